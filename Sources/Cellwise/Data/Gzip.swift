@@ -1,0 +1,66 @@
+import Foundation
+import _CellwiseZlib
+
+/// gzip decompression (zlib), for the compressed data files.
+enum Gzip {
+    /// Whether `bytes` starts with the gzip magic number 1f 8b.
+    static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// Decompresses a complete gzip stream.
+    ///
+    /// - Parameter path: Named in errors.
+    /// - Throws: ``DataError`` when the stream is corrupt or ends early.
+    static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+        guard isCompressed(bytes) else { throw DataError(path, "not a gzip file (bad magic number)") }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError(path, "cannot initialise zlib")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count * 4)
+        let chunk = 1 << 20
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        var status: Int32 = Z_OK
+        try bytes.withUnsafeBufferPointer { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.avail_in = uInt(input.count)
+            repeat {
+                status = buffer.withUnsafeMutableBufferPointer { out -> Int32 in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(chunk)
+                    return inflate(&stream, Z_NO_FLUSH)
+                }
+                let produced = chunk - Int(stream.avail_out)
+                output.append(contentsOf: buffer[0..<produced])
+                switch status {
+                case Z_OK, Z_STREAM_END: break
+                case Z_BUF_ERROR where stream.avail_in == 0:
+                    throw DataError(path, "truncated gzip stream (ends after \(bytes.count) bytes)")
+                default:
+                    throw DataError(path, "corrupt gzip stream (zlib error \(status))")
+                }
+            } while status != Z_STREAM_END
+        }
+        return output
+    }
+
+    /// Reads a file, decompressing it when it is gzip-compressed.
+    ///
+    /// - Throws: ``DataError`` when the file is missing, unreadable, empty or corrupt.
+    static func readFile(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError(path, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw DataError(path, "is a directory, expected a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(path, "cannot read the file")
+        }
+        let bytes = [UInt8](data)
+        guard !bytes.isEmpty else { throw DataError(path, "file is empty") }
+        return isCompressed(bytes) ? try decompress(bytes, path: path) : bytes
+    }
+}

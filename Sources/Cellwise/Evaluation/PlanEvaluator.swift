@@ -1,0 +1,255 @@
+/// Measures the accuracy of activation plans on one data split: the hot loop of every search.
+///
+/// The input projections `x_t W_x + b` do not depend on the plan and are computed once, for
+/// all cells, when the evaluator is made. A plan then costs one `sgemm` (`H W_h`) and one
+/// vectorised activation per cell, run for blocks of samples on all cores; each block's
+/// working set stays in cache for all of its cells.
+///
+/// Hidden states after every cell are kept for the most recently used plans (shared between
+/// plans, never copied). A plan that agrees with a kept plan on its first `k` cells starts
+/// from that plan's state after cell `k`, giving bit-identical results: each block of samples
+/// always goes through the same operations in the same order.
+///
+/// An evaluator is not thread-safe: use one per thread (it uses all cores internally).
+public final class PlanEvaluator {
+    /// The model being evaluated.
+    public let model: SimpleRNN
+    /// Which split the samples come from.
+    public let splitName: SplitName
+    /// The number of samples.
+    public let sampleCount: Int
+    /// The fitted activations.
+    public let approximations: ApproximationLibrary
+    /// Samples processed together by one thread.
+    public let blockSize: Int
+    /// Threads used.
+    public let workers: Int
+
+    private let labels: [UInt8]
+    /// `timeSteps x sampleCount x units`: x_t W_x + b.
+    private let projections: FloatBuffer
+    private let pool: FloatBufferPool
+    private var trails: [Trail] = []
+    private let trailCapacity: Int
+
+    /// Statistics since the evaluator was made.
+    public private(set) var statistics = Statistics()
+
+    /// Counters of the evaluator's work.
+    public struct Statistics: Sendable, Equatable {
+        /// Plans evaluated (including cache hits).
+        public var evaluations = 0
+        /// Cells computed.
+        public var cellsComputed = 0
+        /// Cells skipped thanks to a shared prefix.
+        public var cellsReused = 0
+    }
+
+    /// The outcome of evaluating one plan.
+    public struct Outcome: Sendable, Equatable {
+        /// The plan.
+        public var plan: ActivationPlan
+        /// Correctly classified samples (a sample with non-finite logits counts as wrong).
+        public var correct: Int
+        /// Samples evaluated.
+        public var samples: Int
+        /// Leading cells whose hidden states were reused from an earlier plan.
+        public var reusedCells: Int
+        /// correct / samples.
+        public var accuracy: Double { samples == 0 ? 0 : Double(correct) / Double(samples) }
+    }
+
+    private struct Trail {
+        var plan: ActivationPlan
+        /// states[k]: hidden state after cell k (0-based), for k < timeSteps - 1.
+        var states: [FloatBuffer]
+        var correct: Int
+    }
+
+    /// Prepares an evaluator for `split`.
+    ///
+    /// - Parameters:
+    ///   - model: The trained model.
+    ///   - split: The samples (features and labels).
+    ///   - approximations: The polynomial fits (interval).
+    ///   - workers: Threads to use (default: all cores).
+    ///   - blockSize: Samples per block (default 512).
+    ///   - cachedPlans: How many plans' hidden states to keep for prefix reuse (0 disables reuse).
+    public init(model: SimpleRNN, split: DataSplit, approximations: ApproximationLibrary,
+                workers: Int? = nil, blockSize: Int = 512, cachedPlans: Int = 4) throws {
+        let width = model.inputSize * model.timeSteps
+        guard split.features.count == split.count * width else {
+            throw ConfigurationError(key: "split", problem: "samples have \(split.features.count / max(split.count, 1)) features, the model expects \(width)")
+        }
+        self.model = model
+        self.splitName = split.name
+        self.sampleCount = split.count
+        self.approximations = approximations
+        self.blockSize = max(1, blockSize)
+        let blocks = (split.count + self.blockSize - 1) / self.blockSize
+        self.workers = max(1, min(workers ?? defaultWorkerCount, blocks))
+        self.labels = split.labels
+        self.trailCapacity = max(0, cachedPlans)
+        let n = split.count, units = model.units
+        pool = FloatBufferPool(bufferSize: n * units)
+        projections = FloatBuffer(count: model.timeSteps * n * units)
+        // x_t W_x for every t: rows of the feature matrix at stride timeSteps * inputSize.
+        split.features.withUnsafeBufferPointer { features in
+            model.inputKernel.withUnsafeBufferPointer { wx in
+                for t in 0..<model.timeSteps where n > 0 {
+                    LinearAlgebra.sgemm(m: n, n: units, k: model.inputSize,
+                                        a: features.baseAddress! + t * model.inputSize, lda: width,
+                                        b: wx.baseAddress!, ldb: units, beta: 0,
+                                        c: projections.pointer + t * n * units, ldc: units)
+                }
+            }
+        }
+        for row in 0..<(model.timeSteps * n) {
+            let p = projections.pointer + row * units
+            for j in 0..<units { p[j] += model.bias[j] }
+        }
+    }
+
+    /// The accuracy of `plan` on the split.
+    public func accuracy(of plan: ActivationPlan) throws -> Double {
+        try evaluate(plan).accuracy
+    }
+
+    /// Evaluates `plan`, reusing the hidden states of the kept plan with the longest shared prefix.
+    ///
+    /// - Throws: ``PlanError`` when the plan's length differs from the model's cells.
+    public func evaluate(_ plan: ActivationPlan) throws -> Outcome {
+        try checkLength(plan)
+        let kernels = try approximations.kernels(for: plan)
+        statistics.evaluations += 1
+        let steps = model.timeSteps
+
+        // The kept plan sharing the longest prefix.
+        var best: (index: Int, length: Int)? = nil
+        for (index, trail) in trails.enumerated() {
+            let length = trail.plan.sharedPrefixLength(with: plan)
+            if length > (best?.length ?? 0) { best = (index, length) }
+        }
+        if let best, best.length == steps {
+            let trail = trails.remove(at: best.index)
+            trails.append(trail)
+            statistics.cellsReused += steps
+            return Outcome(plan: plan, correct: trail.correct, samples: sampleCount, reusedCells: steps)
+        }
+        let start = best?.length ?? 0
+        var states = [FloatBuffer]()
+        if trailCapacity > 0 {
+            if let best { states += trails[best.index].states.prefix(start) }
+            while states.count < steps - 1 { states.append(pool.acquire()) }
+        }
+        let correct = run(kernels, from: start, initial: start > 0 ? states[start - 1] : nil,
+                          record: trailCapacity > 0 ? states : nil, logits: nil)
+        statistics.cellsComputed += steps - start
+        statistics.cellsReused += start
+        if trailCapacity > 0 {
+            trails.append(Trail(plan: plan, states: states, correct: correct))
+            if trails.count > trailCapacity { trails.removeFirst() }
+        }
+        return Outcome(plan: plan, correct: correct, samples: sampleCount, reusedCells: start)
+    }
+
+    /// Evaluates `plan` from the first cell, ignoring and not touching the kept plans.
+    public func evaluateFromScratch(_ plan: ActivationPlan) throws -> Outcome {
+        try checkLength(plan)
+        let kernels = try approximations.kernels(for: plan)
+        let correct = run(kernels, from: 0, initial: nil, record: nil, logits: nil)
+        return Outcome(plan: plan, correct: correct, samples: sampleCount, reusedCells: 0)
+    }
+
+    /// The logits of every sample under `plan` (`sampleCount x classes`, row-major).
+    public func logits(of plan: ActivationPlan) throws -> [Float] {
+        try checkLength(plan)
+        let kernels = try approximations.kernels(for: plan)
+        let output = FloatBuffer(count: sampleCount * model.classes)
+        _ = run(kernels, from: 0, initial: nil, record: nil, logits: output)
+        return Array(UnsafeBufferPointer(start: output.pointer, count: sampleCount * model.classes))
+    }
+
+    /// Forgets the kept plans (their buffers are recycled).
+    public func clearCache() {
+        trails.removeAll()
+    }
+
+    private func checkLength(_ plan: ActivationPlan) throws {
+        guard plan.count == model.timeSteps else {
+            throw PlanError(plan: plan.description, problem: "has \(plan.count) cells, the model has \(model.timeSteps)")
+        }
+    }
+
+    // MARK: - The recurrence
+
+    /// Runs cells `start..<timeSteps` for every block and returns the number of correct samples.
+    private func run(_ kernels: [ActivationKernel], from start: Int, initial: FloatBuffer?,
+                     record: [FloatBuffer]?, logits: FloatBuffer?) -> Int {
+        let n = sampleCount, units = model.units, classes = model.classes, steps = model.timeSteps
+        let blockSize = self.blockSize
+        let blocks = (n + blockSize - 1) / blockSize
+        var correctPerBlock = [Int](repeating: 0, count: blocks)
+        let projections = self.projections
+        let workers = self.workers
+        let model = self.model
+        let labels = self.labels
+        let recordPointers = record.map { UncheckedSendable($0.map(\.pointer)) }
+        let initialPointer = initial.map { UncheckedSendable($0.pointer) }
+        let logitsPointer = logits.map { UncheckedSendable($0.pointer) }
+        correctPerBlock.withUnsafeMutableBufferPointer { counts in
+            let counts = UncheckedSendable(counts)
+            model.recurrentKernel.withUnsafeBufferPointer { wh in
+                model.denseKernel.withUnsafeBufferPointer { wd in
+                    let wh = UncheckedSendable(wh.baseAddress!), wd = UncheckedSendable(wd.baseAddress!)
+                    parallelFor(workers: workers) { worker in
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * blockSize * units + blockSize * classes)
+                        defer { scratch.deallocate() }
+                        let hiddenScratch = scratch, z = scratch + blockSize * units
+                        let out = scratch + 2 * blockSize * units
+                        for block in stride(from: worker, to: blocks, by: workers) {
+                            let first = block * blockSize
+                            let rows = min(blockSize, n - first)
+                            let offset = first * units
+                            var h: UnsafeMutablePointer<Float>? = initialPointer.map { $0.value + offset }
+                            for t in start..<steps {
+                                let target = (t < steps - 1 ? recordPointers.map { $0.value[t] + offset } : nil) ?? hiddenScratch
+                                let p = projections.pointer + t * n * units + offset
+                                if let previous = h {
+                                    LinearAlgebra.sgemm(m: rows, n: units, k: units, a: previous, lda: units,
+                                                        b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
+                                    kernels[t].apply(z, adding: p, into: target, count: rows * units)
+                                } else {
+                                    kernels[t].apply(p, adding: nil, into: target, count: rows * units)
+                                }
+                                h = target
+                            }
+                            guard let final = h else { continue }
+                            LinearAlgebra.sgemm(m: rows, n: classes, k: units, a: final, lda: units,
+                                                b: wd.value, ldb: classes, beta: 0, c: out, ldc: classes)
+                            var correct = 0
+                            for row in 0..<rows {
+                                let logit = out + row * classes
+                                var bestClass = -1
+                                var bestValue = -Float.infinity
+                                var finite = true
+                                for c in 0..<classes {
+                                    let v = logit[c] + model.denseBias[c]
+                                    logit[c] = v
+                                    if !v.isFinite { finite = false }
+                                    if v > bestValue { bestValue = v; bestClass = c }
+                                }
+                                if finite && bestClass == Int(labels[first + row]) { correct += 1 }
+                            }
+                            if let logitsPointer {
+                                (logitsPointer.value + first * classes).update(from: out, count: rows * classes)
+                            }
+                            counts.value[block] = correct
+                        }
+                    }
+                }
+            }
+        }
+        return correctPerBlock.reduce(0, +)
+    }
+}

@@ -1,0 +1,51 @@
+// Vectorised Float32 kernels for Cellwise's plan evaluator.
+//
+// Each kernel computes, element by element,
+//     out[i] = f(scale * (z[i] + addend[i]) + offset)
+// where f is a polynomial (Horner or Clenshaw form) or the exact tanh.
+// `addend` may be NULL. `out` may alias `z`.
+// The functions are compiled for several x86-64 levels (AVX-512, AVX2+FMA, baseline) and
+// the best one for the running processor is chosen when the program loads.
+#ifndef CELLWISE_KERNELS_H
+#define CELLWISE_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Parity of a power-basis polynomial in u, used to halve Horner's work.
+enum cellwise_parity {
+    /// p(u) = sum_k c_k u^k
+    CELLWISE_PARITY_NONE = 0,
+    /// p(u) = u * sum_k c_k (u^2)^k  (coefficients of the odd powers only)
+    CELLWISE_PARITY_ODD = 1,
+    /// p(u) = sum_k c_k (u^2)^k      (coefficients of the even powers only)
+    CELLWISE_PARITY_EVEN = 2,
+};
+
+/// Horner evaluation; `coefficients[0]` is the constant (or lowest odd/even) term.
+void cellwise_horner(const float *z, const float *addend, float *out, ptrdiff_t count,
+                     float scale, float offset,
+                     const float *coefficients, int coefficientCount, int parity);
+
+/// Clenshaw evaluation of sum_k c_k T_k(u), numerically stable for any degree.
+void cellwise_clenshaw(const float *z, const float *addend, float *out, ptrdiff_t count,
+                       float scale, float offset,
+                       const float *coefficients, int coefficientCount);
+
+/// Clenshaw evaluation of an odd Chebyshev series sum_j c_j T_{2j+1}(u) (`offset` is 0 for the
+/// symmetric intervals this is used on, so u = scale * z). Uses T_{2j+1}(u) = u V_j(2u^2 - 1),
+/// V_j the Chebyshev polynomials of the third kind, so the recurrence runs over half the terms.
+void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrdiff_t count,
+                           float scale, const float *coefficients, int coefficientCount);
+
+/// The exact hyperbolic tangent (libm `tanhf`); `scale` and `offset` are not applied.
+void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
