@@ -25,7 +25,8 @@ public final class PlanEvaluator {
     /// Threads used.
     public let workers: Int
 
-    private let labels: [UInt8]
+    /// The class label of each sample.
+    public let labels: [UInt8]
     /// `timeSteps x sampleCount x units`: x_t W_x + b.
     private let projections: FloatBuffer
     private let pool: FloatBufferPool
@@ -170,6 +171,27 @@ public final class PlanEvaluator {
         return Array(UnsafeBufferPointer(start: output.pointer, count: sampleCount * model.classes))
     }
 
+    /// Per-cell statistics of the pre-activations (the activation's inputs) under `plan`:
+    /// their range and the share of values outside [lower, upper].
+    public func preactivationStatistics(of plan: ActivationPlan, lower: Double, upper: Double) throws -> [CellStatistics] {
+        try checkLength(plan)
+        let kernels = try approximations.kernels(for: plan)
+        var cells = [CellStatistics](repeating: CellStatistics(), count: model.timeSteps)
+        let (low, high) = (Float(lower), Float(upper))
+        _ = run(kernels, from: 0, initial: nil, record: nil, logits: nil) { t, values, count in
+            var cell = cells[t]
+            for i in 0..<count {
+                let v = values[i]
+                cell.min = Swift.min(cell.min, v)
+                cell.max = Swift.max(cell.max, v)
+                if !(v >= low && v <= high) { cell.outside += 1 }
+            }
+            cell.values += count
+            cells[t] = cell
+        }
+        return cells
+    }
+
     /// Forgets the kept plans (their buffers are recycled).
     public func clearCache() {
         trails.removeAll()
@@ -184,14 +206,19 @@ public final class PlanEvaluator {
     // MARK: - The recurrence
 
     /// Runs cells `start..<timeSteps` for every block and returns the number of correct samples.
+    ///
+    /// With `observe`, blocks run on one thread and each cell's pre-activation (`x_t W_x + b +
+    /// h_{t-1} W_h`) is passed to it before the activation: `observe(t, values, count)`.
     private func run(_ kernels: [ActivationKernel], from start: Int, initial: FloatBuffer?,
-                     record: [FloatBuffer]?, logits: FloatBuffer?) -> Int {
+                     record: [FloatBuffer]?, logits: FloatBuffer?,
+                     observe: ((Int, UnsafePointer<Float>, Int) -> Void)? = nil) -> Int {
         let n = sampleCount, units = model.units, classes = model.classes, steps = model.timeSteps
         let blockSize = self.blockSize
         let blocks = (n + blockSize - 1) / blockSize
         var correctPerBlock = [Int](repeating: 0, count: blocks)
         let projections = self.projections
-        let workers = self.workers
+        let workers = observe == nil ? self.workers : 1
+        let observer = observe.map { UncheckedSendable($0) }
         let model = self.model
         let labels = self.labels
         let recordPointers = record.map { UncheckedSendable($0.map(\.pointer)) }
@@ -215,7 +242,18 @@ public final class PlanEvaluator {
                             for t in start..<steps {
                                 let target = (t < steps - 1 ? recordPointers.map { $0.value[t] + offset } : nil) ?? hiddenScratch
                                 let p = projections.pointer + t * n * units + offset
-                                if let previous = h {
+                                if let observer {
+                                    // The unfused path: materialise the pre-activation.
+                                    if let previous = h {
+                                        LinearAlgebra.sgemm(m: rows, n: units, k: units, a: previous, lda: units,
+                                                            b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
+                                        for i in 0..<(rows * units) { z[i] += p[i] }
+                                    } else {
+                                        z.update(from: p, count: rows * units)
+                                    }
+                                    observer.value(t, z, rows * units)
+                                    kernels[t].apply(z, adding: nil, into: target, count: rows * units)
+                                } else if let previous = h {
                                     LinearAlgebra.sgemm(m: rows, n: units, k: units, a: previous, lda: units,
                                                         b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
                                     kernels[t].apply(z, adding: p, into: target, count: rows * units)

@@ -28,7 +28,7 @@ public enum AtomicFile {
 
 extension JSONEncoder {
     /// Cellwise's JSON style: snake_case keys, sorted, pretty-printed.
-    static var cellwise: JSONEncoder {
+    public static var cellwise: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -38,7 +38,7 @@ extension JSONEncoder {
 
 extension JSONDecoder {
     /// Reads what ``JSONEncoder/cellwise`` writes.
-    static var cellwise: JSONDecoder {
+    public static var cellwise: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder
