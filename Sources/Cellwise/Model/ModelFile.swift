@@ -34,6 +34,11 @@ public struct ModelFile: Sendable, Equatable {
         do {
             header = try JSONDecoder.cellwise.decode(Header.self, from: data)
         } catch {
+            // JSON cannot hold NaN or infinities; say so when a writer (e.g. Python's json) put them in.
+            let text = String(decoding: data, as: UTF8.self)
+            if text.range(of: #"[\[,:]\s*-?(NaN|Infinity)\b"#, options: .regularExpression) != nil {
+                throw ModelFileError(path, "contains NaN or Infinity; every weight must be a finite number")
+            }
             throw ModelFileError(path, describe(error))
         }
         guard header.format == formatName else {
@@ -140,16 +145,23 @@ public struct ModelFile: Sendable, Equatable {
         }
     }
 
+    /// `splitSeed` -> `split_seed`: keys as they appear in the file.
+    private static func snakeCased(_ key: String) -> String {
+        key.reduce(into: "") { result, character in
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+    }
+
     private static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "not valid JSON" }
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\(snakeCased($0.stringValue))" }.joined()
                 .trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
         switch error {
         case .keyNotFound(let key, let context):
             let parent = path(context.codingPath)
-            return "missing key \(parent.isEmpty ? "" : parent + ".")\(key.stringValue)"
+            return "missing key \(parent.isEmpty ? "" : parent + ".")\(snakeCased(key.stringValue))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "wrong type at \(path(context.codingPath)): \(context.debugDescription)"
         case .dataCorrupted(let context):
