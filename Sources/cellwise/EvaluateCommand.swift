@@ -8,17 +8,19 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Measure the accuracy of a per-cell activation plan.",
         discussion: """
             A plan is one activation per cell: comma-separated degrees or t (exact tanh), with
-            D*K repeating D K times. In JSON output t is written as 0.
+            D*K repeating D K times. Give --plan several times to compare plans (one evaluator,
+            shared prefixes reused). In JSON output t is written as 0; several plans give an array.
 
             Example:
               cellwise evaluate --model results/models/mnist5k.json --plan '17*24,7*4'
               cellwise evaluate --model results/models/mnist5k.json --plan 't*28' --split validation --json
+              cellwise evaluate --model results/models/mnist5k.json --plan 't*28' --plan '3*28' --plan '17*28'
             """)
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "The plan, e.g. '17*24,7*4', 't*28' or '3,7,17*26'.")
-    var plan: String
+    @Option(help: "A plan, e.g. '17*24,7*4', 't*28' or '3,7,17*26' (repeatable).")
+    var plan: [String]
 
     @Option(help: "validation or test.")
     var split: SplitName = .test
@@ -26,19 +28,33 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        guard !plan.isEmpty else { throw ValidationError("give at least one --plan") }
+    }
+
     func run() throws {
         let context = try model.load()
-        let parsed = try ActivationPlan(parsing: plan, cells: context.file.model.timeSteps)
+        // Parse every plan before any work, so a typo fails fast.
+        let plans = try plan.map { try ActivationPlan(parsing: $0, cells: context.file.model.timeSteps) }
         let evaluator = try context.evaluator(for: split)
-        let outcome = try evaluator.evaluate(parsed)
+        let reports = try plans.map { parsed in
+            let outcome = try evaluator.evaluate(parsed)
+            return EvaluationReport(plan: parsed.codes, planText: parsed.description, split: split.rawValue,
+                                    samples: outcome.samples, accuracy: outcome.accuracy,
+                                    dataset: context.dataset.source.description, splitSeed: context.dataset.splitSeed,
+                                    interval: [context.approximations.lower, context.approximations.upper])
+        }
         if json {
-            try printJSON(EvaluationReport(plan: parsed.codes, planText: parsed.description, split: split.rawValue,
-                                           samples: outcome.samples, accuracy: outcome.accuracy,
-                                           dataset: context.dataset.source.description, splitSeed: context.dataset.splitSeed,
-                                           interval: [context.approximations.lower, context.approximations.upper]))
+            if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) }
+        } else if reports.count == 1 {
+            let r = reports[0]
+            print(String(format: "plan %@ on %@ (%d samples): accuracy %.4f", r.planText, r.split, r.samples, r.accuracy))
         } else {
-            print(String(format: "plan %@ on %@ (%d samples): accuracy %.4f",
-                         parsed.description, split.rawValue, outcome.samples, outcome.accuracy))
+            let width = max(4, reports.map(\.planText.count).max() ?? 0)
+            print("\("plan".padding(toLength: width, withPad: " ", startingAt: 0))  \(split.rawValue) accuracy (\(reports[0].samples) samples)")
+            for r in reports {
+                print("\(r.planText.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%.4f", r.accuracy))")
+            }
         }
     }
 }
