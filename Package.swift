@@ -14,14 +14,18 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: - Public API
 
-        /// All of Cellwise's logic: data, model, training, approximations, evaluation.
+        /// All of Cellwise's logic: data, model, training, approximations, evaluation, CKKS cost model.
         .target(
             name: "Cellwise",
-            dependencies: ["_CellwiseBLAS", "_CellwiseZlib", "_CellwiseKernels"],
+            dependencies: [
+                "_CellwiseBLAS", "_CellwiseZlib", "_CellwiseKernels",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -14,6 +14,7 @@ struct CellwiseCommand: ParsableCommand {
               cellwise evaluate --model results/models/mnist5k.json --plan '17*24,7*4'
             """,
         version: Cellwise.version,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
+                      CostCommand.self, CalibrateCommand.self, ProfilesCommand.self]
     )
 }

@@ -1,0 +1,140 @@
+import Foundation
+import TOMLKit
+
+/// A strict reader of one TOML table: typed look-ups that name the key on error, and a final
+/// check that rejects keys nobody asked for (a typo must not be silently ignored).
+///
+/// ```swift
+/// let table = try ConfigTable(contentsOf: "configs/profiles/heaan-fgb.toml")
+/// let name = try table.string("name")
+/// let parameters = try table.table("parameters")
+/// let levels = try parameters.int("levels_after_bootstrap", in: 1...64)
+/// try parameters.finish()
+/// try table.finish()
+/// ```
+public final class ConfigTable {
+    /// The file the table came from (named in errors).
+    public let file: String
+    /// The dotted key path of this table (empty for the root).
+    public let path: String
+    private let table: TOMLTable
+    private var used: Set<String> = []
+
+    /// Parses a TOML file.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file, and the line of a syntax error.
+    public convenience init(contentsOf file: String) throws {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw ConfigurationError(key: file, problem: "no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigurationError(key: file, problem: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(key: file, problem: "is not UTF-8 text")
+        }
+        try self.init(string: text, file: file)
+    }
+
+    /// Parses TOML text; `file` is only used in errors.
+    public convenience init(string: String, file: String) throws {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: string)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(key: file, problem: "line \(error.source.begin.line): \(error.description)")
+        } catch {
+            throw ConfigurationError(key: file, problem: "is not valid TOML")
+        }
+        self.init(table: table, file: file, path: "")
+    }
+
+    private init(table: TOMLTable, file: String, path: String) {
+        self.table = table
+        self.file = file
+        self.path = path
+    }
+
+    /// The keys present in the table.
+    public var keys: [String] { table.keys }
+
+    /// Whether `key` is present.
+    public func contains(_ key: String) -> Bool { table[key] != nil }
+
+    private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// An error about `key` of this table.
+    public func error(_ key: String, _ problem: String) -> ConfigurationError {
+        ConfigurationError(key: "\(file): \(name(key))", problem: problem)
+    }
+
+    private func value(_ key: String) throws -> any TOMLValueConvertible {
+        used.insert(key)
+        guard let value = table[key] else { throw error(key, "is missing") }
+        return value
+    }
+
+    /// A sub-table.
+    public func table(_ key: String) throws -> ConfigTable {
+        guard let sub = try value(key).table else { throw error(key, "must be a table") }
+        return ConfigTable(table: sub, file: file, path: name(key))
+    }
+
+    /// An optional sub-table.
+    public func optionalTable(_ key: String) throws -> ConfigTable? {
+        contains(key) ? try table(key) : nil
+    }
+
+    /// A string.
+    public func string(_ key: String) throws -> String {
+        guard let string = try value(key).string else { throw error(key, "must be a string") }
+        return string
+    }
+
+    /// A string from a fixed set.
+    public func string(_ key: String, oneOf choices: [String]) throws -> String {
+        let string = try string(key)
+        guard choices.contains(string) else {
+            throw error(key, "is \"\(string)\"; expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", "))")
+        }
+        return string
+    }
+
+    /// An integer within `range`.
+    public func int(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {
+        let value = try value(key)
+        guard let int = value.int else { throw error(key, "must be an integer") }
+        guard range.contains(int) else { throw error(key, "is \(int); expected \(range.lowerBound)-\(range.upperBound)") }
+        return int
+    }
+
+    /// A number (integer or float) that is finite and at least `minimum`.
+    public func double(_ key: String, minimum: Double = -.infinity) throws -> Double {
+        let value = try value(key)
+        guard let double = value.double ?? value.int.map(Double.init) else { throw error(key, "must be a number") }
+        guard double.isFinite else { throw error(key, "must be finite") }
+        guard double >= minimum else {
+            throw error(key, minimum == 0 ? "must not be negative (is \(double))" : "is \(double); must be at least \(minimum)")
+        }
+        return double
+    }
+
+    /// An array of sub-tables (`[[key]]`).
+    public func tables(_ key: String) throws -> [ConfigTable] {
+        guard let array = try value(key).array else { throw error(key, "must be an array of tables") }
+        return try array.enumerated().map { index, element in
+            guard let sub = element.table else { throw error("\(key)[\(index)]", "must be a table") }
+            return ConfigTable(table: sub, file: file, path: name("\(key)[\(index)]"))
+        }
+    }
+
+    /// Marks `key` as known without reading it.
+    public func allow(_ key: String) { used.insert(key) }
+
+    /// Rejects keys that were never read.
+    public func finish() throws {
+        if let unknown = table.keys.sorted().first(where: { !used.contains($0) }) {
+            throw error(unknown, "unknown key")
+        }
+    }
+}
