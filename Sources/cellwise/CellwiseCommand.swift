@@ -15,6 +15,7 @@ struct CellwiseCommand: ParsableCommand {
             """,
         version: Cellwise.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
-                      CostCommand.self, CalibrateCommand.self, ProfilesCommand.self]
+                      CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
+                      SearchCommand.self]
     )
 }

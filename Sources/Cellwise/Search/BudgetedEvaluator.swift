@@ -1,0 +1,112 @@
+import Foundation
+
+/// A plan with its validation accuracy and CKKS cost.
+public struct PlanScore: Sendable, Equatable {
+    /// The plan.
+    public var plan: ActivationPlan
+    /// Validation accuracy.
+    public var accuracy: Double
+    /// Latency under the cost model, in seconds.
+    public var latencySeconds: Double
+    /// Bootstraps under the cost model.
+    public var bootstraps: Int
+}
+
+/// One evaluation of a search.
+public struct TraceEntry: Sendable, Equatable {
+    /// 1-based evaluation number (the reference is 1).
+    public var index: Int
+    /// The plan and its scores.
+    public var score: PlanScore
+    /// Seconds since the search started.
+    public var elapsedSeconds: Double
+}
+
+/// Why a search stopped early.
+public enum SearchStop: Error, Equatable, CustomStringConvertible {
+    /// The evaluation or time budget is spent.
+    case budgetExhausted
+
+    public var description: String { "the search budget is spent" }
+}
+
+/// The only way a strategy can measure a plan: it prices the plan with the cost model, asks the
+/// accuracy oracle, caches the answer, records it in the trace, and refuses once the budget is
+/// spent.
+///
+/// A plan already evaluated is answered from the cache and costs nothing. Before every new
+/// evaluation the budget is checked, so no strategy can spend more than it was given.
+public final class BudgetedEvaluator {
+    /// The budget.
+    public let budget: Budget
+    /// The cost model plans are priced with.
+    public let costModel: CostModel
+    /// The bootstrap placement used for pricing.
+    public let placement: PlacementStrategy
+    /// Every evaluation, in order.
+    public private(set) var trace: [TraceEntry] = []
+    /// Called after every new evaluation.
+    public var onEvaluation: ((TraceEntry) -> Void)?
+
+    private let oracle: any AccuracyOracle
+    private var scores: [ActivationPlan: PlanScore] = [:]
+    private var costs: [ActivationPlan: CostReport] = [:]
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+
+    /// Creates an evaluator; the clock of a time budget starts now.
+    public init(oracle: any AccuracyOracle, costModel: CostModel, placement: PlacementStrategy, budget: Budget) {
+        self.oracle = oracle
+        self.costModel = costModel
+        self.placement = placement
+        self.budget = budget
+        started = clock.now
+    }
+
+    /// Evaluations spent so far.
+    public var used: Int { trace.count }
+
+    /// Evaluations left (nil when only time is limited).
+    public var remaining: Int? { budget.evaluations.map { max(0, $0 - used) } }
+
+    /// Seconds since the evaluator was made.
+    public var elapsedSeconds: Double { (clock.now - started).milliseconds / 1e3 }
+
+    /// Whether another new evaluation would exceed the budget.
+    public var isExhausted: Bool {
+        if let limit = budget.evaluations, used >= limit { return true }
+        if let seconds = budget.seconds, elapsedSeconds >= seconds { return true }
+        return false
+    }
+
+    /// The score of `plan`, measuring it if it is new.
+    ///
+    /// - Throws: ``SearchStop/budgetExhausted`` when a new evaluation would exceed the budget;
+    ///   ``PlanError`` or ``CostModelError`` for a plan the model cannot run or price.
+    public func evaluate(_ plan: ActivationPlan) throws -> PlanScore {
+        if let known = scores[plan] { return known }
+        guard plan.count == oracle.cells else {
+            throw PlanError(plan: plan.description, problem: "has \(plan.count) cells, the model has \(oracle.cells)")
+        }
+        guard !isExhausted else { throw SearchStop.budgetExhausted }
+        let report = try cost(of: plan)
+        let accuracy = try oracle.accuracy(of: plan)
+        let score = PlanScore(plan: plan, accuracy: accuracy, latencySeconds: report.latencySeconds, bootstraps: report.bootstraps)
+        scores[plan] = score
+        let entry = TraceEntry(index: trace.count + 1, score: score, elapsedSeconds: elapsedSeconds)
+        trace.append(entry)
+        onEvaluation?(entry)
+        return score
+    }
+
+    /// The score of `plan` if it was already evaluated (free).
+    public func knownScore(of plan: ActivationPlan) -> PlanScore? { scores[plan] }
+
+    /// The CKKS cost of `plan` (free: the cost model only, no accuracy measurement).
+    public func cost(of plan: ActivationPlan) throws -> CostReport {
+        if let known = costs[plan] { return known }
+        let report = try costModel.cost(of: plan, placement: placement)
+        costs[plan] = report
+        return report
+    }
+}

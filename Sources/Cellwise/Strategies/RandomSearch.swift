@@ -1,0 +1,24 @@
+/// The baseline every comparison needs: plans drawn uniformly at random (each free cell takes a
+/// uniformly chosen degree), until the budget is spent or the space is exhausted.
+public struct RandomSearch: SearchStrategy {
+    public static let name = "random"
+    public static let summary = "Uniform random plans until the budget is spent (the baseline)."
+
+    public init(options: StrategyOptions) throws {}
+
+    public mutating func run(in context: SearchContext) throws {
+        let space = context.space
+        // Stop once new plans have become too hard to find (a small space is exhausted).
+        var repeats = 0
+        while repeats < 10_000 {
+            let genes = space.freeCells.map { _ in Int(context.random.next() % UInt64(space.degrees.count)) }
+            let plan = space.plan(genes: genes)
+            if context.evaluator.knownScore(of: plan) != nil {
+                repeats += 1
+                continue
+            }
+            repeats = 0
+            _ = try context.evaluator.evaluate(plan)
+        }
+    }
+}
