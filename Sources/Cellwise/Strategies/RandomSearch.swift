@@ -8,7 +8,7 @@ public struct RandomSearch: SearchStrategy {
 
     public mutating func run(in context: SearchContext) throws {
         let space = context.space
-        // Stop once new plans have become too hard to find (a small space is exhausted).
+        // In a small space new plans become rare: stop after 10,000 draws in a row found none.
         var repeats = 0
         while repeats < 10_000 {
             let genes = space.freeCells.map { _ in Int(context.random.next() % UInt64(space.degrees.count)) }
@@ -18,6 +18,7 @@ public struct RandomSearch: SearchStrategy {
                 continue
             }
             repeats = 0
+            // Counted, cached and traced; throws SearchStop.budgetExhausted when the budget is spent.
             _ = try context.evaluator.evaluate(plan)
         }
     }

@@ -1,0 +1,12 @@
+import Foundation
+import Testing
+
+@Suite struct WritingAStrategyDocTests {
+    /// The tutorial shows the real, compiled RandomSearch.swift, verbatim.
+    @Test func theTutorialShowsTheRealRandomStrategy() throws {
+        let root = TestData.fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/writing-a-strategy.md"), encoding: .utf8)
+        let source = try String(contentsOf: root.appendingPathComponent("Sources/Cellwise/Strategies/RandomSearch.swift"), encoding: .utf8)
+        #expect(doc.contains("```swift\n" + source + "```"))
+    }
+}
