@@ -1,8 +1,8 @@
-# Cellwise: `make demo` trains on the shipped MNIST sample and prints four plans' accuracy;
-# `make test` runs the test suite. Both install the Debian packages they need first.
+# Cellwise: `make demo` compares the search strategies on the shipped MNIST sample (training the
+# model first) and prints the table; `make test` runs the test suite. Both install what they need.
 SWIFT ?= swift
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo accuracies test bench clean
 
 all: build
 
@@ -13,10 +13,14 @@ build: deps
 	$(SWIFT) build -c release
 
 demo: build
+	.build/release/cellwise compare --config configs/paper-mnist5k.toml
+
+accuracies: build
 	@scripts/demo.sh
 
-test: deps
-	$(SWIFT) test
+test:
+	@scripts/install-deps.sh --notebook
+	CELLWISE_JUPYTER=$(CURDIR)/.build/notebook-venv/bin/jupyter $(SWIFT) test
 
 bench: build
 	.build/release/cellwise bench --dataset fashion

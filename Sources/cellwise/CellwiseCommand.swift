@@ -16,6 +16,6 @@ struct CellwiseCommand: ParsableCommand {
         version: Cellwise.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
                       CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
-                      SearchCommand.self]
+                      SearchCommand.self, CompareCommand.self, ExportCommand.self]
     )
 }

@@ -128,6 +128,47 @@ public final class ConfigTable {
         }
     }
 
+    /// A list of integers.
+    public func integers(_ key: String) throws -> [Int] {
+        try list(key).map { value in
+            guard let int = value.int else { throw error(key, "must be a list of integers") }
+            return int
+        }
+    }
+
+    /// A list of finite numbers (integers or floats).
+    public func numbers(_ key: String) throws -> [Double] {
+        try list(key).map { value in
+            guard let double = value.double ?? value.int.map(Double.init), double.isFinite else {
+                throw error(key, "must be a list of finite numbers")
+            }
+            return double
+        }
+    }
+
+    /// A list of strings.
+    public func strings(_ key: String) throws -> [String] {
+        try list(key).map { value in
+            guard let string = value.string else { throw error(key, "must be a list of strings") }
+            return string
+        }
+    }
+
+    /// A string, integer, float or boolean, as text (for free-form options).
+    public func scalarText(_ key: String) throws -> String {
+        let value = try value(key)
+        if let string = value.string { return string }
+        if let int = value.int { return String(int) }
+        if let double = value.double { return String(double) }
+        if let bool = value.bool { return String(bool) }
+        throw error(key, "must be a string, number or boolean")
+    }
+
+    private func list(_ key: String) throws -> [any TOMLValueConvertible] {
+        guard let array = try value(key).array else { throw error(key, "must be a list") }
+        return array.map { $0 }
+    }
+
     /// Marks `key` as known without reading it.
     public func allow(_ key: String) { used.insert(key) }
 

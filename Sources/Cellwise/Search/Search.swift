@@ -74,6 +74,7 @@ public enum Search {
             strategy: type(of: strategy).name, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
             degrees: setup.space.degrees, evaluations: evaluator.used, wallSeconds: wall, budgetExhausted: exhausted,
             reference: try entry(reference), best: try entry(best), pareto: ParetoFront.of(scores),
-            accepted: context.hasOwnAcceptanceRule ? context.accepted : within.map(\.plan), trace: evaluator.trace)
+            accepted: context.hasOwnAcceptanceRule ? context.accepted : within.map(\.plan).filter { $0 != reference.plan },
+            trace: evaluator.trace)
     }
 }

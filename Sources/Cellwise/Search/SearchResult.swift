@@ -32,7 +32,8 @@ public struct SearchResult: Sendable {
     public var best: Entry
     /// Non-dominated evaluated plans (validation accuracy vs latency), by latency.
     public var pareto: [PlanScore]
-    /// Plans accepted: by the strategy's own rule if it has one, else within tolerance of the reference.
+    /// Plans accepted: by the strategy's own rule if it has one, else the plans other than the
+    /// reference within tolerance of it.
     public var accepted: [ActivationPlan]
     /// Every evaluation, in order.
     public var trace: [TraceEntry]

@@ -12,6 +12,8 @@ public protocol SearchStrategy {
     static var summary: String { get }
     /// The options the strategy reads, with their help.
     static var options: [StrategyOption] { get }
+    /// Whether the strategy uses random numbers (comparisons run it once per seed).
+    static var isStochastic: Bool { get }
 
     /// Creates the strategy from its options.
     ///
@@ -25,6 +27,8 @@ public protocol SearchStrategy {
 extension SearchStrategy {
     /// No options by default.
     public static var options: [StrategyOption] { [] }
+    /// Deterministic by default.
+    public static var isStochastic: Bool { false }
 }
 
 /// The description of one strategy option.

@@ -7,6 +7,7 @@
 public struct GeneticSearch: SearchStrategy {
     public static let name = "ga"
     public static let summary = "NSGA-II over (accuracy, latency): uniform plans seeded, crossover and mutation, non-dominated survival."
+    public static let isStochastic = true
     public static let options = [
         StrategyOption("population", "survivors per generation (default 20)"),
         StrategyOption("initial", "size of the initial population before the first cut (default 100)"),

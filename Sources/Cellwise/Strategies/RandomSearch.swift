@@ -3,6 +3,7 @@
 public struct RandomSearch: SearchStrategy {
     public static let name = "random"
     public static let summary = "Uniform random plans until the budget is spent (the baseline)."
+    public static let isStochastic = true
 
     public init(options: StrategyOptions) throws {}
 

@@ -55,7 +55,7 @@ import Testing
         let threshold = 0.98 * result.reference.score.accuracy
         let within = result.trace.map(\.score).filter { $0.accuracy >= threshold - 1e-12 }
         #expect(result.best.score.latencySeconds == within.map(\.latencySeconds).min())
-        #expect(result.accepted.count == within.count)
+        #expect(result.accepted.count == within.count - 1)  // the reference is not an accepted lowering
         #expect(result.best.counts.reduce(0, +) == 6)
     }
 

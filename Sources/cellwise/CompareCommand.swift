@@ -1,0 +1,149 @@
+import ArgumentParser
+import Cellwise
+import Foundation
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run every strategy of a config on equal terms and write tables, plots and a notebook.",
+        discussion: """
+            Loads the config's model (training and caching it when the file is missing), runs each
+            strategy with the same budget, evaluator, cost model and tolerance (stochastic ones once
+            per seed), prints the Markdown table and writes results/<name>/ (comparison.md, .csv,
+            .tex, run.json, pareto.svg, cells.svg) and notebooks-export/<name>.ipynb.
+
+            Example:
+              cellwise compare --config configs/paper-mnist5k.toml
+              cellwise compare --config configs/fashion.toml --jobs 2
+            """)
+
+    @Option(help: "A comparison config (.toml), see configs/README.md.")
+    var config: String
+
+    @Option(help: "Directory that receives <name>/.")
+    var out: String = "results"
+
+    @Option(help: "Directory that receives <name>.ipynb.")
+    var notebooks: String = "notebooks-export"
+
+    @Option(help: "Runs made at the same time (results do not depend on it).")
+    var jobs: Int = 1
+
+    @Flag(help: "No progress on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let config = try ComparisonConfig(contentsOf: self.config)
+        let keys = try Comparison.runs(of: config)
+        let model: ModelFile
+        if !FileManager.default.fileExists(atPath: config.modelFile), !quiet {
+            standardError("\(config.modelFile) does not exist: training it (\(config.dataset), seed \(config.training?.seed ?? config.seed))")
+        }
+        model = try Comparison.prepareModel(config) { report in
+            guard !quiet else { return }
+            standardError(String(format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
+                                 report.validationAccuracy))
+        }
+        let progress = ComparisonProgress(keys: keys, budget: config.budget, enabled: !quiet)
+        let record = try Comparison.run(config, model: model, jobs: jobs,
+                                        onEvaluation: { key, entry in progress.update(key, entry) },
+                                        onRunFinished: { key, _ in progress.finish(key) })
+        progress.close()
+        let written = try ComparisonWriter.write(record, resultsDirectory: out, notebooksDirectory: notebooks)
+        print(ComparisonTable(record).markdown, terminator: "")
+        if !quiet {
+            standardError(String(format: "%d runs in %.1f s; wrote %@", record.runs.count, record.totalSeconds,
+                                 written.joined(separator: ", ")))
+        }
+    }
+}
+
+/// Progress of a comparison on standard error: on a terminal one bar per run, redrawn in place;
+/// in a pipe a summary line every five seconds.
+final class ComparisonProgress: @unchecked Sendable {
+    private let keys: [Comparison.RunKey]
+    private let budget: Int
+    private let enabled: Bool
+    private let terminal = isatty(2) != 0
+    private let lock = NSLock()
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var last: ContinuousClock.Instant
+    private var done: [Int]
+    private var finished: Set<Int> = []
+    private var firstSeen: [Int: ContinuousClock.Instant] = [:]
+    private var drawn = 0
+
+    init(keys: [Comparison.RunKey], budget: Int, enabled: Bool) {
+        self.keys = keys
+        self.budget = budget
+        self.enabled = enabled
+        done = Array(repeating: 0, count: keys.count)
+        start = clock.now
+        last = start
+    }
+
+    func update(_ key: Comparison.RunKey, _ entry: TraceEntry) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if firstSeen[key.index] == nil { firstSeen[key.index] = clock.now }
+        done[key.index] = entry.index
+        render(force: false)
+    }
+
+    func finish(_ key: Comparison.RunKey) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        finished.insert(key.index)
+        render(force: true)
+    }
+
+    func close() {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        render(force: true)
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    private func line(_ index: Int) -> String {
+        let key = keys[index]
+        let count = done[index]
+        let width = 24
+        let filled = finished.contains(index) ? width : min(width, count * width / max(budget, 1))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        var rate = 0.0
+        if let first = firstSeen[index] { rate = Double(count) / max(seconds(clock.now - first), 1e-6) }
+        let status = finished.contains(index) ? "done" :
+            (count == 0 ? "waiting" : String(format: "%.0f/s, ~%.0f s left", rate, Double(budget - count) / max(rate, 1e-6)))
+        return String(format: "%-10@ seed %-4llu [%@] %5d/%d  %@", key.strategy, key.seed, bar, count, budget, status)
+    }
+
+    private func render(force: Bool) {
+        let now = clock.now
+        if terminal {
+            guard force || now - last >= .milliseconds(200) else { return }
+            last = now
+            var text = drawn > 0 ? "\u{1B}[\(drawn)A" : ""
+            for index in keys.indices { text += "\u{1B}[2K" + line(index) + "\n" }
+            drawn = keys.count
+            FileHandle.standardError.write(Data(text.utf8))
+        } else {
+            guard now - last >= .seconds(5) || (force && finished.count == keys.count && drawn == 0) else { return }
+            last = now
+            if finished.count == keys.count { drawn = 1 }
+            let active = keys.indices.filter { !finished.contains($0) && done[$0] > 0 }.map { "\(keys[$0].strategy)#\(keys[$0].seed) \(done[$0])/\(budget)" }
+            standardError(String(format: "compare: %d/%d runs done, %.0f s", finished.count, keys.count, seconds(now - start))
+                          + (active.isEmpty ? "" : "; running " + active.joined(separator: ", ")))
+        }
+    }
+}
