@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -24,7 +23,6 @@ let package = Package(
             name: "Cellwise",
             dependencies: [
                 "_CellwiseBLAS", "_CellwiseZlib", "_CellwiseKernels",
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,26 @@
 import ArgumentParser
 import Cellwise
+import Foundation
 
 @main
 struct CellwiseCommand: ParsableCommand {
+    /// Runs the command line. Help and version go to standard output; every error is one line on
+    /// standard error (`Error: ...`) and exit code 1, whether it is a bad argument or bad input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)  // --help, --version
+            }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "cellwise",
         abstract: "Cell-wise polynomial approximation of an RNN's tanh for CKKS inference.",

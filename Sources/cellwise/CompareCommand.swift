@@ -56,8 +56,10 @@ struct CompareCommand: ParsableCommand {
         let written = try ComparisonWriter.write(record, resultsDirectory: out, notebooksDirectory: notebooks)
         print(ComparisonTable(record).markdown, terminator: "")
         if !quiet {
+            let here = FileManager.default.currentDirectoryPath + "/"
+            let names = written.map { $0.hasPrefix(here) ? String($0.dropFirst(here.count)) : $0 }
             standardError(String(format: "%d runs in %.1f s; wrote %@", record.runs.count, record.totalSeconds,
-                                 written.joined(separator: ", ")))
+                                 names.joined(separator: ", ")))
         }
     }
 }

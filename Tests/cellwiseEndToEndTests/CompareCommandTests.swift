@@ -14,14 +14,17 @@ import Testing
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }
 
+    /// A small comparison config on `model` (the e2e model, trained on a small CSV).
     static func config(model: String, in directory: URL) throws -> String {
         let path = directory.appendingPathComponent("small.toml").path
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
+        let dataset = (json?["metadata"] as? [String: Any])?["dataset"] as? String ?? "mnist5k"
         try """
             name = "small"
             seed = 1
             [model]
             file = "\(model)"
-            dataset = "mnist5k"
+            dataset = "\(dataset)"
             [approximation]
             degrees = [3, 7, 17]
             interval = [-8.0, 8.0]

@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// A strict reader of one TOML table: typed look-ups that name the key on error, and a final
 /// check that rejects keys nobody asked for (a typo must not be silently ignored).
@@ -40,11 +39,9 @@ public final class ConfigTable {
     public convenience init(string: String, file: String) throws {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: string)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(key: file, problem: "line \(error.source.begin.line): \(error.description)")
-        } catch {
-            throw ConfigurationError(key: file, problem: "is not valid TOML")
+            table = try TOMLReader.parse(string)
+        } catch let error as TOMLReader.TOMLSyntaxError {
+            throw ConfigurationError(key: file, problem: "line \(error.line): \(error.problem)")
         }
         self.init(table: table, file: file, path: "")
     }
@@ -68,7 +65,7 @@ public final class ConfigTable {
         ConfigurationError(key: "\(file): \(name(key))", problem: problem)
     }
 
-    private func value(_ key: String) throws -> any TOMLValueConvertible {
+    private func value(_ key: String) throws -> TOMLValue {
         used.insert(key)
         guard let value = table[key] else { throw error(key, "is missing") }
         return value
@@ -76,7 +73,7 @@ public final class ConfigTable {
 
     /// A sub-table.
     public func table(_ key: String) throws -> ConfigTable {
-        guard let sub = try value(key).table else { throw error(key, "must be a table") }
+        guard case .table(let sub) = try value(key) else { throw error(key, "must be a table") }
         return ConfigTable(table: sub, file: file, path: name(key))
     }
 
@@ -87,7 +84,7 @@ public final class ConfigTable {
 
     /// A string.
     public func string(_ key: String) throws -> String {
-        guard let string = try value(key).string else { throw error(key, "must be a string") }
+        guard case .string(let string) = try value(key) else { throw error(key, "must be a string") }
         return string
     }
 
@@ -102,16 +99,19 @@ public final class ConfigTable {
 
     /// An integer within `range`.
     public func int(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {
-        let value = try value(key)
-        guard let int = value.int else { throw error(key, "must be an integer") }
+        guard case .integer(let int) = try value(key) else { throw error(key, "must be an integer") }
         guard range.contains(int) else { throw error(key, "is \(int); expected \(range.lowerBound)-\(range.upperBound)") }
         return int
     }
 
     /// A number (integer or float) that is finite and at least `minimum`.
     public func double(_ key: String, minimum: Double = -.infinity) throws -> Double {
-        let value = try value(key)
-        guard let double = value.double ?? value.int.map(Double.init) else { throw error(key, "must be a number") }
+        let double: Double
+        switch try value(key) {
+        case .float(let x): double = x
+        case .integer(let n): double = Double(n)
+        default: throw error(key, "must be a number")
+        }
         guard double.isFinite else { throw error(key, "must be finite") }
         guard double >= minimum else {
             throw error(key, minimum == 0 ? "must not be negative (is \(double))" : "is \(double); must be at least \(minimum)")
@@ -121,17 +121,14 @@ public final class ConfigTable {
 
     /// An array of sub-tables (`[[key]]`).
     public func tables(_ key: String) throws -> [ConfigTable] {
-        guard let array = try value(key).array else { throw error(key, "must be an array of tables") }
-        return try array.enumerated().map { index, element in
-            guard let sub = element.table else { throw error("\(key)[\(index)]", "must be a table") }
-            return ConfigTable(table: sub, file: file, path: name("\(key)[\(index)]"))
-        }
+        guard case .tableArray(let list) = try value(key) else { throw error(key, "must be an array of tables ([[\(key)]])") }
+        return list.enumerated().map { index, sub in ConfigTable(table: sub, file: file, path: name("\(key)[\(index)]")) }
     }
 
     /// A list of integers.
     public func integers(_ key: String) throws -> [Int] {
         try list(key).map { value in
-            guard let int = value.int else { throw error(key, "must be a list of integers") }
+            guard case .integer(let int) = value else { throw error(key, "must be a list of integers") }
             return int
         }
     }
@@ -139,34 +136,36 @@ public final class ConfigTable {
     /// A list of finite numbers (integers or floats).
     public func numbers(_ key: String) throws -> [Double] {
         try list(key).map { value in
-            guard let double = value.double ?? value.int.map(Double.init), double.isFinite else {
-                throw error(key, "must be a list of finite numbers")
+            switch value {
+            case .integer(let n): return Double(n)
+            case .float(let x) where x.isFinite: return x
+            default: throw error(key, "must be a list of finite numbers")
             }
-            return double
         }
     }
 
     /// A list of strings.
     public func strings(_ key: String) throws -> [String] {
         try list(key).map { value in
-            guard let string = value.string else { throw error(key, "must be a list of strings") }
+            guard case .string(let string) = value else { throw error(key, "must be a list of strings") }
             return string
         }
     }
 
     /// A string, integer, float or boolean, as text (for free-form options).
     public func scalarText(_ key: String) throws -> String {
-        let value = try value(key)
-        if let string = value.string { return string }
-        if let int = value.int { return String(int) }
-        if let double = value.double { return String(double) }
-        if let bool = value.bool { return String(bool) }
-        throw error(key, "must be a string, number or boolean")
+        switch try value(key) {
+        case .string(let string): return string
+        case .integer(let int): return String(int)
+        case .float(let double): return String(double)
+        case .boolean(let bool): return String(bool)
+        default: throw error(key, "must be a string, number or boolean")
+        }
     }
 
-    private func list(_ key: String) throws -> [any TOMLValueConvertible] {
-        guard let array = try value(key).array else { throw error(key, "must be a list") }
-        return array.map { $0 }
+    private func list(_ key: String) throws -> [TOMLValue] {
+        guard case .array(let array) = try value(key) else { throw error(key, "must be a list") }
+        return array
     }
 
     /// Marks `key` as known without reading it.

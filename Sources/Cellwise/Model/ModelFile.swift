@@ -47,6 +47,7 @@ public struct ModelFile: Sendable, Equatable {
         guard header.version == currentVersion else {
             throw ModelFileError(path, "model file version \(header.version) is not supported (this cellwise reads version \(currentVersion))")
         }
+        try rejectUnknownKeys(data, path: path)
         let contents: Contents
         do {
             contents = try JSONDecoder.cellwise.decode(Contents.self, from: data)
@@ -143,6 +144,34 @@ public struct ModelFile: Sendable, Equatable {
             }
             return ModelFile(model: model, metadata: metadata)
         }
+    }
+
+    /// The keys a version-1 file may have, by section ("" is the top level).
+    private static let knownKeys: [String: Set<String>] = [
+        "": ["format", "version", "architecture", "weights", "metadata"],
+        "architecture": ["type", "input_size", "units", "classes", "time_steps"],
+        "weights": ["input_kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias"],
+        "metadata": ["dataset", "split_seed", "training", "epochs_run", "best_epoch", "validation_loss", "validation_accuracy",
+                     "test_accuracy", "cell_ranges", "created_by"],
+        "metadata.training": ["seed", "split_seed", "units", "epochs", "batch_size", "learning_rate", "minimum_learning_rate",
+                              "reduce_factor", "reduce_patience", "early_stopping_patience", "beta1", "beta2", "epsilon",
+                              "training_limit"],
+    ]
+
+    /// Rejects keys a version-1 file does not define (a typo must not be silently ignored).
+    private static func rejectUnknownKeys(_ data: Data, path: String) throws {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        func check(_ object: [String: Any], _ section: String) throws {
+            let known = knownKeys[section] ?? []
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ModelFileError(path, "unknown key \(section.isEmpty ? "" : section + ".")\(unknown)")
+            }
+            for (key, value) in object {
+                let child = section.isEmpty ? key : "\(section).\(key)"
+                if let table = value as? [String: Any], knownKeys[child] != nil { try check(table, child) }
+            }
+        }
+        try check(root, "")
     }
 
     /// `splitSeed` -> `split_seed`: keys as they appear in the file.
