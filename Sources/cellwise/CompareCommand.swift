@@ -32,12 +32,18 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
+    @Flag(help: "Continue an interrupted comparison from its traces (<out>/<name>/traces/).")
+    var resume = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
+        Interruption.install()
         let config = try ComparisonConfig(contentsOf: self.config)
+        let traces = URL(fileURLWithPath: out).appendingPathComponent(config.name).appendingPathComponent("traces").path
+        try FileManager.default.createDirectory(atPath: traces, withIntermediateDirectories: true)
         let keys = try Comparison.runs(of: config)
         let model: ModelFile
         if !FileManager.default.fileExists(atPath: config.modelFile), !quiet {
@@ -49,12 +55,18 @@ struct CompareCommand: ParsableCommand {
                                  report.validationAccuracy))
         }
         let progress = ComparisonProgress(keys: keys, budget: config.budget, enabled: !quiet)
-        let record = try Comparison.run(config, model: model, jobs: jobs,
+        let record = try Comparison.run(config, model: model, jobs: jobs, traces: traces, resume: resume,
                                         onEvaluation: { key, entry in progress.update(key, entry) },
                                         onRunFinished: { key, _ in progress.finish(key) })
         progress.close()
         let written = try ComparisonWriter.write(record, resultsDirectory: out, notebooksDirectory: notebooks)
         print(ComparisonTable(record).markdown, terminator: "")
+        if record.partial {
+            standardError("interrupted: the files above hold partial results; continue with --resume")
+            Foundation.exit(Interruption.exitStatus)
+        }
+        // Complete: run.json holds every trace, the per-run logs are no longer needed.
+        try? FileManager.default.removeItem(atPath: traces)
         if !quiet {
             let here = FileManager.default.currentDirectoryPath + "/"
             let names = written.map { $0.hasPrefix(here) ? String($0.dropFirst(here.count)) : $0 }

@@ -82,7 +82,14 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
+    @Option(help: "Append every evaluation to this JSON-lines file (default: results/searches/<model>-<strategy>-seed<seed>.jsonl).")
+    var traceFile: String?
+
+    @Flag(help: "Continue an interrupted search from its trace file (same settings required).")
+    var resume = false
+
     func run() throws {
+        Interruption.install()
         let type = try StrategyRegistry.strategy(named: strategy)
         var options = try StrategyOptions(arguments: strategyOptions)
         if let dfsRule {
@@ -106,13 +113,34 @@ struct SearchCommand: ParsableCommand {
             costModel: try costModel.model(), placement: costModel.placement,
             tolerance: try Tolerance(tolerance, mode: toleranceMode), budget: try Budget(evaluations: budget, seconds: seconds),
             seed: seed)
+        var setupWithReplay = setup
+        let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
+        let tracePath = traceFile ?? "results/searches/\(modelName)-\(type.name)-seed\(seed).jsonl"
+        let modelBytes = FileManager.default.contents(atPath: model.model) ?? Data()
+        let header = TraceLog.Header(strategy: type.name, options: options.values, setup: setup,
+                                     model: "\(fingerprint(modelBytes)) \(context.dataset.source) \(context.dataset.splitSeed) \(context.approximations.lower) \(context.approximations.upper)")
+        let log: TraceLog
+        if resume, FileManager.default.fileExists(atPath: tracePath) {
+            let resumed = try TraceLog.resume(tracePath, header: header)
+            setupWithReplay.replay = resumed.entries
+            log = resumed.log
+            if !quiet { standardError("resuming \(tracePath): \(resumed.entries.count) evaluations already made") }
+        } else {
+            log = try TraceLog(creating: tracePath, header: header)
+        }
         let progress = ProgressLine(label: type.name, total: budget, enabled: !quiet)
-        let result = try Search.run(strategy: type.name, options: options, setup: setup) { entry in progress.update(entry) }
-        progress.finish()
+        let result = try Search.run(strategy: type.name, options: options, setup: setupWithReplay) { entry in
+            log.append(entry)
+            progress.update(entry)
+        }
         if json {
             try printJSON(SearchResultJSON(result, includeTrace: trace))
         } else {
             printSummary(result)
+        }
+        if result.interrupted {
+            standardError("interrupted after \(result.evaluations) evaluations: the result above is partial; continue with --resume")
+            Foundation.exit(Interruption.exitStatus)
         }
     }
 
@@ -124,7 +152,7 @@ struct SearchCommand: ParsableCommand {
                           test, entry.score.latencySeconds, entry.score.bootstraps, counts)
         }
         print("strategy \(result.strategy), seed \(result.seed): \(result.evaluations) evaluations in \(String(format: "%.2f", result.wallSeconds)) s"
-              + (result.budgetExhausted ? " (budget spent)" : " (finished)"))
+              + (result.interrupted ? " (interrupted: partial result)" : result.budgetExhausted ? " (budget spent)" : " (finished)"))
         print("reference  \(describe(result.reference))")
         print("best       \(describe(result.best))")
         let saved = result.reference.score.latencySeconds - result.best.score.latencySeconds
@@ -163,5 +191,4 @@ final class ProgressLine {
                              Double(total - count) / max(rate, 1e-9)))
     }
 
-    func finish() {}
 }

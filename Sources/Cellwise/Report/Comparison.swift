@@ -47,7 +47,10 @@ public enum Comparison {
     ///     Results do not depend on it.
     ///   - onEvaluation: Called from the job threads after every evaluation of a run.
     ///   - onRunFinished: Called from the job threads when a run ends.
+    ///   - traces: A directory receiving each run's ``TraceLog`` (`<strategy>-seed<seed>.jsonl`) as it runs.
+    ///   - resume: Continue the runs whose traces are in `traces` instead of starting them again.
     public static func run(_ config: ComparisonConfig, model file: ModelFile, jobs: Int = 1,
+                           traces: String? = nil, resume: Bool = false,
                            onEvaluation: (@Sendable (RunKey, TraceEntry) -> Void)? = nil,
                            onRunFinished: (@Sendable (RunKey, ComparisonRecord.RunRecord) -> Void)? = nil) throws -> ComparisonRecord {
         let clock = ContinuousClock()
@@ -73,22 +76,43 @@ public enum Comparison {
             bootstraps: referenceCost.bootstraps, counts: counts(space.reference, degrees: space.degrees))
 
         let collector = RunCollector(count: keys.count)
+        let modelFingerprint = "\(fingerprint((try? JSONEncoder.cellwise.encode(file.metadata)) ?? Data()))"
+            + " \(fingerprint(Data(file.model.recurrentKernel.flatMap { withUnsafeBytes(of: $0.bitPattern) { Array($0) } })))"
+            + " \(config.dataset) \(file.metadata.splitSeed) \(config.interval[0]) \(config.interval[1])"
         let model = file.model
         let placement = config.placement
         let options = config.strategyOptions
         parallelFor(workers: jobs) { worker in
             for key in keys where key.index % jobs == worker {
                 do {
-                    let setup = Search.Setup(
+                    var setup = Search.Setup(
                         oracle: try PlanEvaluator(model: model, split: data.validation, approximations: approximations, workers: threadsPerJob),
                         testOracle: try PlanEvaluator(model: model, split: data.test, approximations: approximations,
                                                       workers: threadsPerJob, cachedPlans: 0),
                         space: space, costModel: costModel, placement: placement, tolerance: tolerance, budget: budget, seed: key.seed)
+                    var log: TraceLog? = nil
+                    if let traces {
+                        let path = URL(fileURLWithPath: traces).appendingPathComponent("\(key.strategy)-seed\(key.seed).jsonl").path
+                        let header = TraceLog.Header(strategy: key.strategy, options: options[key.strategy] ?? [:], setup: setup,
+                                                     model: modelFingerprint)
+                        if resume, FileManager.default.fileExists(atPath: path) {
+                            let resumed = try TraceLog.resume(path, header: header)
+                            setup.replay = resumed.entries
+                            log = resumed.log
+                        } else {
+                            log = try TraceLog(creating: path, header: header)
+                        }
+                    }
                     let result = try Search.run(strategy: key.strategy, options: StrategyOptions(options[key.strategy] ?? [:]),
-                                                setup: setup) { entry in onEvaluation?(key, entry) }
+                                                setup: setup) { entry in
+                        log?.append(entry)
+                        onEvaluation?(key, entry)
+                    }
                     let run = record(result, degrees: space.degrees, tolerance: tolerance)
                     collector.store(run, at: key.index)
                     onRunFinished?(key, run)
+                } catch SearchStop.interrupted {
+                    // Not even the reference was measured: the run is missing from a partial record.
                 } catch {
                     collector.fail(error)
                 }
@@ -101,7 +125,7 @@ public enum Comparison {
                          validationSamples: data.validation.count, testSamples: data.test.count,
                          validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy),
             reference: reference, runs: collector.records.compactMap { $0 },
-            totalSeconds: (clock.now - started).milliseconds / 1e3)
+            totalSeconds: (clock.now - started).milliseconds / 1e3, partial: Interruption.isRequested)
     }
 
     static func counts(_ plan: ActivationPlan, degrees: [Int]) -> [Int] {
@@ -116,7 +140,8 @@ public enum Comparison {
         let reference = result.reference.score
         return .init(
             strategy: result.strategy, seed: result.seed, evaluations: result.evaluations, wallSeconds: result.wallSeconds,
-            budgetExhausted: result.budgetExhausted, best: plan(result.best.score, test: result.best.testAccuracy),
+            budgetExhausted: result.budgetExhausted, partial: result.interrupted,
+            best: plan(result.best.score, test: result.best.testAccuracy),
             pareto: result.pareto.map { plan($0) },
             hypervolume: ParetoFront.hypervolume(of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
                                                  latencyCeiling: reference.latencySeconds),

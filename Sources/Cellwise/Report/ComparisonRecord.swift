@@ -22,6 +22,8 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
     public var runs: [RunRecord]
     /// Wall time of the whole comparison (timing).
     public var totalSeconds: Double
+    /// Whether the comparison was interrupted: some runs are missing or partial.
+    public var partial: Bool = false
 
     /// The model and data behind a comparison.
     public struct ModelSummary: Codable, Sendable, Equatable {
@@ -85,6 +87,8 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
         public var wallSeconds: Double
         /// Whether the budget ended it.
         public var budgetExhausted: Bool
+        /// Whether an interruption ended it (its figures are partial).
+        public var partial: Bool = false
         /// The best plan.
         public var best: PlanRecord
         /// Its non-dominated plans, by latency.

@@ -35,12 +35,15 @@ public struct ComparisonTable: Sendable {
 
     /// The candidate degrees (column order of the counts).
     public var degrees: [Int]
+    /// Whether the comparison was interrupted.
+    public var partial: Bool
     /// The reference row first, then one row per strategy in config order.
     public var rows: [Row]
 
     /// Builds the table from a comparison record.
     public init(_ record: ComparisonRecord) {
         degrees = record.config.degrees
+        partial = record.partial
         let r = record.reference
         var rows = [Row(strategy: "reference (\(r.plan))", runs: 1, evaluations: 1, wallSeconds: 0, latency: (r.latencySeconds, 0),
                         bootstraps: Double(r.bootstraps), counts: r.counts.map(Double.init), valAccuracy: r.valAccuracy,
@@ -93,6 +96,7 @@ public struct ComparisonTable: Sendable {
         var lines = ["| " + headers.joined(separator: " | ") + " |",
                      "|" + headers.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|"]
         for row in rows { lines.append("| " + cells(row, plusMinus: " ± ").joined(separator: " | ") + " |") }
+        if partial { lines.append("\n*Partial results: the comparison was interrupted; continue it with `cellwise compare --resume`.*") }
         return lines.joined(separator: "\n") + "\n"
     }
 

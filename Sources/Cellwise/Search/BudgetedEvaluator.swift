@@ -26,8 +26,15 @@ public struct TraceEntry: Sendable, Equatable {
 public enum SearchStop: Error, Equatable, CustomStringConvertible {
     /// The evaluation or time budget is spent.
     case budgetExhausted
+    /// A stop was requested (Ctrl-C, SIGTERM; see ``Interruption``).
+    case interrupted
 
-    public var description: String { "the search budget is spent" }
+    public var description: String {
+        switch self {
+        case .budgetExhausted: "the search budget is spent"
+        case .interrupted: "the search was interrupted"
+        }
+    }
 }
 
 /// The only way a strategy can measure a plan: it prices the plan with the cost model, asks the
@@ -55,13 +62,24 @@ public final class BudgetedEvaluator {
     private let started: ContinuousClock.Instant
 
     /// Creates an evaluator; the clock of a time budget starts now.
-    public init(oracle: any AccuracyOracle, costModel: CostModel, placement: PlacementStrategy, budget: Budget) {
+    ///
+    /// - Parameter replay: Evaluations of an interrupted run of the same search (from its
+    ///   ``TraceLog``): they are in the trace and count against the budget, and the strategy gets
+    ///   their scores from the cache, so it retraces its steps and continues where it stopped.
+    public init(oracle: any AccuracyOracle, costModel: CostModel, placement: PlacementStrategy, budget: Budget,
+                replay: [TraceEntry] = []) {
         self.oracle = oracle
         self.costModel = costModel
         self.placement = placement
         self.budget = budget
         started = clock.now
+        trace = replay
+        offset = replay.last?.elapsedSeconds ?? 0
+        for entry in replay { scores[entry.score.plan] = entry.score }
     }
+
+    /// Seconds spent by the interrupted run this one continues.
+    private let offset: Double
 
     /// Evaluations spent so far.
     public var used: Int { trace.count }
@@ -69,8 +87,8 @@ public final class BudgetedEvaluator {
     /// Evaluations left (nil when only time is limited).
     public var remaining: Int? { budget.evaluations.map { max(0, $0 - used) } }
 
-    /// Seconds since the evaluator was made.
-    public var elapsedSeconds: Double { (clock.now - started).milliseconds / 1e3 }
+    /// Seconds the search has run (the interrupted run it continues included).
+    public var elapsedSeconds: Double { offset + (clock.now - started).milliseconds / 1e3 }
 
     /// Whether another new evaluation would exceed the budget.
     public var isExhausted: Bool {
@@ -89,6 +107,7 @@ public final class BudgetedEvaluator {
             throw PlanError(plan: plan.description, problem: "has \(plan.count) cells, the model has \(oracle.cells)")
         }
         guard !isExhausted else { throw SearchStop.budgetExhausted }
+        guard !Interruption.isRequested else { throw SearchStop.interrupted }
         let report = try cost(of: plan)
         let accuracy = try oracle.accuracy(of: plan)
         let score = PlanScore(plan: plan, accuracy: accuracy, latencySeconds: report.latencySeconds, bootstraps: report.bootstraps)

@@ -20,6 +20,8 @@ public enum Search {
         public var budget: Budget
         /// Seed of the strategy's random generator.
         public var seed: UInt64
+        /// Evaluations of an interrupted run of this search, to continue it (see ``TraceLog``).
+        public var replay: [TraceEntry] = []
 
         /// Creates a setup.
         public init(oracle: any AccuracyOracle, testOracle: (any AccuracyOracle)? = nil, space: SearchSpace,
@@ -50,16 +52,19 @@ public enum Search {
         guard setup.space.cells == setup.oracle.cells else {
             throw ConfigurationError(key: "cells", problem: "the search space has \(setup.space.cells) cells, the model \(setup.oracle.cells)")
         }
-        let evaluator = BudgetedEvaluator(oracle: setup.oracle, costModel: setup.costModel, placement: setup.placement, budget: setup.budget)
+        let evaluator = BudgetedEvaluator(oracle: setup.oracle, costModel: setup.costModel, placement: setup.placement,
+                                          budget: setup.budget, replay: setup.replay)
         evaluator.onEvaluation = onEvaluation
         let reference = try evaluator.evaluate(setup.space.reference)
         let context = SearchContext(space: setup.space, tolerance: setup.tolerance, evaluator: evaluator,
                                     reference: reference, seed: setup.seed)
-        var exhausted = false
+        var exhausted = false, interrupted = false
         do {
             try strategy.run(in: context)
         } catch SearchStop.budgetExhausted {
             exhausted = true
+        } catch SearchStop.interrupted {
+            interrupted = true
         }
         let wall = evaluator.elapsedSeconds
         let scores = evaluator.trace.map(\.score)
@@ -73,6 +78,7 @@ public enum Search {
         return SearchResult(
             strategy: type(of: strategy).name, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
             degrees: setup.space.degrees, evaluations: evaluator.used, wallSeconds: wall, budgetExhausted: exhausted,
+            interrupted: interrupted,
             reference: try entry(reference), best: try entry(best), pareto: ParetoFront.of(scores),
             accepted: context.hasOwnAcceptanceRule ? context.accepted : within.map(\.plan).filter { $0 != reference.plan },
             trace: evaluator.trace)

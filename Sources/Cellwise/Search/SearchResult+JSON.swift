@@ -31,6 +31,7 @@ public struct SearchResultJSON: Encodable, Sendable {
     var evaluations: Int
     var wallSeconds: Double
     var budgetExhausted: Bool
+    var partial: Bool
     var reference: Plan
     var best: Plan
     var validationDrop: Double
@@ -55,6 +56,7 @@ public struct SearchResultJSON: Encodable, Sendable {
         evaluations = result.evaluations
         wallSeconds = result.wallSeconds
         budgetExhausted = result.budgetExhausted
+        partial = result.interrupted
         reference = plan(result.reference.score, test: result.reference.testAccuracy, counts: result.reference.counts)
         best = plan(result.best.score, test: result.best.testAccuracy, counts: result.best.counts)
         validationDrop = result.validationDrop

@@ -26,6 +26,8 @@ public struct SearchResult: Sendable {
     public var wallSeconds: Double
     /// Whether the budget ended the search (false: the strategy finished).
     public var budgetExhausted: Bool
+    /// Whether a stop request (Ctrl-C, SIGTERM) ended the search: the result is partial.
+    public var interrupted: Bool
     /// The all-highest-degree plan.
     public var reference: Entry
     /// The lowest-latency evaluated plan within tolerance of the reference (ties: higher accuracy).
