@@ -25,7 +25,7 @@ import Testing
         #expect(evaluations >= 1 && evaluations <= 40)
         #expect(json["wall_seconds"] is Double)
         let reference = try #require(json["reference"] as? [String: Any])
-        #expect(reference["plan_text"] as? String == "17*28")
+        #expect(reference["plan"] as? String == "17*28")
         #expect(reference["val_accuracy"] is Double && reference["latency_seconds"] is Double)
         let best = try #require(json["best"] as? [String: Any])
         for key in ["plan", "val_accuracy", "test_accuracy", "latency_seconds", "bootstraps", "counts"] {

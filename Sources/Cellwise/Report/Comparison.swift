@@ -71,9 +71,9 @@ public enum Comparison {
         let test = try PlanEvaluator(model: file.model, split: data.test, approximations: approximations, cachedPlans: 0)
         let referenceCost = try costModel.cost(of: space.reference, placement: config.placement)
         let reference = ComparisonRecord.PlanRecord(
-            plan: space.reference.description, valAccuracy: try validation.accuracy(of: space.reference),
-            testAccuracy: try test.accuracy(of: space.reference), latencySeconds: referenceCost.latencySeconds,
-            bootstraps: referenceCost.bootstraps, counts: counts(space.reference, degrees: space.degrees))
+            PlanScore(plan: space.reference, accuracy: try validation.accuracy(of: space.reference),
+                      latencySeconds: referenceCost.latencySeconds, bootstraps: referenceCost.bootstraps),
+            testAccuracy: try test.accuracy(of: space.reference), degrees: space.degrees)
 
         let collector = RunCollector(count: keys.count)
         let modelFingerprint = "\(fingerprint((try? JSONEncoder.cellwise.encode(file.metadata)) ?? Data()))"
@@ -128,28 +128,17 @@ public enum Comparison {
             totalSeconds: (clock.now - started).milliseconds / 1e3, partial: Interruption.isRequested)
     }
 
-    static func counts(_ plan: ActivationPlan, degrees: [Int]) -> [Int] {
-        degrees.map { degree in plan.activations.filter { $0 == .polynomial(degree: degree) }.count }
-    }
-
     static func record(_ result: SearchResult, degrees: [Int], tolerance: Tolerance) -> ComparisonRecord.RunRecord {
-        func plan(_ score: PlanScore, test: Double? = nil) -> ComparisonRecord.PlanRecord {
-            .init(plan: score.plan.description, valAccuracy: score.accuracy, testAccuracy: test, latencySeconds: score.latencySeconds,
-                  bootstraps: score.bootstraps, counts: counts(score.plan, degrees: degrees))
-        }
         let reference = result.reference.score
         return .init(
             strategy: result.strategy, seed: result.seed, evaluations: result.evaluations, wallSeconds: result.wallSeconds,
             budgetExhausted: result.budgetExhausted, partial: result.interrupted,
-            best: plan(result.best.score, test: result.best.testAccuracy),
-            pareto: result.pareto.map { plan($0) },
+            best: .init(result.best.score, testAccuracy: result.best.testAccuracy, degrees: degrees),
+            pareto: result.pareto.map { .init($0, degrees: degrees) },
             hypervolume: ParetoFront.hypervolume(of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
                                                  latencyCeiling: reference.latencySeconds),
             accepted: result.accepted.map(\.description),
-            trace: result.trace.map {
-                .init(index: $0.index, plan: $0.score.plan.description, valAccuracy: $0.score.accuracy,
-                      latencySeconds: $0.score.latencySeconds, bootstraps: $0.score.bootstraps, elapsedSeconds: $0.elapsedSeconds)
-            })
+            trace: result.trace.map(ComparisonRecord.TraceRecord.init))
     }
 }
 

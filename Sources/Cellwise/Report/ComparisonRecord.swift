@@ -57,6 +57,16 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
         public var bootstraps: Int
         /// Cells at each candidate degree, ascending.
         public var counts: [Int]
+
+        /// The record of `score`, with its counts of `degrees`.
+        public init(_ score: PlanScore, testAccuracy: Double? = nil, degrees: [Int]) {
+            plan = score.plan.description
+            valAccuracy = score.accuracy
+            self.testAccuracy = testAccuracy
+            latencySeconds = score.latencySeconds
+            bootstraps = score.bootstraps
+            counts = degrees.map { degree in score.plan.activations.filter { $0 == .polynomial(degree: degree) }.count }
+        }
     }
 
     /// One evaluation.
@@ -73,6 +83,23 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
         public var bootstraps: Int
         /// Seconds since the run started (timing).
         public var elapsedSeconds: Double
+
+        /// The record of `entry`.
+        public init(_ entry: TraceEntry) {
+            index = entry.index
+            plan = entry.score.plan.description
+            valAccuracy = entry.score.accuracy
+            latencySeconds = entry.score.latencySeconds
+            bootstraps = entry.score.bootstraps
+            elapsedSeconds = entry.elapsedSeconds
+        }
+
+        /// The trace entry it records.
+        public func entry() throws -> TraceEntry {
+            TraceEntry(index: index, score: PlanScore(plan: try ActivationPlan(parsing: plan), accuracy: valAccuracy,
+                                                      latencySeconds: latencySeconds, bootstraps: bootstraps),
+                       elapsedSeconds: elapsedSeconds)
+        }
     }
 
     /// One run of one strategy with one seed.

@@ -48,15 +48,6 @@ public final class TraceLog {
         }
     }
 
-    private struct Line: Codable {
-        var index: Int
-        var plan: String
-        var accuracy: Double
-        var latencySeconds: Double
-        var bootstraps: Int
-        var elapsedSeconds: Double
-    }
-
     /// The file.
     public let path: String
     private let handle: FileHandle
@@ -82,9 +73,7 @@ public final class TraceLog {
 
     /// Appends one evaluation and flushes it to the operating system.
     public func append(_ entry: TraceEntry) {
-        let line = Line(index: entry.index, plan: entry.score.plan.description, accuracy: entry.score.accuracy,
-                        latencySeconds: entry.score.latencySeconds, bootstraps: entry.score.bootstraps, elapsedSeconds: entry.elapsedSeconds)
-        guard let data = try? Self.encode(line) else { return }
+        guard let data = try? Self.encode(ComparisonRecord.TraceRecord(entry)) else { return }
         handle.write(data + "\n".utf8)
     }
 
@@ -113,14 +102,11 @@ public final class TraceLog {
         }
         var entries = [TraceEntry]()
         for (number, line) in lines.dropFirst().enumerated() {
-            guard let decoded = try? decoder.decode(Line.self, from: Data(line)), decoded.index == entries.count + 1,
-                  let plan = try? ActivationPlan(parsing: decoded.plan) else {
+            guard let decoded = try? decoder.decode(ComparisonRecord.TraceRecord.self, from: Data(line)),
+                  decoded.index == entries.count + 1, let entry = try? decoded.entry() else {
                 throw DataError(path, "line \(number + 2) is corrupt")
             }
-            entries.append(TraceEntry(index: decoded.index,
-                                      score: PlanScore(plan: plan, accuracy: decoded.accuracy, latencySeconds: decoded.latencySeconds,
-                                                       bootstraps: decoded.bootstraps),
-                                      elapsedSeconds: decoded.elapsedSeconds))
+            entries.append(entry)
         }
         return (entries, try TraceLog(appendingTo: path, validLength: UInt64(complete)))
     }
