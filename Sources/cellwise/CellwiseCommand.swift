@@ -34,6 +34,6 @@ struct CellwiseCommand: ParsableCommand {
         version: Cellwise.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
                       CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
-                      SearchCommand.self, CompareCommand.self, ExportCommand.self]
+                      SearchCommand.self, CompareCommand.self, ExportCommand.self, CKKSCommand.self]
     )
 }

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Cellwise's bridge to a real CKKS library (OpenFHE, PyPI package `openfhe`).
+
+Two commands, both reading and writing JSON so that the Swift side (`cellwise ckks ...`) owns every
+format the user sees:
+
+  probe  measures, level by level, the cost of a bootstrap, a ciphertext multiplication (with
+         relinearisation and rescale), a plaintext multiplication, a rotation and an addition, and the
+         time and real depth of a Chebyshev-series tanh of each candidate degree.
+  run    encrypts test images and runs the SimpleRNN under CKKS with a given per-cell plan and bootstrap
+         placement, then decrypts the logits.
+
+Packing: one image per ciphertext, 64 slots (sparse packing, rotations are cyclic mod 64). The hidden
+state h lives in slots 0-31, the step's input x_t is encrypted into slots 32-59, so [h | x_t] W is one
+64x64 matrix-vector product (baby-step giant-step diagonal method: 7 + 7 rotations, 64 plaintext
+multiplications), exactly what Cellwise's cost model counts.
+"""
+import argparse
+import json
+import math
+import sys
+import time
+
+import openfhe as fhe
+
+SLOTS = 64
+BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)
+
+
+def context(ring_dim, levels, level_budget, scaling_bits=50):
+    """A CKKS context with bootstrapping; returns (cc, keys)."""
+    p = fhe.CCParamsCKKSRNS()
+    p.SetSecretKeyDist(fhe.SecretKeyDist.UNIFORM_TERNARY)
+    if ring_dim < (1 << 16):
+        p.SetSecurityLevel(fhe.SecurityLevel.HEStd_NotSet)  # small rings are insecure: tests only
+    p.SetRingDim(ring_dim)
+    p.SetScalingModSize(scaling_bits)
+    p.SetFirstModSize(scaling_bits + 10)  # OpenFHE bootstrapping needs first - scaling <= 10 bits
+    p.SetScalingTechnique(fhe.ScalingTechnique.FLEXIBLEAUTO)
+    # The python wheel does not export GetBootstrapDepth. Measured with 1.6.1: a bootstrap uses the
+    # level budget plus 14 levels with UNIFORM_TERNARY (+1 for the bootstrap's own input level);
+    # the probe measures what is really left.
+    p.SetMultiplicativeDepth(levels + sum(level_budget) + 16)
+    p.SetBatchSize(SLOTS)
+    cc = fhe.GenCryptoContext(p)
+    for feature in (fhe.PKESchemeFeature.PKE, fhe.PKESchemeFeature.KEYSWITCH, fhe.PKESchemeFeature.LEVELEDSHE,
+                    fhe.PKESchemeFeature.ADVANCEDSHE, fhe.PKESchemeFeature.FHE):
+        cc.Enable(feature)
+    cc.EvalBootstrapSetup(level_budget, [0, 0], SLOTS)
+    keys = cc.KeyGen()
+    cc.EvalMultKeyGen(keys.secretKey)
+    rotations = list(range(1, BABY)) + [BABY * j for j in range(1, SLOTS // BABY)]
+    cc.EvalRotateKeyGen(keys.secretKey, rotations)
+    cc.EvalBootstrapKeyGen(keys.secretKey, SLOTS)
+    return cc, keys
+
+
+def plaintext(cc, values):
+    return cc.MakeCKKSPackedPlaintext(list(values) + [0.0] * (SLOTS - len(values)))
+
+
+def remaining_levels(cc, ct):
+    """Usable levels left in `ct`: plaintext multiplications by 1 until OpenFHE refuses, less two
+    (with FLEXIBLEAUTO the last rescale happens lazily, and a bootstrap needs a level of its own)."""
+    one = plaintext(cc, [1.0] * SLOTS)
+    count, c = 0, ct
+    while count < 200:
+        try:
+            c = cc.EvalMult(c, one)
+            count += 1
+        except Exception:
+            break
+    return max(0, count - 2)
+
+
+def median_seconds(function, repetitions):
+    times = []
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def chebyshev_tanh(degree, lower, upper):
+    """Least-squares Chebyshev coefficients of tanh on [lower, upper] (4,097 points), as Cellwise fits them."""
+    import numpy as np
+    from numpy.polynomial import chebyshev as C
+    u = np.linspace(-1, 1, 4097)
+    x = (u * (upper - lower) + (upper + lower)) / 2
+    return [float(c) for c in C.chebfit(u, np.tanh(x), degree)]
+
+
+def probe(args):
+    started = time.perf_counter()
+    cc, keys = context(args.ring_dim, args.levels, args.level_budget, args.scaling_bits)
+    setup_seconds = time.perf_counter() - started
+    values = [math.sin(i) * 0.5 for i in range(SLOTS)]
+    fresh = cc.Encrypt(keys.publicKey, plaintext(cc, values))
+    fresh_levels = remaining_levels(cc, fresh)
+    reps = args.repetitions
+    one = plaintext(cc, [1.0] * SLOTS)
+    # Bootstrap a ciphertext that has used its levels, as a network does (bootstrapping a fresh
+    # one returns it with the levels it still had).
+    low = fresh
+    for _ in range(max(0, fresh_levels - 1)):
+        low = cc.EvalMult(low, one)
+    bootstrap = median_seconds(lambda: cc.EvalBootstrap(low), max(1, reps // 2))
+    top = cc.EvalBootstrap(low)
+    levels = remaining_levels(cc, top)
+    weights = plaintext(cc, [0.3] * SLOTS)
+    per_level = {}
+    c = top
+    for level in range(levels, 0, -1):
+        per_level[str(level)] = {
+            "multiplication": median_seconds(lambda: cc.EvalMult(c, c), reps),
+            "plaintext_multiplication": median_seconds(lambda: cc.EvalMult(c, weights), reps),
+            "rotation": median_seconds(lambda: cc.EvalRotate(c, 1), reps),
+            "addition": median_seconds(lambda: cc.EvalAdd(c, c), reps),
+        }
+        c = cc.EvalMult(c, one)
+    chebyshev = {}
+    for degree in args.degrees:
+        coefficients = chebyshev_tanh(degree, -8.0, 8.0)
+        x = cc.Encrypt(keys.publicKey, plaintext(cc, [8 * v for v in values]))
+        before = remaining_levels(cc, x)
+        seconds = median_seconds(lambda: cc.EvalChebyshevSeries(x, coefficients, -8.0, 8.0), max(1, reps // 2))
+        after = remaining_levels(cc, cc.EvalChebyshevSeries(x, coefficients, -8.0, 8.0))
+        chebyshev[str(degree)] = {"seconds": seconds, "depth": before - after}
+    return {
+        "ring_dimension": cc.GetRingDimension(), "slots": SLOTS, "scaling_bits": args.scaling_bits, "first_modulus_bits": args.scaling_bits + 10,
+        "levels_after_bootstrap": levels, "fresh_levels": fresh_levels, "level_budget": args.level_budget,
+        "setup_seconds": setup_seconds, "bootstrap": bootstrap, "per_level": per_level, "chebyshev": chebyshev,
+        "openfhe": getattr(fhe, "__version__", "1.6.1.0.22.4"), "repetitions": reps,
+    }
+
+
+def diagonals(matrix):
+    """BSGS diagonals of a SLOTS x SLOTS matrix M for y = x M (y[s] = sum_i x[i] M[i][s]):
+    y = sum_j rot(sum_i rot(diag_{gj+i}, -gj) * rot(x, i), gj), diag_k[s] = M[(s + k) % d][s]."""
+    d, g = SLOTS, BABY
+    result = {}
+    for k in range(d):
+        diag = [matrix[(s + k) % d][s] for s in range(d)]
+        shift = g * (k // g)
+        result[k] = [diag[(s - shift) % d] for s in range(d)]  # rotated by -shift
+    return result
+
+
+def matvec(cc, ct, plaintexts):
+    d, g = SLOTS, BABY
+    babies = [ct] + [cc.EvalRotate(ct, i) for i in range(1, g)]
+    total = None
+    for j in range(d // g):
+        inner = None
+        for i in range(g):
+            term = cc.EvalMult(babies[i], plaintexts[g * j + i])
+            inner = term if inner is None else cc.EvalAdd(inner, term)
+        if j > 0:
+            inner = cc.EvalRotate(inner, g * j)
+        total = inner if total is None else cc.EvalAdd(total, inner)
+    return total
+
+
+def run(args):
+    with open(args.input) as f:
+        job = json.load(f)
+    w = job["weights"]
+    units, inputs, classes = job["units"], job["input_size"], job["classes"]
+    assert units + inputs <= SLOTS and classes <= SLOTS
+    started = time.perf_counter()
+    cc, keys = context(args.ring_dim, job["context_levels"], args.level_budget, args.scaling_bits)
+    setup_seconds = time.perf_counter() - started
+    # [h | x] W: rows 0..units-1 are W_h, rows units..units+inputs-1 are W_x; outputs in slots 0..units-1.
+    cell = [[0.0] * SLOTS for _ in range(SLOTS)]
+    for i in range(units):
+        for j in range(units):
+            cell[i][j] = w["recurrent_kernel"][i * units + j]
+    for i in range(inputs):
+        for j in range(units):
+            cell[units + i][j] = w["input_kernel"][i * units + j]
+    dense = [[0.0] * SLOTS for _ in range(SLOTS)]
+    for i in range(units):
+        for j in range(classes):
+            dense[i][j] = w["dense_kernel"][i * classes + j]
+    cell_pt = {k: plaintext(cc, v) for k, v in diagonals(cell).items()}
+    dense_pt = {k: plaintext(cc, v) for k, v in diagonals(dense).items()}
+    bias = plaintext(cc, w["bias"])
+    dense_bias = plaintext(cc, w["dense_bias"])
+    lower, upper = job["interval"]
+    results = []
+    for image in job["images"]:
+        steps = len(image) // inputs
+        inputs_ct = [cc.Encrypt(keys.publicKey, plaintext(cc, [0.0] * units + image[t * inputs:(t + 1) * inputs]))
+                     for t in range(steps)]
+        bootstraps = 0
+        start = time.perf_counter()
+        h = None
+        for t, spec in enumerate(job["cells"]):
+            try:
+                if spec["bootstrap_before"] and h is not None:
+                    h = cc.EvalBootstrap(h)
+                    bootstraps += 1
+                v = inputs_ct[t] if h is None else cc.EvalAdd(h, inputs_ct[t])
+                y = cc.EvalAdd(matvec(cc, v, cell_pt), bias)
+                h = cc.EvalChebyshevSeries(y, spec["chebyshev"], lower, upper)
+            except Exception as error:
+                raise RuntimeError(f"cell {t} ({len(spec['chebyshev']) - 1}): {str(error).splitlines()[0]}") from error
+        try:
+            if job["dense_bootstrap_before"]:
+                h = cc.EvalBootstrap(h)
+                bootstraps += 1
+            logits_ct = cc.EvalAdd(matvec(cc, h, dense_pt), dense_bias)
+        except Exception as error:
+            raise RuntimeError(f"dense layer: {str(error).splitlines()[0]}") from error
+        seconds = time.perf_counter() - start
+        decrypted = cc.Decrypt(keys.secretKey, logits_ct)
+        decrypted.SetLength(SLOTS)
+        logits = decrypted.GetRealPackedValue()[:classes]
+        results.append({"logits": logits, "seconds": seconds, "bootstraps": bootstraps})
+    return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "samples": results}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("probe")
+    p.add_argument("--ring-dim", type=int, default=1 << 16)
+    p.add_argument("--levels", type=int, default=8)
+    p.add_argument("--level-budget", type=int, nargs=2, default=[2, 2])
+    p.add_argument("--degrees", type=int, nargs="+", default=[3, 7, 17])
+    p.add_argument("--repetitions", type=int, default=3)
+    p.add_argument("--scaling-bits", type=int, default=40)
+    r = sub.add_parser("run")
+    r.add_argument("--ring-dim", type=int, default=1 << 16)
+    r.add_argument("--level-budget", type=int, nargs=2, default=[2, 2])
+    r.add_argument("--input", required=True)
+    r.add_argument("--scaling-bits", type=int, default=40)
+    args = parser.parse_args()
+    try:
+        output = probe(args) if args.command == "probe" else run(args)
+    except Exception as error:  # one line for the Swift side
+        print(f"openfhe: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
+        sys.exit(1)
+    json.dump(output, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
