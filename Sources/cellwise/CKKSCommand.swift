@@ -8,7 +8,9 @@ struct CKKSCommand: ParsableCommand {
         abstract: "Measure CKKS costs with OpenFHE and run a plan encrypted.",
         discussion: """
             Uses OpenFHE's Python package (CPython 3.10) in a virtual environment created on first use
-            (.build/ckks-venv). Ring dimensions below 65536 are insecure and meant for tests.
+            (.build/ckks-venv). By default OpenFHE's security check is off (--security none): the
+            timings are real, the encryption protects nothing; --security 128 enforces 128-bit security
+            (N = 131072 for these parameters).
 
             Example:
               cellwise ckks probe --out configs/profiles/openfhe-local.toml
@@ -37,6 +39,9 @@ struct CKKSProbeCommand: ParsableCommand {
     @Option(help: "Levels requested between bootstraps (the probe measures what is usable).")
     var levels: Int = 8
 
+    @Option(help: "none (no security check: timings and tests) or 128 (OpenFHE enforces 128-bit security; needs N = 131072 here).")
+    var security: String = "none"
+
     @Option(help: "Where to write the profile (.toml).")
     var out: String = "configs/profiles/openfhe-local.toml"
 
@@ -50,6 +55,7 @@ struct CKKSProbeCommand: ParsableCommand {
         guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else { throw ValidationError("--ring-dim must be a power of two >= 256") }
         guard (1...60).contains(levels) else { throw ValidationError("--levels must be 1-60") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard ["none", "128"].contains(security) else { throw ValidationError("--security must be none or 128") }
     }
 
     func run() throws {
@@ -60,10 +66,11 @@ struct CKKSProbeCommand: ParsableCommand {
             return d
         }
         let bridge = try OpenFHEBridge { standardError($0) }
-        if ringDim < 65536 { standardError("ring dimension \(ringDim) is insecure: for tests only") }
+        if security == "none" { standardError("security level not enforced (--security none): the timings are real, the encryption is for tests only") }
         standardError("probing OpenFHE at N = \(ringDim)...")
-        var settings = OpenFHESettings.defaults(ringDimension: ringDim)
+        var settings = OpenFHESettings()
         settings.levels = levels
+        settings.security = security
         let probe = try OpenFHEProbe.measure(bridge: bridge, ringDimension: ringDim, settings: settings, degrees: degreeList,
                                              repetitions: repetitions)
         let name = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
@@ -119,11 +126,15 @@ struct CKKSRunCommand: ParsableCommand {
     @Option(help: "Levels requested between bootstraps (as given to `ckks probe`).")
     var levels: Int = 8
 
+    @Option(help: "none or 128 (as given to `ckks probe`).")
+    var security: String = "none"
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        guard ["none", "128"].contains(security) else { throw ValidationError("--security must be none or 128") }
         guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else { throw ValidationError("--ring-dim must be a power of two >= 256") }
     }
 
@@ -131,9 +142,10 @@ struct CKKSRunCommand: ParsableCommand {
         let context = try model.load()
         let parsed = try ActivationPlan(parsing: plan, cells: context.file.model.timeSteps)
         let bridge = try OpenFHEBridge { standardError($0) }
-        if ringDim < 65536 { standardError("ring dimension \(ringDim) is insecure: for tests only") }
-        var settings = OpenFHESettings.defaults(ringDimension: ringDim)
+        if security == "none" { standardError("security level not enforced (--security none): the timings are real, the encryption is for tests only") }
+        var settings = OpenFHESettings()
         settings.levels = levels
+        settings.security = security
         let costProfile: CostProfile
         if let profile {
             costProfile = try CostProfile.named(profile)

@@ -23,7 +23,7 @@ import Testing
         let probe = try CLI.run(["ckks", "probe", "--ring-dim", "1024", "--levels", "12", "--repetitions", "1", "--degrees", "3",
                                  "--out", profile])
         #expect(probe.status == 0, "\(probe.error)")
-        #expect(probe.error.contains("insecure"))
+        #expect(probe.error.contains("security level not enforced"))
         #expect(probe.output.contains("tanh degree 3:"))
         #expect(FileManager.default.fileExists(atPath: profile + ".raw.json"))
         let cost = try CLI.run(["cost", "--plan", "3*28", "--profile", profile, "--depth", "openfhe", "--json"])

@@ -27,12 +27,13 @@ SLOTS = 64
 BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)
 
 
-def context(ring_dim, levels, level_budget, scaling_bits=50):
+def context(ring_dim, levels, level_budget, scaling_bits=50, security="none"):
     """A CKKS context with bootstrapping; returns (cc, keys)."""
     p = fhe.CCParamsCKKSRNS()
     p.SetSecretKeyDist(fhe.SecretKeyDist.UNIFORM_TERNARY)
-    if ring_dim < (1 << 16):
-        p.SetSecurityLevel(fhe.SecurityLevel.HEStd_NotSet)  # small rings are insecure: tests only
+    # "128": OpenFHE enforces the HE standard's 128-bit limit (with this depth it asks for N = 2^17);
+    # "none": no check - fine for measuring costs and testing, not for protecting data.
+    p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if security == "128" else fhe.SecurityLevel.HEStd_NotSet)
     p.SetRingDim(ring_dim)
     p.SetScalingModSize(scaling_bits)
     p.SetFirstModSize(scaling_bits + 10)  # OpenFHE bootstrapping needs first - scaling <= 10 bits
@@ -94,7 +95,7 @@ def chebyshev_tanh(degree, lower, upper):
 
 def probe(args):
     started = time.perf_counter()
-    cc, keys = context(args.ring_dim, args.levels, args.level_budget, args.scaling_bits)
+    cc, keys = context(args.ring_dim, args.levels, args.level_budget, args.scaling_bits, args.security)
     setup_seconds = time.perf_counter() - started
     values = [math.sin(i) * 0.5 for i in range(SLOTS)]
     fresh = cc.Encrypt(keys.publicKey, plaintext(cc, values))
@@ -170,7 +171,7 @@ def run(args):
     units, inputs, classes = job["units"], job["input_size"], job["classes"]
     assert units + inputs <= SLOTS and classes <= SLOTS
     started = time.perf_counter()
-    cc, keys = context(args.ring_dim, job["context_levels"], args.level_budget, args.scaling_bits)
+    cc, keys = context(args.ring_dim, job["context_levels"], args.level_budget, args.scaling_bits, args.security)
     setup_seconds = time.perf_counter() - started
     # [h | x] W: rows 0..units-1 are W_h, rows units..units+inputs-1 are W_x; outputs in slots 0..units-1.
     cell = [[0.0] * SLOTS for _ in range(SLOTS)]
@@ -231,12 +232,14 @@ def main():
     p.add_argument("--level-budget", type=int, nargs=2, default=[2, 2])
     p.add_argument("--degrees", type=int, nargs="+", default=[3, 7, 17])
     p.add_argument("--repetitions", type=int, default=3)
-    p.add_argument("--scaling-bits", type=int, default=40)
+    p.add_argument("--scaling-bits", type=int, default=50)
+    p.add_argument("--security", choices=["none", "128"], default="none")
     r = sub.add_parser("run")
     r.add_argument("--ring-dim", type=int, default=1 << 16)
     r.add_argument("--level-budget", type=int, nargs=2, default=[2, 2])
     r.add_argument("--input", required=True)
-    r.add_argument("--scaling-bits", type=int, default=40)
+    r.add_argument("--scaling-bits", type=int, default=50)
+    r.add_argument("--security", choices=["none", "128"], default="none")
     args = parser.parse_args()
     try:
         output = probe(args) if args.command == "probe" else run(args)

@@ -84,7 +84,8 @@ public struct EncryptedRun: Sendable {
         try JSONSerialization.data(withJSONObject: job).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let output = try bridge.run(["run", "--ring-dim", String(ringDimension), "--level-budget"] + settings.levelBudget.map(String.init)
-                                    + ["--scaling-bits", String(settings.scalingBits), "--input", file.path], as: Output.self)
+                                    + ["--scaling-bits", String(settings.scalingBits), "--security", settings.security,
+                                       "--input", file.path], as: Output.self)
         // The plaintext reference: the same plan on the same images with the Float32 evaluator.
         let subset = DataSplit(name: split.name, features: Array(split.features.prefix(n * width)), labels: Array(split.labels.prefix(n)))
         let evaluator = try PlanEvaluator(model: model, split: subset, approximations: approximations, cachedPlans: 0)

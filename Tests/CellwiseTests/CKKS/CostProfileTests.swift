@@ -13,6 +13,17 @@ import Testing
         }
     }
 
+    @Test func everyShippedProfileParses() throws {
+        let directory = Self.configs.appendingPathComponent("profiles")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }
+        #expect(files.count >= 2)
+        for file in files {
+            let profile = try CostProfile(contentsOf: directory.appendingPathComponent(file).path)
+            #expect(profile.name + ".toml" == file)
+            #expect(try CostModel(profile: profile, depthRule: .openfhe).cost(of: ActivationPlan(parsing: "7*28")).latencySeconds > 0)
+        }
+    }
+
     @Test func tomlTextRoundTrips() throws {
         var profile = CostProfile.heaanFGb
         profile.levelScaling = .flat
