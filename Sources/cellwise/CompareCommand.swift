@@ -125,10 +125,6 @@ final class ComparisonProgress: @unchecked Sendable {
         render(force: true)
     }
 
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
     private func line(_ index: Int) -> String {
         let key = keys[index]
         let count = done[index]
@@ -136,7 +132,7 @@ final class ComparisonProgress: @unchecked Sendable {
         let filled = finished.contains(index) ? width : min(width, count * width / max(budget, 1))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         var rate = 0.0
-        if let first = firstSeen[index] { rate = Double(count) / max(seconds(clock.now - first), 1e-6) }
+        if let first = firstSeen[index] { rate = Double(count) / max((clock.now - first).inSeconds, 1e-6) }
         let status = finished.contains(index) ? "done" :
             (count == 0 ? "waiting" : String(format: "%.0f/s, ~%.0f s left", rate, Double(budget - count) / max(rate, 1e-6)))
         return String(format: "%-10@ seed %-4llu [%@] %5d/%d  %@", key.strategy, key.seed, bar, count, budget, status)
@@ -156,7 +152,7 @@ final class ComparisonProgress: @unchecked Sendable {
             last = now
             if finished.count == keys.count { drawn = 1 }
             let active = keys.indices.filter { !finished.contains($0) && done[$0] > 0 }.map { "\(keys[$0].strategy)#\(keys[$0].seed) \(done[$0])/\(budget)" }
-            standardError(String(format: "compare: %d/%d runs done, %.0f s", finished.count, keys.count, seconds(now - start))
+            standardError(String(format: "compare: %d/%d runs done, %.0f s", finished.count, keys.count, (now - start).inSeconds)
                           + (active.isEmpty ? "" : "; running " + active.joined(separator: ", ")))
         }
     }

@@ -18,8 +18,9 @@ struct ModelOptions: ParsableArguments {
         var dataset: Dataset
         var approximations: ApproximationLibrary
 
-        func evaluator(for split: SplitName) throws -> PlanEvaluator {
-            try PlanEvaluator(model: file.model, split: dataset.split(split), approximations: approximations)
+        /// An evaluator of `split`; `cachedPlans: 0` for one that measures only a few plans.
+        func evaluator(for split: SplitName, cachedPlans: Int = 4) throws -> PlanEvaluator {
+            try PlanEvaluator(model: file.model, split: dataset.split(split), approximations: approximations, cachedPlans: cachedPlans)
         }
     }
 

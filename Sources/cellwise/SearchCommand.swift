@@ -109,7 +109,7 @@ struct SearchCommand: ParsableCommand {
         let cellCount = context.file.model.timeSteps
         let space = try SearchSpace(cells: cellCount, degrees: degreeList, freeCells: try cells.map(SearchSpace.parseCells))
         let setup = Search.Setup(
-            oracle: try context.evaluator(for: .validation), testOracle: try context.evaluator(for: .test), space: space,
+            oracle: try context.evaluator(for: .validation), testOracle: try context.evaluator(for: .test, cachedPlans: 0), space: space,
             costModel: try costModel.model(), placement: costModel.placement,
             tolerance: try Tolerance(tolerance, mode: toleranceMode), budget: try Budget(evaluations: budget, seconds: seconds),
             seed: seed)
@@ -185,7 +185,7 @@ final class ProgressLine {
         count = entry.index
         guard enabled, clock.now - last >= .seconds(2) else { return }
         last = clock.now
-        let elapsed = Double((clock.now - start).components.seconds) + Double((clock.now - start).components.attoseconds) * 1e-18
+        let elapsed = (clock.now - start).inSeconds
         let rate = Double(count) / max(elapsed, 1e-9)
         standardError(String(format: "%@: %d/%d evaluations, %.0f/s, about %.0f s left", label, count, total, rate,
                              Double(total - count) / max(rate, 1e-9)))

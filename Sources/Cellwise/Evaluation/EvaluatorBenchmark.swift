@@ -94,9 +94,12 @@ public struct EvaluatorBenchmark: Sendable {
 
 extension Duration {
     /// The duration in milliseconds.
-    var milliseconds: Double {
+    var milliseconds: Double { inSeconds * 1e3 }
+
+    /// The duration in seconds, as a `Double` (for progress and timing reports).
+    public var inSeconds: Double {
         let (seconds, attoseconds) = components
-        return Double(seconds) * 1e3 + Double(attoseconds) * 1e-15
+        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }
 

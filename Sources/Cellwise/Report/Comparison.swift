@@ -125,7 +125,7 @@ public enum Comparison {
                          validationSamples: data.validation.count, testSamples: data.test.count,
                          validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy),
             reference: reference, runs: collector.records.compactMap { $0 },
-            totalSeconds: (clock.now - started).milliseconds / 1e3, partial: Interruption.isRequested)
+            totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
     }
 
     static func record(_ result: SearchResult, degrees: [Int], tolerance: Tolerance) -> ComparisonRecord.RunRecord {

@@ -88,7 +88,7 @@ public final class BudgetedEvaluator {
     public var remaining: Int? { budget.evaluations.map { max(0, $0 - used) } }
 
     /// Seconds the search has run (the interrupted run it continues included).
-    public var elapsedSeconds: Double { offset + (clock.now - started).milliseconds / 1e3 }
+    public var elapsedSeconds: Double { offset + (clock.now - started).inSeconds }
 
     /// Whether another new evaluation would exceed the budget.
     public var isExhausted: Bool {

@@ -78,7 +78,7 @@ public struct Trainer: Sendable {
                 model: model, split: dataset.validation, approximations: approximations, cachedPlans: 0))
             let report = EpochReport(epoch: epoch, trainingLoss: lossSum / Double(batches),
                                      validationLoss: validation.loss, validationAccuracy: validation.accuracy,
-                                     learningRate: learningRate, seconds: (clock.now - started).milliseconds / 1e3)
+                                     learningRate: learningRate, seconds: (clock.now - started).inSeconds)
             history.append(report)
             progress(report)
             if !validation.loss.isFinite || !lossSum.isFinite {
