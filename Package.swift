@@ -9,8 +9,11 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "Cellwise",
     products: [
+        /// Everything: the umbrella module re-exports the modules below.
         .library(name: "Cellwise", targets: ["Cellwise"]),
-        .executable(name: "cellwise", targets: ["cellwise"]),
+        /// The command line as a library, so that another package can run it with its own strategies.
+        .library(name: "CellwiseCommandLine", targets: ["CellwiseCommandLine"]),
+        .executable(name: "cellwise", targets: ["CellwiseTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -18,18 +21,53 @@ let package = Package(
     targets: [
         // MARK: - Public API
 
-        /// All of Cellwise's logic: data, model, training, approximations, evaluation, CKKS cost model.
+        /// Data, the model file, activation plans and their fits, the plan evaluator, strict TOML
+        /// configuration, and the helpers every module shares (atomic files, interruption, seeds).
         .target(
-            name: "Cellwise",
-            dependencies: [
-                "_CellwiseBLAS", "_CellwiseZlib", "_CellwiseKernels",
-            ],
+            name: "CellwiseCore",
+            dependencies: ["_CellwiseBLAS", "_CellwiseZlib", "_CellwiseKernels"],
             swiftSettings: swiftSettings
         ),
 
-        /// The `cellwise` command line: argument parsing only.
-        .executableTarget(
-            name: "cellwise",
+        /// Training with back-propagation through time (Keras semantics).
+        .target(
+            name: "CellwiseTraining",
+            dependencies: ["CellwiseCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The CKKS cost model (depth, placement, latency, profiles, calibration) and the OpenFHE bridge.
+        .target(
+            name: "CellwiseCKKS",
+            dependencies: ["CellwiseCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        /// Searches: the strategy protocol and registry, the budget-enforcing evaluator, the driver,
+        /// traces and resume, and the built-in strategies.
+        .target(
+            name: "CellwiseSearch",
+            dependencies: ["CellwiseCore", "CellwiseCKKS"],
+            swiftSettings: swiftSettings
+        ),
+
+        /// Comparisons of strategies from a config: runs, run.json, tables, plots, notebooks.
+        .target(
+            name: "CellwiseReport",
+            dependencies: ["CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch"],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The umbrella: `import Cellwise` imports every module above.
+        .target(
+            name: "Cellwise",
+            dependencies: ["CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseReport"],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The `cellwise` commands (argument parsing only) and `CellwiseCommand.main(strategies:)`.
+        .target(
+            name: "CellwiseCommandLine",
             dependencies: [
                 "Cellwise",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -37,39 +75,76 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// The `cellwise` executable: one line that calls the command line.
+        .executableTarget(
+            name: "CellwiseTool",
+            dependencies: ["CellwiseCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Implementation details
 
-        /// OpenBLAS (CBLAS) and LAPACKE; imported by Numerics/LinearAlgebra.swift only.
+        /// OpenBLAS (CBLAS) and LAPACKE; imported by CellwiseCore/Numerics/LinearAlgebra.swift only.
         .systemLibrary(
             name: "_CellwiseBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
 
-        /// zlib, for gzip-compressed data files; imported by Data/Gzip.swift only.
+        /// zlib, for gzip-compressed data files; imported by CellwiseCore/Data/Gzip.swift only.
         .systemLibrary(
             name: "_CellwiseZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
 
         /// Vectorised Float32 kernels of the evaluator's hot loop (polynomial activations),
-        /// compiled for several instruction sets and chosen at load time.
+        /// compiled for several instruction sets and chosen at load time. No unsafe flags: FMA
+        /// contraction is a pragma in the source.
+        .target(name: "_CellwiseKernels"),
+
+        /// Helpers shared by the test bundles (synthetic data, temporary directories, the executable).
         .target(
-            name: "_CellwiseKernels",
-            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])]
+            name: "CellwiseTestSupport",
+            dependencies: ["Cellwise"],
+            path: "Tests/CellwiseTestSupport",
+            swiftSettings: swiftSettings
         ),
 
         // MARK: - Unit test bundles
 
         .testTarget(
-            name: "CellwiseTests",
-            dependencies: ["Cellwise"],
+            name: "CellwiseCoreTests",
+            dependencies: ["CellwiseCore", "CellwiseTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "cellwiseEndToEndTests",
-            dependencies: ["cellwise"],
+            name: "CellwiseTrainingTests",
+            dependencies: ["CellwiseTraining", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CellwiseCKKSTests",
+            dependencies: ["CellwiseCKKS", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CellwiseSearchTests",
+            dependencies: ["CellwiseSearch", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CellwiseReportTests",
+            dependencies: ["CellwiseReport", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - End-to-end test bundles
+
+        /// Runs the built `cellwise` executable (and the example package) as a user would.
+        .testTarget(
+            name: "CellwiseCommandLineTests",
+            dependencies: ["CellwiseTool", "CellwiseCommandLine", "CellwiseTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

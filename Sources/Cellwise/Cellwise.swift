@@ -1,5 +1,7 @@
-/// Facts about this build of Cellwise.
-public enum Cellwise {
-    /// The library version, recorded in every file Cellwise writes.
-    public static let version = "0.1.0"
-}
+// The umbrella module: `import Cellwise` gives a package everything it needs to load models,
+// evaluate plans, price them under CKKS, run and compare searches, and write reports.
+@_exported import CellwiseCKKS
+@_exported import CellwiseCore
+@_exported import CellwiseReport
+@_exported import CellwiseSearch
+@_exported import CellwiseTraining

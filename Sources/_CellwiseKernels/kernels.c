@@ -2,6 +2,10 @@
 #include <math.h>
 #include <string.h>
 
+// Fuse a * b + c into one FMA across statements too (the kernels are written for it); a pragma
+// rather than -ffp-contract=fast, so that the package needs no unsafe compiler flags.
+#pragma clang fp contract(fast)
+
 #if defined(__x86_64__) && defined(__linux__)
 #define CELLWISE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else

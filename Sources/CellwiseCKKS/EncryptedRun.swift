@@ -1,0 +1,99 @@
+import CellwiseCore
+import Foundation
+
+/// A plan run under real CKKS encryption (OpenFHE) on test images, against the cost model's
+/// prediction and the plaintext evaluator's logits.
+public struct EncryptedRun: Sendable {
+    /// What was measured for one image.
+    public struct Sample: Codable, Sendable {
+        /// Decrypted logits.
+        public var logits: [Double]
+        /// Seconds of homomorphic computation (encryption and decryption excluded).
+        public var seconds: Double
+        /// Bootstraps performed.
+        public var bootstraps: Int
+    }
+
+    private struct Output: Codable {
+        var ringDimension: Int
+        var setupSeconds: Double
+        var samples: [Sample]
+    }
+
+    /// The plan.
+    public var plan: ActivationPlan
+    /// The ring dimension used.
+    public var ringDimension: Int
+    /// Key generation and set-up seconds.
+    public var setupSeconds: Double
+    /// Per image.
+    public var samples: [Sample]
+    /// The cost model's report for the plan (profile, placement, depth rule).
+    public var prediction: CostReport
+    /// The plaintext evaluator's logits for the same images (Float32, same polynomials).
+    public var plaintextLogits: [[Double]]
+    /// The images' labels.
+    public var labels: [Int]
+
+    /// Median measured seconds per image.
+    public var measuredSeconds: Double { samples.map(\.seconds).median }
+
+    /// Largest |decrypted - plaintext| logit.
+    public var largestLogitDifference: Double {
+        zip(samples, plaintextLogits).flatMap { zip($0.logits, $1).map { abs($0 - $1) } }.max() ?? 0
+    }
+
+    /// Images whose decrypted and plaintext logits predict the same class.
+    public var agreeingPredictions: Int {
+        zip(samples, plaintextLogits).filter { argmax($0.logits) == argmax($1) }.count
+    }
+
+    private func argmax(_ values: [Double]) -> Int { values.indices.max { values[$0] < values[$1] } ?? 0 }
+
+    /// Runs `plan` on the first `count` images of `split` under CKKS.
+    ///
+    /// - Parameters:
+    ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
+    public static func run(bridge: OpenFHEBridge, model: SimpleRNN, split: DataSplit, plan: ActivationPlan, count: Int,
+                           approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
+                           ringDimension: Int, settings: OpenFHESettings = OpenFHESettings()) throws -> EncryptedRun {
+        guard approximations.lower == -approximations.upper else {
+            throw ConfigurationError(key: "--interval", problem: "encrypted runs need a symmetric interval [-B, B]")
+        }
+        let prediction = try costModel.cost(of: plan, placement: placement)
+        let boots = Set(prediction.schedule.bootstrapBefore)
+        let n = min(count, split.count)
+        let width = model.inputSize * model.timeSteps
+        var images = [[Float]]()
+        for i in 0..<n { images.append(Array(split.features[(i * width)..<((i + 1) * width)])) }
+        let cells: [[String: Any]] = try plan.activations.enumerated().map { index, activation in
+            guard let degree = activation.degree else { throw CostModelError.exactTanh(cell: index) }
+            return ["chebyshev": try approximations.polynomial(degree: degree).chebyshevCoefficients,
+                    "bootstrap_before": boots.contains(index)]
+        }
+        let job: [String: Any] = [
+            "units": model.units, "input_size": model.inputSize, "classes": model.classes,
+            "context_levels": settings.levels,
+            "interval": [approximations.lower, approximations.upper],
+            "weights": ["input_kernel": model.inputKernel.map(Double.init), "recurrent_kernel": model.recurrentKernel.map(Double.init),
+                        "bias": model.bias.map(Double.init), "dense_kernel": model.denseKernel.map(Double.init),
+                        "dense_bias": model.denseBias.map(Double.init)],
+            "cells": cells, "dense_bootstrap_before": boots.contains(plan.count),
+            "images": images.map { $0.map(Double.init) },
+        ]
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cellwise-ckks-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: job).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let output = try bridge.run(["run", "--ring-dim", String(ringDimension), "--level-budget"] + settings.levelBudget.map(String.init)
+                                    + ["--scaling-bits", String(settings.scalingBits), "--security", settings.security,
+                                       "--input", file.path], as: Output.self)
+        // The plaintext reference: the same plan on the same images with the Float32 evaluator.
+        let subset = DataSplit(name: split.name, features: Array(split.features.prefix(n * width)), labels: Array(split.labels.prefix(n)))
+        let evaluator = try PlanEvaluator(model: model, split: subset, approximations: approximations, cachedPlans: 0)
+        let logits = try evaluator.logits(of: plan)
+        let plain = (0..<n).map { i in (0..<model.classes).map { Double(logits[i * model.classes + $0]) } }
+        return EncryptedRun(plan: plan, ringDimension: output.ringDimension, setupSeconds: output.setupSeconds,
+                            samples: output.samples, prediction: prediction, plaintextLogits: plain,
+                            labels: subset.labels.map(Int.init))
+    }
+}

@@ -1,0 +1,103 @@
+import CellwiseCore
+import Foundation
+
+/// Runs `tools/ckks/cellwise_ckks.py` with OpenFHE's Python package in a virtual environment
+/// that it creates on first use (`.build/ckks-venv` in the checkout).
+///
+/// OpenFHE's wheel (`openfhe==1.6.1.0.22.4`) is built for CPython 3.10 only; the bridge looks for
+/// `python3.10` on the PATH and under pyenv.
+public struct OpenFHEBridge: Sendable {
+    /// The pinned OpenFHE package.
+    public static let package = "openfhe==1.6.1.0.22.4"
+
+    /// The Python interpreter of the virtual environment.
+    public let python: String
+    /// The bridge script.
+    public let script: String
+
+    /// Finds (or makes) the environment.
+    ///
+    /// - Parameter log: Receives a line for each set-up step (creating the environment, installing).
+    /// - Throws: ``DataError`` saying what to install when Python 3.10 is missing or the install fails.
+    public init(log: (String) -> Void = { _ in }) throws {
+        // Sources/CellwiseCKKS/OpenFHEBridge.swift -> the checkout.
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let tools = ProcessInfo.processInfo.environment["CELLWISE_TOOLS"].map { URL(fileURLWithPath: $0) }
+            ?? checkout.appendingPathComponent("tools")
+        script = tools.appendingPathComponent("ckks/cellwise_ckks.py").path
+        guard FileManager.default.fileExists(atPath: script) else {
+            throw DataError(script, "the CKKS bridge script is missing (set CELLWISE_TOOLS to the tools/ directory of a Cellwise checkout)")
+        }
+        let venv = ProcessInfo.processInfo.environment["CELLWISE_CKKS_VENV"] ?? checkout.appendingPathComponent(".build/ckks-venv").path
+        python = venv + "/bin/python"
+        let marker = venv + "/.cellwise-openfhe"
+        if FileManager.default.fileExists(atPath: marker) { return }
+        guard let interpreter = Self.findPython310() else {
+            throw DataError("python3.10", "not found: OpenFHE's Python package needs CPython 3.10 (install it, e.g. `pyenv install 3.10` or Debian's python3.10, so that python3.10 is on the PATH)")
+        }
+        log("creating \(venv) with \(interpreter) and installing \(Self.package) (once)")
+        try Self.check(Self.execute(interpreter, ["-m", "venv", venv]), what: "creating the virtual environment \(venv)")
+        try Self.check(Self.execute(venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", Self.package, "numpy"]),
+                       what: "pip install \(Self.package) numpy")
+        FileManager.default.createFile(atPath: marker, contents: Data(Self.package.utf8))
+    }
+
+    /// Runs the bridge with `arguments` and decodes its JSON output.
+    public func run<Output: Decodable>(_ arguments: [String], as type: Output.Type) throws -> Output {
+        let result = try Self.execute(python, [script] + arguments)
+        try Self.check(result, what: "the CKKS bridge")
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(Output.self, from: result.output)
+        } catch {
+            throw DataError(script, "unexpected output from the CKKS bridge (\(error))")
+        }
+    }
+
+    static func findPython310() -> String? {
+        var candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3.10" }
+        let home = ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? (NSHomeDirectory() + "/.pyenv")
+        if let versions = try? FileManager.default.contentsOfDirectory(atPath: home + "/versions") {
+            candidates += versions.filter { $0.hasPrefix("3.10") }.sorted().reversed().map { "\(home)/versions/\($0)/bin/python3.10" }
+        }
+        // pyenv's shim exists even when 3.10 is not the selected version; prefer real interpreters.
+        return candidates.filter { !$0.contains("/shims/") }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    struct Execution {
+        var status: Int32
+        var output: Data
+        var error: String
+    }
+
+    static func execute(_ executable: String, _ arguments: [String]) throws -> Execution {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { throw DataError(executable, "cannot be started (\(error.localizedDescription))") }
+        // Read both pipes concurrently so that neither fills up.
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Execution(status: process.terminationStatus, output: output, error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func check(_ execution: Execution, what: String) throws {
+        guard execution.status == 0 else {
+            let last = execution.error.split(separator: "\n").last.map(String.init) ?? "exit status \(execution.status)"
+            throw DataError(what, "failed: \(last)")
+        }
+    }
+}

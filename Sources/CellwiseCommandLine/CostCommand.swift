@@ -1,0 +1,92 @@
+import ArgumentParser
+import Cellwise
+import Foundation
+
+extension DepthRule: ExpressibleByArgument {}
+extension PlacementStrategy: ExpressibleByArgument {}
+extension CalibrationParameters: ExpressibleByArgument {}
+
+/// Options naming the cost model: profile, depth rule, placement.
+struct CostModelOptions: ParsableArguments {
+    @Option(help: "A preset (heaan-fgb, heaan-fgb-uncalibrated) or a profile file (.toml).")
+    var profile: String = "heaan-fgb"
+
+    @Option(help: "Polynomial depth rule: ideal (ceil(log2(d+1))) or openfhe (OpenFHE's Chebyshev table).")
+    var depth: DepthRule = .ideal
+
+    @Option(help: "Bootstrap placement: greedy (fewest bootstraps) or optimal (least latency).")
+    var placement: PlacementStrategy = .greedy
+
+    /// The cost model for the paper's shape (28 inputs, 32 units, 10 classes).
+    func model() throws -> CostModel {
+        CostModel(profile: try CostProfile.named(profile), depthRule: depth)
+    }
+
+    /// The cost model priced at `model`'s shape.
+    func model(shapeOf model: SimpleRNN) throws -> CostModel {
+        CostModel(profile: try CostProfile.named(profile), depthRule: depth, shapeOf: model)
+    }
+}
+
+struct CostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost",
+        abstract: "Depth, bootstrap placement and CKKS latency of a plan.",
+        discussion: """
+            Prices a plan under CKKS: levels per cell, where bootstraps go, and the latency under a
+            cost profile. The picture shows the chain with '|' where a bootstrap goes and D for the
+            Dense layer. Formulas: docs/cost-model.md.
+
+            Example:
+              cellwise cost --plan '17*28'
+              cellwise cost --plan '7*4,17*24' --placement optimal --json
+              cellwise cost --plan '3,7,17*26' --profile configs/profiles/heaan-fgb.toml --depth openfhe
+            """)
+
+    @Option(help: "The plan, e.g. '17*28' or '7*4,17*24' (every cell needs a polynomial degree).")
+    var plan: String
+
+    @OptionGroup var costModel: CostModelOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let parsed = try ActivationPlan(parsing: plan)
+        let report = try costModel.model().cost(of: parsed, placement: costModel.placement)
+        if json {
+            try printJSON(CostJSON(report))
+        } else {
+            print(String(format: "plan %@: %d bootstraps, %.2f s (profile %@, %@ depth, %@ placement)",
+                         parsed.description, report.bootstraps, report.latencySeconds, report.profile,
+                         report.depthRule.rawValue, report.placement.rawValue))
+            print(report.picture)
+        }
+    }
+}
+
+struct CostJSON: Encodable {
+    var plan: [Int]
+    var planText: String
+    var depthPerCell: [Int]
+    var bootstraps: Int
+    var bootstrapBefore: [Int]
+    var entryLevels: [Int]
+    var latencySeconds: Double
+    var profile: String
+    var depthRule: String
+    var placement: String
+
+    init(_ report: CostReport) {
+        plan = report.plan.codes
+        planText = report.plan.description
+        depthPerCell = report.depthPerCell
+        bootstraps = report.bootstraps
+        bootstrapBefore = report.schedule.bootstrapBefore
+        entryLevels = report.schedule.entryLevels
+        latencySeconds = report.latencySeconds
+        profile = report.profile
+        depthRule = report.depthRule.rawValue
+        placement = report.placement.rawValue
+    }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Cellwise
+import Foundation
+
+extension Tolerance.Mode: ExpressibleByArgument {}
+extension DepthFirstSearch.Rule: ExpressibleByArgument {}
+
+struct StrategiesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strategies",
+        abstract: "List the registered search strategies and their options.",
+        discussion: """
+            Example:
+              cellwise strategies
+            """)
+
+    func run() throws {
+        for type in CommandLineContext.registry.all {
+            print("\(type.name.padding(toLength: 12, withPad: " ", startingAt: 0))\(type.summary)")
+            for option in type.options {
+                print("    --option \(option.key)=...  \(option.help)")
+            }
+        }
+    }
+}
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search for the fastest per-cell plan within an accuracy tolerance.",
+        discussion: """
+            Runs one strategy under an evaluation budget (the reference all-highest plan counts as
+            the first evaluation). Accuracy is measured on the validation split; the best plan's
+            test accuracy is measured once at the end. Progress goes to standard error.
+
+            Example:
+              cellwise search --model results/models/mnist5k.json --strategy dfs --budget 2048
+              cellwise search --model results/models/mnist5k.json --strategy ga --seed 3 --json
+              cellwise search --model results/models/mnist5k.json --strategy exhaustive --cells 0-3,24-27 --degrees 7,17
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Strategy name (see `cellwise strategies`).")
+    var strategy: String
+
+    @Option(parsing: .unconditional, help: "Most evaluations (the reference included).")
+    var budget: Int = 2048
+
+    @Option(parsing: .unconditional, help: "Most seconds (in addition to --budget).")
+    var seconds: Double?
+
+    @Option(parsing: .unconditional, help: "Seed of the strategy's random generator.")
+    var seed: UInt64 = 1
+
+    @Option(parsing: .unconditional, help: "Accuracy tolerance against the reference plan.")
+    var tolerance: Double = 0.02
+
+    @Option(help: "relative: acc >= ref x (1 - tol); absolute: acc >= ref - tol.")
+    var toleranceMode: Tolerance.Mode = .relative
+
+    @Option(help: "Candidate degrees, comma separated (the highest is the reference).")
+    var degrees: String = "3,7,17"
+
+    @Option(help: "Cells the search may change, e.g. 0-3,24-27 (default: all).")
+    var cells: String?
+
+    @OptionGroup var costModel: CostModelOptions
+
+    @Option(help: "The dfs acceptance rule: parent (the paper's) or reference.")
+    var dfsRule: DepthFirstSearch.Rule?
+
+    @Option(name: .customLong("option"), help: "A strategy option key=value (repeatable).")
+    var strategyOptions: [String] = []
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Include every evaluation in the JSON.")
+    var trace = false
+
+    @Flag(help: "No progress on standard error.")
+    var quiet = false
+
+    @Option(help: "Append every evaluation to this JSON-lines file (default: results/searches/<model>-<strategy>-seed<seed>.jsonl).")
+    var traceFile: String?
+
+    @Flag(help: "Continue an interrupted search from its trace file (same settings required).")
+    var resume = false
+
+    func run() throws {
+        Interruption.install()
+        let registry = CommandLineContext.registry
+        let type = try registry.strategy(named: strategy)
+        var options = try StrategyOptions(arguments: strategyOptions)
+        if let dfsRule {
+            guard type.name == DepthFirstSearch.name else {
+                throw ConfigurationError(key: "--dfs-rule", problem: "applies to the dfs strategy only")
+            }
+            options.values["rule"] = dfsRule.rawValue
+        }
+        try options.check(against: type)
+        let degreeList = try degrees.split(separator: ",").map { text -> Int in
+            guard let d = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError(key: "--degrees", problem: "\"\(text)\" is not a degree")
+            }
+            return d
+        }
+        let context = try model.load()
+        let shape = context.file.model
+        let problem = try SearchProblem(
+            model: context.file, dataset: context.dataset, approximations: context.approximations,
+            costModel: try costModel.model(shapeOf: shape), placement: costModel.placement,
+            space: try SearchSpace(cells: shape.timeSteps, degrees: degreeList, freeCells: try cells.map(SearchSpace.parseCells)),
+            tolerance: try Tolerance(tolerance, mode: toleranceMode), budget: try Budget(evaluations: budget, seconds: seconds))
+        let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
+        let tracePath = traceFile ?? "results/searches/\(modelName)-\(type.name)-seed\(seed).jsonl"
+        let progress = ProgressLine(label: type.name, total: budget, enabled: !quiet)
+        let result = try problem.run(
+            strategy: type.name, options: options, seed: seed, registry: registry, tracePath: tracePath, resume: resume,
+            onResume: { count in
+                if !quiet { standardError("resuming \(tracePath): \(count) evaluations already made") }
+            },
+            onEvaluation: { entry in progress.update(entry) })
+        if json {
+            try printJSON(SearchResultJSON(result, includeTrace: trace))
+        } else {
+            printSummary(result)
+        }
+        if result.interrupted {
+            standardError("interrupted after \(result.evaluations) evaluations: the result above is partial; continue with --resume")
+            Foundation.exit(Interruption.exitStatus)
+        }
+    }
+
+    private func printSummary(_ result: SearchResult) {
+        func describe(_ entry: SearchResult.Entry) -> String {
+            let counts = zip(result.degrees, entry.counts).map { "n\($0)=\($1)" }.joined(separator: " ")
+            let test = entry.testAccuracy.map { String(format: ", test %.4f", $0) } ?? ""
+            return String(format: "%@  val %.4f%@, %.2f s, %d bootstraps (%@)", entry.score.plan.description, entry.score.accuracy,
+                          test, entry.score.latencySeconds, entry.score.bootstraps, counts)
+        }
+        print("strategy \(result.strategy), seed \(result.seed): \(result.evaluations) evaluations in \(String(format: "%.2f", result.wallSeconds)) s"
+              + (result.interrupted ? " (interrupted: partial result)" : result.budgetExhausted ? " (budget spent)" : " (finished)"))
+        print("reference  \(describe(result.reference))")
+        print("best       \(describe(result.best))")
+        let saved = result.reference.score.latencySeconds - result.best.score.latencySeconds
+        print(String(format: "saved %.2f s (%.1f%%); validation drop %.2f points", saved,
+                     100 * saved / result.reference.score.latencySeconds, 100 * result.validationDrop)
+              + (result.testDrop.map { String(format: ", test drop %.2f points", 100 * $0) } ?? ""))
+        print("accepted plans: \(result.accepted.count); Pareto front: \(result.pareto.count) plans")
+    }
+}
+
+/// Progress on standard error: a line every two seconds (none when disabled).
+final class ProgressLine {
+    private let label: String
+    private let total: Int
+    private let enabled: Bool
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var last: ContinuousClock.Instant
+    private var count = 0
+
+    init(label: String, total: Int, enabled: Bool) {
+        self.label = label
+        self.total = total
+        self.enabled = enabled
+        start = clock.now
+        last = start
+    }
+
+    func update(_ entry: TraceEntry) {
+        count = entry.index
+        guard enabled, clock.now - last >= .seconds(2) else { return }
+        last = clock.now
+        let elapsed = (clock.now - start).inSeconds
+        let rate = Double(count) / max(elapsed, 1e-9)
+        standardError(String(format: "%@: %d/%d evaluations, %.0f/s, about %.0f s left", label, count, total, rate,
+                             Double(total - count) / max(rate, 1e-9)))
+    }
+
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Times the plan evaluator: full evaluations of a uniform plan and evaluations that reuse a
+/// shared prefix. Reports medians; machines are noisy.
+public struct EvaluatorBenchmark: Sendable {
+    /// The measured figures.
+    public struct Result: Codable, Sendable {
+        /// Samples per evaluation.
+        public var samples: Int
+        /// The plan evaluated in full.
+        public var plan: String
+        /// Median wall time of one full evaluation, in milliseconds.
+        public var evalMsMedian: Double
+        /// Fastest full evaluation, in milliseconds.
+        public var evalMsMin: Double
+        /// Nominal work of one full evaluation (see ``nominalFlops(model:samples:plan:)``), in GFLOP.
+        public var gflopPerEval: Double
+        /// Nominal work divided by the median time.
+        public var gflops: Double
+        /// Median time of an evaluation that differs from the kept plan in its last four cells.
+        public var prefixReuseMsMedian: Double
+        /// Time to compute the input projections of the split, in milliseconds (once per split).
+        public var setupMs: Double
+        /// Repetitions behind each median.
+        public var repetitions: Int
+        /// Threads used.
+        public var workers: Int
+        /// Samples per block.
+        public var blockSize: Int
+        /// Accuracy of the plan (a sanity check: a trained model gives its real accuracy).
+        public var accuracy: Double
+    }
+
+    /// The nominal floating-point work of evaluating `plan` from scratch: per cell the recurrent
+    /// product (2 N u^2, none for the first cell whose state is zero) and one multiply-add per
+    /// degree per hidden value (2 N u d); then the dense layer (2 N u c).
+    public static func nominalFlops(model: SimpleRNN, samples: Int, plan: ActivationPlan) -> Double {
+        let n = Double(samples), u = Double(model.units)
+        var flops = 2 * n * u * Double(model.classes)
+        for (t, activation) in plan.activations.enumerated() {
+            if t > 0 { flops += 2 * n * u * u }
+            flops += 2 * n * u * Double(activation.degree ?? 1)
+        }
+        return flops
+    }
+
+    /// Runs the benchmark.
+    ///
+    /// - Parameters:
+    ///   - model: The model (a freshly initialised one times the same as a trained one).
+    ///   - split: The samples.
+    ///   - plan: The plan to time (the paper's all-17 by default).
+    ///   - repetitions: Timed evaluations per figure.
+    public static func run(model: SimpleRNN, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
+                           workers: Int? = nil, blockSize: Int = 512) throws -> Result {
+        let clock = ContinuousClock()
+        let setupStart = clock.now
+        let evaluator = try PlanEvaluator(model: model, split: split, approximations: ApproximationLibrary(),
+                                          workers: workers, blockSize: blockSize, cachedPlans: 2)
+        let setup = clock.now - setupStart
+        var full = [Double]()
+        var accuracy = 0.0
+        // Warm up (fits, buffers), then time from-scratch evaluations that record states as a
+        // search would (the cache is cleared so every run computes all cells).
+        _ = try evaluator.evaluate(plan)
+        for _ in 0..<repetitions {
+            evaluator.clearCache()
+            let start = clock.now
+            accuracy = try evaluator.evaluate(plan).accuracy
+            full.append((clock.now - start).milliseconds)
+        }
+        // Prefix reuse: alternate between two plans that differ in the last four cells.
+        var variant = plan.activations
+        for t in max(0, variant.count - 4)..<variant.count {
+            variant[t] = variant[t] == .polynomial(degree: 7) ? .polynomial(degree: 3) : .polynomial(degree: 7)
+        }
+        let plans = [plan, ActivationPlan(variant)]
+        var reuse = [Double]()
+        for i in 0..<repetitions {
+            evaluator.clearCache()
+            _ = try evaluator.evaluate(plans[i % 2])
+            let start = clock.now
+            _ = try evaluator.evaluate(plans[(i + 1) % 2])
+            reuse.append((clock.now - start).milliseconds)
+        }
+        let flops = nominalFlops(model: model, samples: split.count, plan: plan)
+        let median = full.median
+        return Result(samples: split.count, plan: plan.description, evalMsMedian: median, evalMsMin: full.min() ?? 0,
+                      gflopPerEval: flops / 1e9, gflops: flops / 1e9 / (median / 1e3),
+                      prefixReuseMsMedian: reuse.median, setupMs: setup.milliseconds, repetitions: repetitions,
+                      workers: evaluator.workers, blockSize: evaluator.blockSize, accuracy: accuracy)
+    }
+}

@@ -1,0 +1,71 @@
+/// Hyperparameters of ``Trainer``; defaults follow the paper (Keras semantics).
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// Seed of the weight initialisation and of the batch shuffles.
+    public var seed: UInt64 = 1
+    /// Seed of the train/validation/test shuffle.
+    public var splitSeed: UInt64 = 1
+    /// Hidden units of the SimpleRNN.
+    public var units: Int = 32
+    /// Upper bound on the number of epochs.
+    public var epochs: Int = 100
+    /// Samples per Adam step.
+    public var batchSize: Int = 128
+    /// Starting learning rate.
+    public var learningRate: Double = 1e-2
+    /// Lowest learning rate ReduceLROnPlateau may reach.
+    public var minimumLearningRate: Double = 1e-5
+    /// Factor ReduceLROnPlateau multiplies the learning rate by.
+    public var reduceFactor: Double = 0.5
+    /// Epochs without validation-loss improvement before the learning rate is reduced.
+    public var reducePatience: Int = 3
+    /// Epochs without validation-loss improvement before training stops (the best weights are restored).
+    public var earlyStoppingPatience: Int = 10
+    /// Adam's first-moment decay.
+    public var beta1: Double = 0.9
+    /// Adam's second-moment decay.
+    public var beta2: Double = 0.999
+    /// Adam's epsilon (Keras's default).
+    public var epsilon: Double = 1e-7
+    /// Use only this many training samples (all when nil); for quick runs and tests.
+    public var trainingLimit: Int?
+
+    /// The paper's configuration.
+    public init() {}
+
+    /// Checks every value, naming the first that is out of range.
+    public func validate() throws {
+        func require(_ condition: Bool, _ key: String, _ message: String) throws {
+            if !condition { throw ConfigurationError(key: key, problem: message) }
+        }
+        try require((1...4096).contains(units), "units", "must be 1-4096, got \(units)")
+        try require(epochs >= 1, "epochs", "must be at least 1, got \(epochs)")
+        try require(batchSize >= 1, "batch-size", "must be at least 1, got \(batchSize)")
+        try require(learningRate > 0 && learningRate.isFinite, "learning-rate", "must be positive, got \(learningRate)")
+        try require(minimumLearningRate > 0 && minimumLearningRate <= learningRate, "min-learning-rate",
+                    "must be positive and at most the learning rate, got \(minimumLearningRate)")
+        try require(reduceFactor > 0 && reduceFactor < 1, "reduce-factor", "must be in (0, 1), got \(reduceFactor)")
+        try require(reducePatience >= 1, "reduce-patience", "must be at least 1, got \(reducePatience)")
+        try require(earlyStoppingPatience >= 1, "patience", "must be at least 1, got \(earlyStoppingPatience)")
+        try require(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got \(beta1)")
+        try require(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got \(beta2)")
+        try require(epsilon > 0, "epsilon", "must be positive, got \(epsilon)")
+        if let trainingLimit { try require(trainingLimit >= 1, "training-limit", "must be at least 1, got \(trainingLimit)") }
+    }
+
+    /// The names (as in a config's `[training]` section) of the settings that differ between
+    /// `a` and `b` (all of them when `b` is nil: the model was not trained by Cellwise).
+    public static func differences(_ a: TrainingConfiguration, _ b: TrainingConfiguration?) -> [String] {
+        guard let b else { return ["the model was not trained by Cellwise"] }
+        let pairs: [(String, String, String)] = [
+            ("seed", "\(a.seed)", "\(b.seed)"), ("split_seed", "\(a.splitSeed)", "\(b.splitSeed)"),
+            ("units", "\(a.units)", "\(b.units)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
+            ("batch_size", "\(a.batchSize)", "\(b.batchSize)"), ("learning_rate", "\(a.learningRate)", "\(b.learningRate)"),
+            ("min_learning_rate", "\(a.minimumLearningRate)", "\(b.minimumLearningRate)"),
+            ("reduce_factor", "\(a.reduceFactor)", "\(b.reduceFactor)"), ("reduce_patience", "\(a.reducePatience)", "\(b.reducePatience)"),
+            ("patience", "\(a.earlyStoppingPatience)", "\(b.earlyStoppingPatience)"), ("beta1", "\(a.beta1)", "\(b.beta1)"),
+            ("beta2", "\(a.beta2)", "\(b.beta2)"), ("epsilon", "\(a.epsilon)", "\(b.epsilon)"),
+            ("training_limit", "\(a.trainingLimit.map(String.init) ?? "none")", "\(b.trainingLimit.map(String.init) ?? "none")"),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { "\($0.0) \($0.1) in the config, \($0.2) in the model" }
+    }
+}

@@ -1,0 +1,178 @@
+import CellwiseCore
+import CellwiseCKKS
+import CellwiseSearch
+import CellwiseTraining
+import Foundation
+
+/// Runs every strategy of a config on equal terms: the same model, validation split, cost
+/// model, tolerance and budget; stochastic strategies once per seed.
+public enum Comparison {
+    /// One run to make.
+    public struct RunKey: Sendable, Equatable {
+        /// Position in the config's run list.
+        public var index: Int
+        /// Strategy name.
+        public var strategy: String
+        /// Seed.
+        public var seed: UInt64
+    }
+
+    /// The runs of a config, in table order: each strategy in turn, stochastic ones per seed.
+    public static func runs(of config: ComparisonConfig, registry: StrategyRegistry = .builtIn) throws -> [RunKey] {
+        var keys = [RunKey]()
+        for name in config.strategies {
+            let type = try registry.strategy(named: name)
+            for seed in type.isStochastic ? config.seeds : [config.seed] {
+                keys.append(RunKey(index: keys.count, strategy: name, seed: seed))
+            }
+        }
+        return keys
+    }
+
+    /// Loads the config's model, or trains it (and saves it to the config's model file) when the
+    /// file does not exist and the config has a training section.
+    ///
+    /// - Throws: ``ConfigurationError`` when the cached model was trained on another data set or
+    ///   with other `[training]` settings than the config's (delete the file to retrain), and
+    ///   ``SearchStop/interrupted`` when Ctrl-C stops the training.
+    public static func prepareModel(_ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void = { _ in }) throws -> ModelFile {
+        if FileManager.default.fileExists(atPath: config.modelFile) {
+            let file = try ModelFile.load(from: config.modelFile)
+            try check(file, against: config)
+            return file
+        }
+        guard let training = config.training else {
+            throw ConfigurationError(key: "model.file", problem: "\(config.modelFile) does not exist and the config has no [training] section to make it")
+        }
+        let data = try DatasetSource(argument: config.dataset).load(splitSeed: training.splitSeed)
+        let outcome = try Trainer(configuration: training).train(data, progress: progress)
+        try outcome.file.save(to: config.modelFile)
+        return outcome.file
+    }
+
+    /// Refuses a cached model that the config would not have made.
+    static func check(_ file: ModelFile, against config: ComparisonConfig) throws {
+        guard file.metadata.dataset == config.dataset else {
+            throw ConfigurationError(
+                key: "model.dataset",
+                problem: "is \"\(config.dataset)\" but \(config.modelFile) was trained on \"\(file.metadata.dataset)\"")
+        }
+        if let training = config.training, file.metadata.training != training {
+            let changed = TrainingConfiguration.differences(training, file.metadata.training)
+            throw ConfigurationError(
+                key: "training",
+                problem: "\(config.modelFile) was trained with other settings (\(changed.joined(separator: ", "))); delete it to retrain with the config's")
+        }
+    }
+
+    /// The search problem of a config on `file`: one definition shared with `cellwise search`.
+    public static func problem(_ config: ComparisonConfig, model file: ModelFile) throws -> SearchProblem {
+        let data = try DatasetSource(argument: config.dataset).load(splitSeed: file.metadata.splitSeed)
+        let approximations = try ApproximationLibrary(lower: config.interval[0], upper: config.interval[1])
+        let costModel = CostModel(profile: try CostProfile.named(config.profile), depthRule: config.depthRule, shapeOf: file.model)
+        var training = Fingerprint()
+        training.combine((try? JSONEncoder.cellwise.encode(config.training)).map { String(decoding: $0, as: UTF8.self) } ?? "none")
+        return try SearchProblem(
+            model: file, dataset: data, approximations: approximations, costModel: costModel, placement: config.placement,
+            space: try SearchSpace(cells: file.model.timeSteps, degrees: config.degrees), tolerance: config.tolerance,
+            budget: try Budget(evaluations: config.budget, seconds: config.budgetSeconds),
+            extraFingerprints: ["training": training.value])
+    }
+
+    /// Runs the comparison.
+    ///
+    /// - Parameters:
+    ///   - registry: The strategies the config may name.
+    ///   - jobs: Runs made at the same time (each with its own evaluator; the cores are shared).
+    ///     Results do not depend on it.
+    ///   - onEvaluation: Called from the job threads after every evaluation of a run.
+    ///   - onRunFinished: Called from the job threads when a run ends.
+    ///   - traces: A directory receiving each run's ``TraceLog`` (`<strategy>-seed<seed>.jsonl`) as it runs.
+    ///   - resume: Continue the runs whose traces are in `traces` instead of starting them again.
+    public static func run(_ config: ComparisonConfig, model file: ModelFile, registry: StrategyRegistry = .builtIn, jobs: Int = 1,
+                           traces: String? = nil, resume: Bool = false,
+                           onEvaluation: (@Sendable (RunKey, TraceEntry) -> Void)? = nil,
+                           onRunFinished: (@Sendable (RunKey, ComparisonRecord.RunRecord) -> Void)? = nil) throws -> ComparisonRecord {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let problem = try self.problem(config, model: file)
+        let space = problem.space
+        let keys = try runs(of: config, registry: registry)
+        let jobs = max(1, min(jobs, keys.count))
+        let threadsPerJob = max(1, defaultWorkerCount / jobs)
+
+        // The reference, measured once for the record.
+        let data = problem.dataset
+        let validation = try PlanEvaluator(model: file.model, split: data.validation, approximations: problem.approximations, cachedPlans: 0)
+        let test = try PlanEvaluator(model: file.model, split: data.test, approximations: problem.approximations, cachedPlans: 0)
+        let referenceCost = try problem.costModel.cost(of: space.reference, placement: config.placement)
+        let reference = PlanRecord(
+            PlanScore(plan: space.reference, accuracy: try validation.accuracy(of: space.reference),
+                      latencySeconds: referenceCost.latencySeconds, bootstraps: referenceCost.bootstraps),
+            testAccuracy: try test.accuracy(of: space.reference), degrees: space.degrees)
+
+        let collector = RunCollector(count: keys.count)
+        let options = config.strategyOptions
+        let box = UncheckedSendable(problem)
+        parallelFor(workers: jobs) { worker in
+            for key in keys where key.index % jobs == worker {
+                do {
+                    let tracePath = traces.map { URL(fileURLWithPath: $0).appendingPathComponent("\(key.strategy)-seed\(key.seed).jsonl").path }
+                    let result = try box.value.run(
+                        strategy: key.strategy, options: StrategyOptions(options[key.strategy] ?? [:]), seed: key.seed,
+                        registry: registry, workers: threadsPerJob, tracePath: tracePath, resume: resume,
+                        onEvaluation: { entry in onEvaluation?(key, entry) })
+                    let run = record(result, degrees: space.degrees, tolerance: config.tolerance)
+                    collector.store(run, at: key.index)
+                    onRunFinished?(key, run)
+                } catch SearchStop.interrupted {
+                    // Not even the reference was measured: the run is missing from a partial record.
+                } catch {
+                    collector.fail(error)
+                }
+            }
+        }
+        if let error = collector.error { throw error }
+        return ComparisonRecord(
+            cellwiseVersion: CellwiseVersion.current, config: config, machine: .current,
+            model: .init(file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
+                         validationSamples: data.validation.count, testSamples: data.test.count,
+                         validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy),
+            reference: reference, runs: collector.records.compactMap { $0 },
+            totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
+    }
+
+    static func record(_ result: SearchResult, degrees: [Int], tolerance: Tolerance) -> ComparisonRecord.RunRecord {
+        let reference = result.reference.score
+        return .init(
+            strategy: result.strategy, seed: result.seed, evaluations: result.evaluations, wallSeconds: result.wallSeconds,
+            budgetExhausted: result.budgetExhausted, partial: result.interrupted,
+            best: .init(result.best.score, testAccuracy: result.best.testAccuracy, degrees: degrees),
+            pareto: result.pareto.map { .init($0, degrees: degrees) },
+            hypervolume: ParetoFront.hypervolume(of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
+                                                 latencyCeiling: reference.latencySeconds),
+            accepted: result.accepted.map(\.description),
+            trace: result.trace.map(TraceRecord.init))
+    }
+}
+
+/// Collects run records from job threads.
+private final class RunCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var records: [ComparisonRecord.RunRecord?]
+    private(set) var error: (any Error)?
+
+    init(count: Int) { records = Array(repeating: nil, count: count) }
+
+    func store(_ record: ComparisonRecord.RunRecord, at index: Int) {
+        lock.lock()
+        records[index] = record
+        lock.unlock()
+    }
+
+    func fail(_ error: any Error) {
+        lock.lock()
+        if self.error == nil { self.error = error }
+        lock.unlock()
+    }
+}

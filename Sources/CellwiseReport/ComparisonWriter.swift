@@ -1,0 +1,149 @@
+import CellwiseCore
+import CellwiseCKKS
+import CellwiseSearch
+import CellwiseTraining
+import Foundation
+
+/// Writes and reads a comparison's files.
+public enum ComparisonWriter {
+    /// The formats `cellwise export` can produce.
+    public enum Format: String, CaseIterable, Sendable {
+        case md, csv, tex, json, ipynb, svg
+    }
+
+    /// The plots.
+    public enum Plot: String, CaseIterable, Sendable {
+        case pareto, cells
+    }
+
+    /// Writes `<name>/` under `resultsDirectory`: `comparison.md`, `.csv`, `.tex`, `run.json`,
+    /// `pareto.svg`, `cells.svg` and the notebook `<name>.ipynb`. Returns the paths written.
+    ///
+    /// The files are written into a new directory beside the old one, which then replaces it, so a
+    /// failure (a full disk) leaves the previous results whole and a reader never sees half old,
+    /// half new results. A `traces/` directory of an interrupted run is carried over.
+    @discardableResult
+    public static func write(_ record: ComparisonRecord, resultsDirectory: String) throws -> [String] {
+        let fileManager = FileManager.default
+        let parent = URL(fileURLWithPath: resultsDirectory)
+        let name = record.config.name
+        let final = parent.appendingPathComponent(name)
+        let staging = parent.appendingPathComponent(".\(name).writing-\(ProcessInfo.processInfo.processIdentifier)")
+        let retired = parent.appendingPathComponent(".\(name).old-\(ProcessInfo.processInfo.processIdentifier)")
+        let table = ComparisonTable(record)
+        let files: [(String, () throws -> String)] = [
+            ("comparison.md", { table.markdown }),
+            ("comparison.csv", { table.csv }),
+            ("comparison.tex", { table.latex }),
+            ("pareto.svg", { ComparisonPlots.pareto(record) }),
+            ("cells.svg", { ComparisonPlots.cells(record) }),
+            ("run.json", { try runJSON(record) }),
+            ("\(name).ipynb", { try NotebookExport.notebook(for: record, runPath: "run.json") }),
+        ]
+        do {
+            try? fileManager.removeItem(at: staging)
+            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+            for (file, text) in files {
+                try AtomicFile.write(Data(try text().utf8), to: staging.appendingPathComponent(file).path)
+            }
+        } catch {
+            try? fileManager.removeItem(at: staging)
+            if let error = error as? DataError { throw error }
+            throw DataError(final.path, "cannot write the results (\(reason(error))); the previous results are unchanged")
+        }
+        // Swap: the old directory steps aside, the new one takes its place, the traces move over.
+        do {
+            try? fileManager.removeItem(at: retired)
+            let hadOld = fileManager.fileExists(atPath: final.path)
+            if hadOld { try fileManager.moveItem(at: final, to: retired) }
+            do {
+                try fileManager.moveItem(at: staging, to: final)
+            } catch {
+                if hadOld { try? fileManager.moveItem(at: retired, to: final) }
+                throw error
+            }
+            let traces = retired.appendingPathComponent("traces")
+            if hadOld, fileManager.fileExists(atPath: traces.path) {
+                try fileManager.moveItem(at: traces, to: final.appendingPathComponent("traces"))
+            }
+            try? fileManager.removeItem(at: retired)
+        } catch {
+            try? fileManager.removeItem(at: staging)
+            throw DataError(final.path, "cannot replace the results (\(reason(error)))")
+        }
+        return files.map { final.appendingPathComponent($0.0).path }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return "\((error as NSError).localizedDescription)"
+    }
+
+    /// One export of `record` as text.
+    public static func export(_ record: ComparisonRecord, format: Format, plot: Plot = .pareto, runPath: String) throws -> String {
+        let table = ComparisonTable(record)
+        switch format {
+        case .md: return table.markdown
+        case .csv: return table.csv
+        case .tex: return table.latex
+        case .json: return try runJSON(record)
+        case .ipynb: return try NotebookExport.notebook(for: record, runPath: runPath)
+        case .svg: return plot == .pareto ? ComparisonPlots.pareto(record) : ComparisonPlots.cells(record)
+        }
+    }
+
+    /// `run.json`: compact, keys sorted (byte-identical for identical content).
+    public static func runJSON(_ record: ComparisonRecord) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+    }
+
+    /// Reads a `run.json`.
+    ///
+    /// - Throws: ``DataError`` naming the file and the problem.
+    public static func read(_ path: String) throws -> ComparisonRecord {
+        guard FileManager.default.fileExists(atPath: path) else { throw DataError(path, "no such file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(path, "cannot read the file") }
+        guard !data.isEmpty else { throw DataError(path, "file is empty") }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            let record = try decoder.decode(ComparisonRecord.self, from: data)
+            guard record.format == "cellwise-comparison" else { throw DataError(path, "format is \"\(record.format)\", expected \"cellwise-comparison\"") }
+            guard record.version == 1 else { throw DataError(path, "run file version \(record.version) is not supported (this cellwise reads version 1)") }
+            return record
+        } catch let error as DataError {
+            throw error
+        } catch let error as DecodingError {
+            throw DataError(path, "not a cellwise run file (\(describe(error)))")
+        } catch {
+            throw DataError(path, "not a cellwise run file")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): return "missing key \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "bad value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        @unknown default: return "cannot decode"
+        }
+    }
+
+    /// The path of `target` relative to `directory` (both made absolute).
+    public static func relativePath(from directory: String, to target: String) -> String {
+        let from = URL(fileURLWithPath: directory).standardizedFileURL.pathComponents
+        let to = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
+        let ups = Array(repeating: "..", count: from.count - common)
+        return (ups + to[common...]).joined(separator: "/")
+    }
+}

@@ -1,0 +1,27 @@
+import CellwiseCore
+import CellwiseCKKS
+/// A plan with its figures, as `run.json`, `search --json` and the tables record it.
+public struct PlanRecord: Codable, Sendable, Equatable {
+    /// The plan in text form.
+    public var plan: String
+    /// Validation accuracy.
+    public var valAccuracy: Double
+    /// Test accuracy (measured once, for reference and best plans).
+    public var testAccuracy: Double?
+    /// Latency under the cost model.
+    public var latencySeconds: Double
+    /// Bootstraps.
+    public var bootstraps: Int
+    /// Cells at each candidate degree, ascending.
+    public var counts: [Int]
+
+    /// The record of `score`, with its counts of `degrees`.
+    public init(_ score: PlanScore, testAccuracy: Double? = nil, degrees: [Int]) {
+        plan = score.plan.description
+        valAccuracy = score.accuracy
+        self.testAccuracy = testAccuracy
+        latencySeconds = score.latencySeconds
+        bootstraps = score.bootstraps
+        counts = degrees.map { degree in score.plan.activations.filter { $0 == .polynomial(degree: degree) }.count }
+    }
+}

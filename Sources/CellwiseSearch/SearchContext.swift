@@ -1,0 +1,49 @@
+import CellwiseCore
+import CellwiseCKKS
+/// What a strategy works with: the space of plans, the cost model, the tolerance, a seeded
+/// random generator, the budget-enforcing evaluator and the reference plan.
+public final class SearchContext {
+    /// The plans the strategy may visit.
+    public let space: SearchSpace
+    /// How close to the reference a plan must stay.
+    public let tolerance: Tolerance
+    /// The only way to measure plans.
+    public let evaluator: BudgetedEvaluator
+    /// The all-highest-degree plan, evaluated by the driver before the strategy starts.
+    public let reference: PlanScore
+    /// The strategy's random numbers (seeded; the same seed gives the same search).
+    public var random: SeededGenerator
+    /// Plans the strategy declared accepted by its own rule (e.g. DFS's parent rule). Without
+    /// such a rule (``hasOwnAcceptanceRule`` false) the accepted plans are those within tolerance
+    /// of the reference.
+    public private(set) var accepted: [ActivationPlan] = []
+    /// Whether the strategy reports accepted plans itself (set by ``markAccepted(_:)``'s caller).
+    public var hasOwnAcceptanceRule = false
+    private var acceptedSet: Set<ActivationPlan> = []
+
+    /// Creates a context.
+    public init(space: SearchSpace, tolerance: Tolerance, evaluator: BudgetedEvaluator, reference: PlanScore, seed: UInt64) {
+        self.space = space
+        self.tolerance = tolerance
+        self.evaluator = evaluator
+        self.reference = reference
+        self.random = SeededGenerator(seed: seed)
+    }
+
+    /// The number of cells.
+    public var cells: Int { space.cells }
+    /// The candidate degrees, ascending.
+    public var degrees: [Int] { space.degrees }
+    /// The cost model.
+    public var costModel: CostModel { evaluator.costModel }
+
+    /// Whether `score` is within tolerance of the reference.
+    public func isWithinTolerance(_ score: PlanScore) -> Bool {
+        tolerance.accepts(score.accuracy, reference: reference.accuracy)
+    }
+
+    /// Records `plan` as accepted by the strategy's own rule.
+    public func markAccepted(_ plan: ActivationPlan) {
+        if acceptedSet.insert(plan).inserted { accepted.append(plan) }
+    }
+}

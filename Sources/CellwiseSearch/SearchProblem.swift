@@ -1,0 +1,147 @@
+import CellwiseCKKS
+import CellwiseCore
+import Foundation
+
+/// A search problem on a trained model: its data, the polynomial fits, the cost model priced at
+/// the model's real shape, the space of plans, the tolerance and the budget; and a fingerprint of
+/// everything that changes results, so that a trace is only ever resumed by the same problem.
+///
+/// `cellwise search` and `cellwise compare` both build their runs here, so they price, fingerprint
+/// and resume alike.
+///
+/// ```swift
+/// let problem = try SearchProblem(model: file, dataset: data, approximations: fits,
+///                                 costModel: CostModel(profile: .heaanFGb, shapeOf: file.model),
+///                                 space: try SearchSpace(cells: file.model.timeSteps, degrees: [3, 7, 17]),
+///                                 tolerance: try Tolerance(0.02), budget: try Budget(evaluations: 2048))
+/// let result = try problem.run(strategy: "ga", seed: 1, tracePath: "ga.jsonl")
+/// ```
+public struct SearchProblem {
+    /// The model and its metadata.
+    public let model: ModelFile
+    /// The data (validation split for the searches, test split for the final report).
+    public let dataset: Dataset
+    /// The fits of the candidate activations.
+    public let approximations: ApproximationLibrary
+    /// The CKKS cost model.
+    public let costModel: CostModel
+    /// Bootstrap placement used for pricing.
+    public let placement: PlacementStrategy
+    /// The plans a strategy may visit.
+    public let space: SearchSpace
+    /// Tolerance against the reference plan.
+    public let tolerance: Tolerance
+    /// Budget of each run.
+    public let budget: Budget
+    /// Fingerprints of what determines results, by the name a mismatch reports.
+    public let fingerprints: [String: String]
+
+    /// Creates a problem after checking that its parts fit together.
+    ///
+    /// - Parameter extraFingerprints: More named inputs that change results (e.g. a config's
+    ///   `[training]` section), checked on resume like the rest.
+    /// - Throws: ``SearchError`` or ``ConfigurationError`` when the space or cost model does not
+    ///   match the model.
+    public init(model: ModelFile, dataset: Dataset, approximations: ApproximationLibrary, costModel: CostModel,
+                placement: PlacementStrategy = .greedy, space: SearchSpace, tolerance: Tolerance, budget: Budget,
+                extraFingerprints: [String: String] = [:]) throws {
+        let shape = model.model
+        guard space.cells == shape.timeSteps else {
+            throw ConfigurationError(key: "cells", problem: "the search space has \(space.cells) cells, the model \(shape.timeSteps)")
+        }
+        guard costModel.inputSize == shape.inputSize, costModel.units == shape.units, costModel.classes == shape.classes else {
+            throw ConfigurationError(
+                key: "cost model",
+                problem: "priced for \(costModel.inputSize) inputs, \(costModel.units) units, \(costModel.classes) classes; "
+                    + "the model has \(shape.inputSize), \(shape.units), \(shape.classes)")
+        }
+        self.model = model
+        self.dataset = dataset
+        self.approximations = approximations
+        self.costModel = costModel
+        self.placement = placement
+        self.space = space
+        self.tolerance = tolerance
+        self.budget = budget
+
+        var weights = Fingerprint()
+        for value in [shape.inputSize, shape.units, shape.classes, shape.timeSteps] { weights.combine(value) }
+        for tensor in [shape.inputKernel, shape.recurrentKernel, shape.bias, shape.denseKernel, shape.denseBias] {
+            weights.combine(tensor)
+        }
+        var data = Fingerprint()
+        for split in [dataset.validation, dataset.test] {
+            data.combine(split.features)
+            data.combine(split.labels)
+        }
+        var fits = Fingerprint()
+        fits.combine("\(approximations.lower) \(approximations.upper) \(PolynomialApproximation.fitPoints)")
+        var cost = Fingerprint()
+        // Every field of the profile (its reflection lists them all), the depth rule, the shape priced and the placement.
+        cost.combine("\(costModel.profile) \(costModel.depthRule) \(costModel.inputSize) \(costModel.units) \(costModel.classes) \(placement)")
+        var printed: [String: String] = [
+            "model weights": weights.value,
+            "data": data.value,
+            "approximation": fits.value,
+            "cost model": cost.value,
+        ]
+        for (key, value) in extraFingerprints { printed[key] = value }
+        fingerprints = printed
+    }
+
+    /// The settings of one run, named for the trace header and for messages on a mismatch.
+    public func settings(strategy: String, options: StrategyOptions, seed: UInt64) -> [String: String] {
+        var settings = fingerprints
+        settings["strategy"] = strategy
+        settings["strategy options"] = options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        settings["seed"] = String(seed)
+        settings["budget"] = "\(budget.evaluations.map(String.init) ?? "-") evaluations, \(budget.seconds.map { "\($0)" } ?? "-") s"
+        settings["tolerance"] = "\(tolerance.mode.rawValue) \(tolerance.value)"
+        settings["search space"] = "degrees \(space.degrees) free cells \(space.freeCells)"
+        return settings
+    }
+
+    /// A search set-up for one run.
+    ///
+    /// - Parameter workers: Threads of each evaluator (nil: all cores).
+    public func setup(seed: UInt64, workers: Int? = nil) throws -> Search.Setup {
+        Search.Setup(
+            oracle: try PlanEvaluator(model: model.model, split: dataset.validation, approximations: approximations, workers: workers),
+            testOracle: try PlanEvaluator(model: model.model, split: dataset.test, approximations: approximations,
+                                          workers: workers, cachedPlans: 0),
+            space: space, costModel: costModel, placement: placement, tolerance: tolerance, budget: budget, seed: seed)
+    }
+
+    /// Runs one strategy, appending every evaluation to the trace at `tracePath` (when given) and,
+    /// with `resume`, continuing the run recorded there.
+    ///
+    /// - Parameters:
+    ///   - onResume: Called with the number of evaluations replayed from the trace.
+    /// - Throws: ``SearchError/traceMismatch(path:changed:)`` when the trace belongs to another
+    ///   problem, and whatever the strategy or evaluator throws.
+    public func run(strategy name: String, options: StrategyOptions = StrategyOptions(), seed: UInt64,
+                    registry: StrategyRegistry = .builtIn, workers: Int? = nil, tracePath: String? = nil, resume: Bool = false,
+                    onResume: (Int) -> Void = { _ in }, onEvaluation: ((TraceEntry) -> Void)? = nil) throws -> SearchResult {
+        let type = try registry.strategy(named: name)
+        try options.check(against: type)
+        var setup = try self.setup(seed: seed, workers: workers)
+        var log: TraceLog? = nil
+        if let tracePath {
+            let header = TraceLog.Header(settings: settings(strategy: type.name, options: options, seed: seed))
+            if resume, FileManager.default.fileExists(atPath: tracePath) {
+                let resumed = try TraceLog.resume(tracePath, header: header)
+                setup.replay = resumed.entries
+                log = resumed.log
+                onResume(resumed.entries.count)
+            } else {
+                log = try TraceLog(creating: tracePath, header: header)
+            }
+        }
+        let result = try Search.run(strategy: type.name, options: options, registry: registry, setup: setup) { entry in
+            try log?.append(entry)
+            onEvaluation?(entry)
+        }
+        try log?.close()
+        return result
+    }
+}

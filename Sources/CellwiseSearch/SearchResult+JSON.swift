@@ -1,0 +1,47 @@
+import CellwiseCore
+import CellwiseCKKS
+/// The JSON form of a search result (`cellwise search --json`): the run's figures in the same
+/// records as a comparison's `run.json`, plus the reference and the validation and test drops.
+public struct SearchResultJSON: Encodable, Sendable {
+    var strategy: String
+    var seed: UInt64
+    var budget: Int?
+    var budgetSeconds: Double?
+    var tolerance: Double
+    var toleranceMode: String
+    var degrees: [Int]
+    var evaluations: Int
+    var wallSeconds: Double
+    var budgetExhausted: Bool
+    var partial: Bool
+    var reference: PlanRecord
+    var best: PlanRecord
+    var validationDrop: Double
+    var testDrop: Double?
+    var pareto: [PlanRecord]
+    var accepted: Int
+    var trace: [TraceRecord]?
+
+    /// The JSON form of `result`; the full trace only when `includeTrace`.
+    public init(_ result: SearchResult, includeTrace: Bool = false) {
+        let degrees = result.degrees
+        strategy = result.strategy
+        seed = result.seed
+        budget = result.budget.evaluations
+        budgetSeconds = result.budget.seconds
+        tolerance = result.tolerance.value
+        toleranceMode = result.tolerance.mode.rawValue
+        self.degrees = degrees
+        evaluations = result.evaluations
+        wallSeconds = result.wallSeconds
+        budgetExhausted = result.budgetExhausted
+        partial = result.interrupted
+        reference = .init(result.reference.score, testAccuracy: result.reference.testAccuracy, degrees: degrees)
+        best = .init(result.best.score, testAccuracy: result.best.testAccuracy, degrees: degrees)
+        validationDrop = result.validationDrop
+        testDrop = result.testDrop
+        pareto = result.pareto.map { .init($0, degrees: degrees) }
+        accepted = result.accepted.count
+        trace = includeTrace ? result.trace.map(TraceRecord.init) : nil
+    }
+}

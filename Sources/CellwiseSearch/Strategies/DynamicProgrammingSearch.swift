@@ -1,0 +1,160 @@
+import CellwiseCore
+import CellwiseCKKS
+import Foundation
+
+/// Dynamic programming over (cell, levels left in the bootstrap window, quantised accumulated
+/// accuracy loss), in the spirit of OLA (Lee et al.): per-cell losses are measured one lowering
+/// at a time and assumed additive; the DP then finds the lowest-latency plan whose predicted
+/// loss fits the tolerance, deciding bootstrap placement jointly with the degrees.
+///
+/// Single-cell losses are noisy and interact (many lowerings that each cost nothing on their own
+/// cost a lot together), so each lowering's predicted loss is its measured loss (at least 0) plus
+/// `penalty x` the mean measured loss of its degree. Every DP plan is verified by a real
+/// evaluation: when the true loss exceeds the tolerance the penalty is raised (the prediction is
+/// tightened), when it fits the penalty is lowered; a geometric bisection on the penalty follows.
+public struct DynamicProgrammingSearch: SearchStrategy {
+    public static let name = "dp"
+    public static let summary = "DP over (cell, levels left, quantised loss) on measured single-cell losses; verified and tightened."
+    public static let options = [
+        StrategyOption("buckets", "loss quantisation: the tolerance is split into this many steps (default 200)"),
+        StrategyOption("steps", "verified DP plans after the sensitivity measurements (default 16)"),
+    ]
+
+    /// Quantisation steps of the allowance.
+    public var buckets: Int
+    /// Verified DP plans.
+    public var steps: Int
+
+    public init(options: StrategyOptions) throws {
+        buckets = try options.int("buckets", default: 200, in: 1...100_000)
+        steps = try options.int("steps", default: 16, in: 1...1000)
+    }
+
+    public mutating func run(in context: SearchContext) throws {
+        let space = context.space
+        // Measured losses per (free cell, gene); gains count as no loss.
+        var measured = [[Double]](repeating: [Double](repeating: 0, count: space.degrees.count), count: space.freeCells.count)
+        for s in try Sensitivity.measureAll(in: context) { measured[s.freeIndex][s.gene] = max(0, s.accuracyLoss) }
+        // The mean loss of each degree over the cells: the prior every lowering pays `penalty` times.
+        let prior = space.degrees.indices.map { gene in
+            max(1e-4, measured.map { $0[gene] }.reduce(0, +) / Double(max(1, measured.count)))
+        }
+        let allowance = context.reference.accuracy - context.tolerance.threshold(reference: context.reference.accuracy)
+        let solver = try Solver(context: context)
+
+        // Geometric search on the penalty: the smallest penalty whose plan verified, and the
+        // largest smaller one whose plan failed.
+        var passing = Double.infinity  // the reference (infinite penalty) always verifies
+        var failing: Double? = nil
+        var penalty = 1.0
+        for _ in 0..<steps {
+            let loss = measured.map { row in row.indices.map { row[$0] + penalty * prior[$0] } }
+            let score = try context.evaluator.evaluate(solver.solve(loss: loss, allowance: allowance, buckets: buckets))
+            if context.isWithinTolerance(score) {
+                passing = min(passing, penalty)
+                if let f = failing, f >= passing { failing = nil }
+            } else if penalty < passing {
+                failing = max(failing ?? 0, penalty)
+            }
+            switch (passing.isFinite, failing) {
+            case (true, let f?):
+                if passing / f < 1.05 { return }
+                penalty = (passing * f).squareRoot()
+            case (true, nil): penalty = passing / 4
+            default: penalty = (failing ?? penalty) * 4
+            }
+        }
+    }
+
+    /// The DP, set up once per search.
+    struct Solver {
+        let space: SearchSpace
+        let model: CostModel
+        let placement: PlacementStrategy
+        /// The cell element of each degree, and the Dense layer.
+        let cellElements: [CostModel.Element]
+        let dense: CostModel.Element
+
+        init(context: SearchContext) throws {
+            let (space, model) = (context.space, context.costModel)
+            self.space = space
+            self.model = model
+            placement = context.evaluator.placement
+            cellElements = try space.degrees.map {
+                try model.elements(of: ActivationPlan(uniform: .polynomial(degree: $0), cells: 1))[0]
+            }
+            dense = try model.elements(of: ActivationPlan(uniform: .polynomial(degree: space.highest), cells: 1))[1]
+        }
+
+        /// Entry levels an element may run at, given `level` left, and whether each needs a bootstrap.
+        func entries(level: Int, depth: Int) -> [(bootstrap: Bool, r: Int)] {
+            let top = model.profile.parameters.levelsAfterBootstrap
+            switch placement {
+            case .greedy:
+                return level >= depth ? [(false, level)] : [(true, top)]
+            case .optimal:
+                var options = [(bootstrap: Bool, r: Int)]()
+                if level >= depth { for r in depth...level { options.append((false, r)) } }
+                for r in depth...max(depth, top) where r <= top { options.append((true, r)) }
+                return options
+            }
+        }
+
+        /// The lowest-latency plan whose summed predicted losses (`loss[free cell][gene]`) fit `allowance`.
+        func solve(loss: [[Double]], allowance: Double, buckets: Int) -> ActivationPlan {
+            let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
+            let bootstrap = model.profile.costs.bootstrap
+            let free = Dictionary(uniqueKeysWithValues: space.freeCells.enumerated().map { ($1, $0) })
+            let unit = allowance > 0 ? allowance / Double(buckets) : 0
+            func cost(_ l: Double) -> Int? {
+                if l <= 1e-12 { return 0 }
+                guard unit > 0 else { return nil }
+                let b = Int((l / unit - 1e-9).rounded(.up))
+                return b <= buckets ? b : nil
+            }
+            let states = (maxLevel + 1) * (buckets + 1)
+            var best = [Double](repeating: .infinity, count: states)
+            best[model.profile.parameters.freshLevels * (buckets + 1)] = 0
+            // parents[cell][state] = (previous state, gene)
+            var parents = [[(Int, Int)]](repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: space.cells)
+            for cell in 0..<space.cells {
+                var next = [Double](repeating: .infinity, count: states)
+                let genes = free[cell].map { _ in Array(space.degrees.indices) } ?? [space.degrees.count - 1]
+                for state in 0..<states where best[state].isFinite {
+                    let (level, used) = (state / (buckets + 1), state % (buckets + 1))
+                    for gene in genes {
+                        guard let extra = free[cell].map({ cost(loss[$0][gene]) }) ?? 0 else { continue }
+                        guard used + extra <= buckets else { continue }
+                        let element = cellElements[gene]
+                        for (boot, r) in entries(level: level, depth: element.depth) {
+                            let seconds = best[state] + (boot ? bootstrap : 0) + model.seconds(of: element, atLevel: r)
+                            let target = (r - element.depth) * (buckets + 1) + used + extra
+                            if seconds < next[target] {
+                                next[target] = seconds
+                                parents[cell][target] = (state, gene)
+                            }
+                        }
+                    }
+                }
+                best = next
+            }
+            // Close with the Dense layer and pick the cheapest end state.
+            var end = (seconds: Double.infinity, state: -1)
+            for state in 0..<states where best[state].isFinite {
+                let level = state / (buckets + 1)
+                let close = entries(level: level, depth: dense.depth)
+                    .map { ($0.bootstrap ? bootstrap : 0) + model.seconds(of: dense, atLevel: $0.r) }.min() ?? .infinity
+                if best[state] + close < end.seconds { end = (best[state] + close, state) }
+            }
+            guard end.state >= 0 else { return space.reference }
+            var genesByCell = [Int](repeating: space.degrees.count - 1, count: space.cells)
+            var state = end.state
+            for cell in stride(from: space.cells - 1, through: 0, by: -1) {
+                let (previous, gene) = parents[cell][state]
+                genesByCell[cell] = gene
+                state = previous
+            }
+            return space.plan(genes: space.freeCells.map { genesByCell[$0] })
+        }
+    }
+}

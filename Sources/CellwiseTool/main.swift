@@ -1,0 +1,3 @@
+import CellwiseCommandLine
+
+CellwiseCommand.main()

@@ -1,0 +1,62 @@
+import CellwiseCKKS
+import CellwiseCore
+@testable import CellwiseReport
+import CellwiseSearch
+import CellwiseTraining
+import CellwiseTestSupport
+import Foundation
+import Testing
+
+@Suite struct ComparisonConfigTests {
+    static let configs = TestData.repositoryRoot.appendingPathComponent("configs")
+
+    @Test func theShippedConfigsAreValid() throws {
+        let paper = try ComparisonConfig(contentsOf: Self.configs.appendingPathComponent("paper-mnist5k.toml").path)
+        #expect(paper.name == "paper-mnist5k")
+        #expect(paper.degrees == [3, 7, 17] && paper.interval == [-8, 8])
+        #expect(paper.profile == "heaan-fgb" && paper.budget == 2048)
+        #expect(paper.tolerance == (try Tolerance(0.02)))
+        #expect(paper.seeds == [1, 2, 3, 4, 5])
+        #expect(paper.strategies == ["dfs", "dp", "ga", "greedy", "random"])
+        #expect(paper.training?.learningRate == 0.01)
+        #expect(paper.strategyOptions["dfs"] == ["rule": "parent"])
+        let fashion = try ComparisonConfig(contentsOf: Self.configs.appendingPathComponent("fashion.toml").path)
+        #expect(fashion.dataset == "fashion")
+        #expect(fashion.training?.learningRate == 0.001)
+        let runs = try Comparison.runs(of: paper)
+        #expect(runs.count == 3 + 2 * 5)
+        #expect(runs.filter { $0.strategy == "ga" }.map(\.seed) == [1, 2, 3, 4, 5])
+        #expect(runs.filter { $0.strategy == "dfs" }.map(\.seed) == [1])
+    }
+
+    static func edited(_ original: String, _ replacement: String) throws -> String {
+        let text = try String(contentsOf: configs.appendingPathComponent("paper-mnist5k.toml"), encoding: .utf8)
+        #expect(text.contains(original), "fixture text \(original)")
+        return text.replacingOccurrences(of: original, with: replacement)
+    }
+
+    @Test(arguments: [
+        ("budget = 2048", "budget = 0", "search.budget: is 0"),
+        ("budget = 2048", "budget = \"lots\"", "search.budget: must be an integer"),
+        ("budget = 2048", "budget = 2048\nbudjet = 5", "search.budjet: unknown key"),
+        ("seed = 1  ", "seed = -1  ", "seed: is -1"),
+        ("seeds = [1, 2, 3, 4, 5]", "seeds = []", "search.seeds"),
+        ("seeds = [1, 2, 3, 4, 5]", "seeds = [1, 1]", "search.seeds"),
+        ("\"greedy\", \"random\"]", "\"greedy\", \"annealing\"]", "unknown strategy \"annealing\""),
+        ("interval = [-8.0, 8.0]", "interval = [8.0, -8.0]", "approximation.interval"),
+        ("degrees = [3, 7, 17]", "degrees = [3, 7, 99]", "approximation.degrees: degree 99"),
+        ("placement = \"greedy\"", "placement = \"lazy\"", "cost.placement: is \"lazy\""),
+        ("tolerance = 0.02", "tolerance = 2.0", "search.tolerance"),
+        ("rule = \"parent\"", "rule = \"grandparent\"", "strategies.dfs.rule"),
+        ("rule = \"parent\"", "depth = 3", "strategies.dfs.depth: is not an option of strategy dfs"),
+        ("learning_rate = 0.01", "learning_rate = -1.0", "training.learning_rate"),
+        ("[model]", "[modle]", "model: is missing"),
+        ("name = \"paper-mnist5k\"", "name = \"../escape\"", "name: must be letters"),
+    ])
+    func malformedConfigsNameTheKey(original: String, replacement: String, expected: String) throws {
+        let path = try TestData.write(Array(Self.edited(original, replacement).utf8), to: "bad.toml", in: TestData.directory())
+        let error = #expect(throws: ConfigurationError.self) { try ComparisonConfig(contentsOf: path) }
+        #expect(error?.description.contains(path) == true)
+        #expect(error?.description.contains(expected) == true, "\(error?.description ?? "")")
+    }
+}

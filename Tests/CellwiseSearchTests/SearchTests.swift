@@ -1,0 +1,103 @@
+import CellwiseCKKS
+import CellwiseCore
+@testable import CellwiseSearch
+import CellwiseTestSupport
+import Foundation
+import Testing
+
+@Suite struct SearchTests {
+    @Test func theRegistryHoldsExactlyTheDocumentedStrategies() throws {
+        let names = StrategyRegistry.builtIn.names
+        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "exhaustive"])
+        // docs/strategies.md has one table row per strategy: | `name` | ...
+        let docs = TestData.repositoryRoot
+            .appendingPathComponent("docs/strategies.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let documented = text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+        }
+        #expect(Set(documented) == Set(names))
+        let error = #expect(throws: SearchError.self) { try StrategyRegistry.builtIn.strategy(named: "annealing") }
+        #expect(error == .unknownStrategy("annealing", known: names))
+    }
+
+    /// No strategy spends more than its budget, whatever the budget.
+    @Test(arguments: StrategyRegistry.builtIn.names)
+    func noStrategyExceedsItsBudget(strategy: String) throws {
+        var generator = SeededGenerator(seed: 77)
+        for trial in 0..<12 {
+            let oracle = SyntheticSearch.randomOracle(cells: 6, seed: UInt64(trial))
+            let budget = 1 + Int(generator.next() % 150)
+            let result = try Search.run(strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: budget, seed: UInt64(trial)))
+            #expect(result.evaluations <= budget, "\(strategy) budget \(budget)")
+            #expect(oracle.calls == result.evaluations, "every oracle call is a counted evaluation")
+            #expect(result.trace.count == result.evaluations)
+            #expect(Set(result.trace.map(\.score.plan)).count == result.trace.count, "no plan is evaluated twice")
+            let reference = try ActivationPlan(parsing: "17*6")
+            #expect(result.trace.first?.score.plan == reference, "the reference comes first")
+        }
+    }
+
+    @Test(arguments: ["ga", "random", "dfs", "dp", "greedy"])
+    func theSameSeedGivesTheSameSearch(strategy: String) throws {
+        func run(_ seed: UInt64) throws -> [String] {
+            let oracle = SyntheticSearch.randomOracle(cells: 10, seed: 5)
+            return try Search.run(strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: 300, seed: seed))
+                .trace.map { $0.score.plan.description }
+        }
+        let (a, b) = (try run(3), try run(3))
+        #expect(a == b)
+        if strategy == "ga" || strategy == "random" { #expect(try run(4) != a) }
+    }
+
+    @Test func theBestPlanIsTheFastestWithinToleranceOfTheReference() throws {
+        let oracle = SyntheticSearch.randomOracle(cells: 6, seed: 9)
+        let result = try Search.run(strategy: "exhaustive", setup: SyntheticSearch.setup(oracle, budget: 1000))
+        #expect(result.evaluations == 729)
+        #expect(!result.budgetExhausted)
+        let threshold = 0.98 * result.reference.score.accuracy
+        let within = result.trace.map(\.score).filter { $0.accuracy >= threshold - 1e-12 }
+        #expect(result.best.score.latencySeconds == within.map(\.latencySeconds).min())
+        #expect(result.accepted.count == within.count - 1)  // the reference is not an accepted lowering
+        #expect(result.best.counts.reduce(0, +) == 6)
+    }
+
+    @Test func exhaustiveRefusesLargeSpacesClearly() throws {
+        let oracle = SyntheticSearch.randomOracle(cells: 28, seed: 1)
+        let error = #expect(throws: ConfigurationError.self) {
+            try Search.run(strategy: "exhaustive", setup: SyntheticSearch.setup(oracle, budget: 100))
+        }
+        #expect(error?.description.contains("3^28") == true)
+        #expect(error?.description.contains("limit of 531441") == true)
+        // Freeing fewer cells makes it possible.
+        let small = try Search.run(strategy: "exhaustive", setup: SyntheticSearch.setup(oracle, budget: 100, degrees: [7, 17], freeCells: [0, 1, 26, 27]))
+        #expect(small.evaluations == 16)
+    }
+
+    @Test func unknownOptionsAreRejected() throws {
+        let oracle = SyntheticSearch.randomOracle(cells: 6, seed: 1)
+        let error = #expect(throws: ConfigurationError.self) {
+            try Search.run(strategy: "dfs", options: StrategyOptions(["depth": "3"]), setup: SyntheticSearch.setup(oracle))
+        }
+        #expect(error?.description.contains("is not an option of strategy dfs") == true)
+        #expect(throws: ConfigurationError.self) {
+            try Search.run(strategy: "ga", options: StrategyOptions(["population": "one"]), setup: SyntheticSearch.setup(oracle))
+        }
+    }
+
+    @Test func paretoFrontsAreNonDominatedAndCoverTheTrace() throws {
+        let oracle = SyntheticSearch.randomOracle(cells: 10, seed: 4)
+        let result = try Search.run(strategy: "ga", setup: SyntheticSearch.setup(oracle, budget: 400))
+        for a in result.pareto {
+            for b in result.pareto { #expect(!ParetoFront.dominates(a, b)) }
+        }
+        for point in result.trace.map(\.score) {
+            #expect(result.pareto.contains { $0 == point || ParetoFront.dominates($0, point)
+                || ($0.accuracy == point.accuracy && $0.latencySeconds == point.latencySeconds) })
+        }
+        let volume = ParetoFront.hypervolume(of: result.pareto, accuracyFloor: 0.5, latencyCeiling: 700)
+        #expect(volume > 0)
+        #expect(volume >= ParetoFront.hypervolume(of: Array(result.pareto.prefix(1)), accuracyFloor: 0.5, latencyCeiling: 700))
+    }
+}

@@ -1,0 +1,71 @@
+import Cellwise
+import Foundation
+
+/// Small synthetic data and temporary files for tests.
+public enum TestData {
+    /// `count` random images with labels cycling through 0-9.
+    public static func images(count: Int, seed: UInt64 = 7) throws -> LabeledImages {
+        var generator = SeededGenerator(seed: seed)
+        let pixels = (0..<(count * LabeledImages.pixelCount)).map { _ in UInt8(generator.next() % 256) }
+        let labels = (0..<count).map { UInt8($0 % 10) }
+        return try LabeledImages(pixels: pixels, labels: labels, source: "test")
+    }
+
+    /// A split of random images.
+    public static func split(count: Int, seed: UInt64 = 7) throws -> DataSplit {
+        DataSplit(name: .validation, images: try images(count: count, seed: seed))
+    }
+
+    /// A fresh temporary directory.
+    public static func directory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cellwise-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes `images` in the mnist5k CSV layout.
+    public static func csv(_ images: LabeledImages) -> String {
+        (0..<images.count).map { i in
+            let row = images.pixels[(i * LabeledImages.pixelCount)..<((i + 1) * LabeledImages.pixelCount)]
+            return (row.map(String.init) + [String(images.labels[i])]).joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// An IDX image file's bytes.
+    public static func idxImages(_ images: LabeledImages, rows: Int = 28, columns: Int = 28, magic: UInt32 = 0x803) -> [UInt8] {
+        bigEndian(magic) + bigEndian(UInt32(images.count)) + bigEndian(UInt32(rows)) + bigEndian(UInt32(columns)) + images.pixels
+    }
+
+    /// An IDX label file's bytes.
+    public static func idxLabels(_ labels: [UInt8], magic: UInt32 = 0x801) -> [UInt8] {
+        bigEndian(magic) + bigEndian(UInt32(labels.count)) + labels
+    }
+
+    public static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) }
+    }
+
+    /// Writes bytes to `name` in `directory`, gzip-compressed (by the system's gzip) when asked.
+    @discardableResult
+    public static func write(_ bytes: [UInt8], to name: String, in directory: URL, gzip: Bool = false) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        guard gzip else { return url.path }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-n", "-f", url.path]
+        try process.run()
+        process.waitUntilExit()
+        return url.path + ".gz"
+    }
+
+    /// The root of the Cellwise checkout the tests were built from.
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The fixture directory of the core tests (`Tests/CellwiseCoreTests/Fixtures`).
+    public static var fixtures: URL {
+        repositoryRoot.appendingPathComponent("Tests/CellwiseCoreTests/Fixtures")
+    }
+}
