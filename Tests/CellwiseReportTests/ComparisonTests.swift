@@ -71,7 +71,7 @@ import Testing
         let markdown = try String(contentsOfFile: directory.appendingPathComponent("results/tiny/comparison.md").path, encoding: .utf8)
         #expect(try ComparisonWriter.export(reread, format: .md, runPath: runPath) == markdown)
         let notebook = try String(contentsOfFile: directory.appendingPathComponent("results/tiny/tiny.ipynb").path, encoding: .utf8)
-        #expect(notebook.contains("\"run.json\""))
+        #expect(notebook.contains("Path(\\\"run.json\\\")"), "the notebook reads the run.json beside it")
     }
 
     @Test func tablesHaveOneRowPerStrategyInEveryFormat() throws {

@@ -101,3 +101,29 @@ import Testing
         #expect(volume >= ParetoFront.hypervolume(of: Array(result.pareto.prefix(1)), accuracyFloor: 0.5, latencyCeiling: 700))
     }
 }
+
+/// A resumed search equals the uninterrupted one, wherever it was interrupted.
+@Suite struct ResumedSearchTests {
+    /// Runs `strategy` in full, then again from every cut of its trace, and compares.
+    ///
+    /// The budgets are large enough for the stops that used to fire early on replayed
+    /// evaluations: ga's "50 generations without a new plan" (80 offspring each) and random's
+    /// "10,000 draws without a new plan".
+    @Test(arguments: [("ga", 12, 6000), ("random", 12, 14000), ("dfs", 8, 900), ("dp", 10, 400), ("greedy", 10, 400),
+                      ("exhaustive", 6, 900)])
+    func aResumedRunEqualsTheUninterruptedOne(strategy: String, cells: Int, budget: Int) throws {
+        let oracle = SyntheticSearch.randomOracle(cells: cells, seed: 21)
+        let setup = try SyntheticSearch.setup(oracle, budget: budget, seed: 4)
+        let full = try Search.run(strategy: strategy, setup: setup)
+        for cut in Set([1, 2, full.evaluations / 3, full.evaluations / 2, full.evaluations - 1, full.evaluations]) where cut >= 1 {
+            var resumed = setup
+            resumed.replay = Array(full.trace.prefix(cut))
+            let again = try Search.run(strategy: strategy, setup: resumed)
+            #expect(again.evaluations == full.evaluations, "\(strategy) resumed after \(cut)")
+            let sameTrace = again.trace.map(\.score) == full.trace.map(\.score)
+            #expect(sameTrace, "\(strategy) resumed after \(cut): the same evaluations in the same order")
+            #expect(again.best.score == full.best.score)
+            #expect(again.budgetExhausted == full.budgetExhausted)
+        }
+    }
+}
