@@ -100,3 +100,5 @@ public enum BootstrapPlacement {
         return BootstrapSchedule(bootstrapBefore: boots, entryLevels: entries, seconds: best[0][fresh])
     }
 }
+
+extension PlacementStrategy: ConfigurationChoice {}

@@ -14,25 +14,33 @@ public struct LatencyMeasurement: Sendable, Equatable {
         self.seconds = seconds
     }
 
-    /// Reads measurements from a TOML file of `[[measurement]]` tables with `plan` and `seconds`.
+    /// Reads measurements from a TOML file of `[[measurement]]` tables with `plan` and `seconds`
+    /// (and optional `bootstraps` and `note`), and an optional top-level `source`.
     public static func read(_ file: String) throws -> [LatencyMeasurement] {
-        let root = try ConfigTable(contentsOf: file)
-        let tables = try root.tables("measurement")
-        if root.contains("source") { _ = try root.string("source") }
-        try root.finish()
-        guard !tables.isEmpty else { throw root.error("measurement", "needs at least one entry") }
-        return try tables.map { table in
-            let text = try table.string("plan")
-            let plan: ActivationPlan
-            do { plan = try ActivationPlan(parsing: text) } catch let error as PlanError {
-                throw table.error("plan", error.description)
+        let layout = try TOMLDecoder().decode(File.self, contentsOf: file)
+        guard !layout.measurement.isEmpty else { throw ConfigurationError(key: "\(file): measurement", problem: "needs at least one entry") }
+        return try layout.measurement.enumerated().map { index, entry in
+            func fail(_ key: String, _ problem: String) -> ConfigurationError {
+                ConfigurationError(key: "\(file): measurement[\(index)].\(key)", problem: problem)
             }
-            let seconds = try table.double("seconds", minimum: 0)
-            guard seconds > 0 else { throw table.error("seconds", "must be positive") }
-            if table.contains("bootstraps") { _ = try table.int("bootstraps", in: 0...1_000_000) }
-            if table.contains("note") { _ = try table.string("note") }
-            try table.finish()
-            return LatencyMeasurement(plan: plan, seconds: seconds)
+            let plan: ActivationPlan
+            do { plan = try ActivationPlan(parsing: entry.plan) } catch let error as PlanError { throw fail("plan", error.description) }
+            guard entry.seconds > 0 else { throw fail("seconds", "must be positive") }
+            if let bootstraps = entry.bootstraps, !(0...1_000_000).contains(bootstraps) { throw fail("bootstraps", "is \(bootstraps); expected 0-1000000") }
+            return LatencyMeasurement(plan: plan, seconds: entry.seconds)
+        }
+    }
+
+    /// The layout of a measurements file.
+    private struct File: Decodable {
+        var source: String?
+        var measurement: [Entry]
+
+        struct Entry: Decodable {
+            var plan: String
+            var seconds: Double
+            var bootstraps: Int?
+            var note: String?
         }
     }
 }

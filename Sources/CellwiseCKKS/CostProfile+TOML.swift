@@ -2,71 +2,106 @@ import CellwiseCore
 import Foundation
 
 extension CostProfile {
-    /// Reads a profile file. Unknown keys, wrong types and negative or missing costs are
+    /// Reads a profile file. Unknown keys, wrong types, and missing, zero or huge costs are
     /// rejected with the key named.
     public init(contentsOf file: String) throws {
-        try self.init(table: ConfigTable(contentsOf: file))
+        self = try TOMLDecoder().decode(File.self, contentsOf: file).profile(file: file)
     }
 
     /// Reads a profile from TOML text (`file` names it in errors).
     public init(toml: String, file: String) throws {
-        try self.init(table: ConfigTable(string: toml, file: file))
+        self = try TOMLDecoder().decode(File.self, from: toml, file: file).profile(file: file)
     }
 
-    init(table root: ConfigTable) throws {
-        let name = try root.string("name")
-        let description = root.contains("description") ? try root.string("description") : ""
+    /// The layout of a profile file: its sections and keys as written.
+    struct File: Decodable {
+        var name: String
+        var description: String?
+        var parameters: Parameters
+        var costs: Costs
+        var matrixVector: MatrixVector?
+        var calibration: Calibration?
 
-        let p = try root.table("parameters")
-        let parameters = CKKSParameters(
-            ringDimension: try p.int("ring_dimension", in: 1...(1 << 20)),
-            slots: try p.int("slots", in: 1...(1 << 20)),
-            logQ: try p.int("log_q", in: 1...100_000),
-            logQMin: try p.int("log_q_min", in: 1...100_000),
-            logQMax: try p.int("log_q_max", in: 1...100_000),
-            scalingBits: try p.int("scaling_bits", in: 1...200),
-            levelsAfterBootstrap: try p.int("levels_after_bootstrap", in: 1...200),
-            freshLevels: try p.int("fresh_levels", in: 1...200))
-        guard parameters.slots <= parameters.ringDimension / 2 else {
-            throw p.error("slots", "is \(parameters.slots); at most ring_dimension / 2 = \(parameters.ringDimension / 2)")
-        }
-        guard parameters.logQMin < parameters.logQMax, parameters.logQMax <= parameters.logQ else {
-            throw p.error("log_q_max", "must satisfy log_q_min < log_q_max <= log_q")
-        }
-        try p.finish()
-
-        let c = try root.table("costs")
-        let costs = OperationCosts(
-            bootstrap: try c.double("bootstrap", minimum: 0),
-            multiplication: try c.double("multiplication", minimum: 0),
-            plaintextMultiplication: try c.double("plaintext_multiplication", minimum: 0),
-            rotation: try c.double("rotation", minimum: 0),
-            addition: try c.double("addition", minimum: 0))
-        let scaling = LevelScaling(rawValue: try c.string("level_scaling", oneOf: LevelScaling.allCases.map(\.rawValue)))
-        try c.finish()
-
-        var algorithm = MatrixVectorAlgorithm.bsgs
-        var rotations = 0
-        if let m = try root.optionalTable("matrix_vector") {
-            algorithm = MatrixVectorAlgorithm(rawValue: try m.string("algorithm", oneOf: MatrixVectorAlgorithm.allCases.map(\.rawValue))) ?? .bsgs
-            if m.contains("rotations") { rotations = try m.int("rotations", in: 0...1_000_000) }
-            try m.finish()
+        enum CodingKeys: String, CodingKey {
+            case name, description, parameters, costs, calibration
+            case matrixVector = "matrix_vector"
         }
 
-        var calibration: CalibrationRecord?
-        if let k = try root.optionalTable("calibration") {
-            calibration = CalibrationRecord(
-                base: try k.string("base"), measurements: try k.string("measurements"),
-                operationScale: try k.double("operation_scale", minimum: 0),
-                maximumRelativeResidual: try k.double("maximum_relative_residual", minimum: 0),
-                depthRule: try k.string("depth_rule", oneOf: DepthRule.allCases.map(\.rawValue)),
-                placement: try k.string("placement", oneOf: PlacementStrategy.allCases.map(\.rawValue)))
-            try k.finish()
+        struct Parameters: Decodable {
+            var ringDimension: Int
+            var slots: Int
+            var logQ: Int
+            var logQMin: Int
+            var logQMax: Int
+            var scalingBits: Int
+            var levelsAfterBootstrap: Int
+            var freshLevels: Int
+
+            enum CodingKeys: String, CodingKey {
+                case slots
+                case ringDimension = "ring_dimension", logQ = "log_q", logQMin = "log_q_min", logQMax = "log_q_max"
+                case scalingBits = "scaling_bits", levelsAfterBootstrap = "levels_after_bootstrap", freshLevels = "fresh_levels"
+            }
         }
-        try root.finish()
-        self.init(name: name, description: description, parameters: parameters, costs: costs,
-                  levelScaling: scaling ?? .modulus, matrixVector: algorithm, matrixVectorRotations: rotations,
-                  calibration: calibration)
+
+        struct Costs: Decodable {
+            var bootstrap: Double
+            var multiplication: Double
+            var plaintextMultiplication: Double
+            var rotation: Double
+            var addition: Double
+            var levelScaling: LevelScaling
+
+            enum CodingKeys: String, CodingKey {
+                case bootstrap, multiplication, rotation, addition
+                case plaintextMultiplication = "plaintext_multiplication", levelScaling = "level_scaling"
+            }
+        }
+
+        struct MatrixVector: Decodable {
+            var algorithm: MatrixVectorAlgorithm
+            var rotations: Int?
+        }
+
+        struct Calibration: Decodable {
+            var base: String
+            var measurements: String
+            var operationScale: Double
+            var maximumRelativeResidual: Double
+            var depthRule: DepthRule
+            var placement: PlacementStrategy
+
+            enum CodingKeys: String, CodingKey {
+                case base, measurements, placement
+                case operationScale = "operation_scale", maximumRelativeResidual = "maximum_relative_residual"
+                case depthRule = "depth_rule"
+            }
+        }
+
+        func profile(file: String) throws -> CostProfile {
+            let p = parameters
+            let c = costs
+            let profile = CostProfile(
+                name: name, description: description ?? "",
+                parameters: CKKSParameters(ringDimension: p.ringDimension, slots: p.slots, logQ: p.logQ, logQMin: p.logQMin,
+                                           logQMax: p.logQMax, scalingBits: p.scalingBits,
+                                           levelsAfterBootstrap: p.levelsAfterBootstrap, freshLevels: p.freshLevels),
+                costs: OperationCosts(bootstrap: c.bootstrap, multiplication: c.multiplication,
+                                      plaintextMultiplication: c.plaintextMultiplication, rotation: c.rotation, addition: c.addition),
+                levelScaling: c.levelScaling, matrixVector: matrixVector?.algorithm ?? .bsgs,
+                matrixVectorRotations: matrixVector?.rotations ?? 0,
+                calibration: calibration.map {
+                    CalibrationRecord(base: $0.base, measurements: $0.measurements, operationScale: $0.operationScale,
+                                      maximumRelativeResidual: $0.maximumRelativeResidual, depthRule: $0.depthRule.rawValue,
+                                      placement: $0.placement.rawValue)
+                })
+            do {
+                try profile.validate()
+            } catch let error as ConfigurationError {
+                throw ConfigurationError(key: "\(file): \(error.key)", problem: error.problem)
+            }
+            return profile
+        }
     }
 
     /// The profile as a commented TOML file that ``init(contentsOf:)`` reads back exactly.

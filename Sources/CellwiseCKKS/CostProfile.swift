@@ -3,7 +3,7 @@ import Foundation
 
 /// The cost of each CKKS operation on one machine and parameter set, and the algorithms the
 /// operation counts assume. Stored as a TOML file (format in `docs/cost-model.md`).
-public struct CostProfile: Sendable, Equatable {
+public struct CostProfile: Sendable, Equatable, ValidatedConfiguration {
     /// The profile's name, recorded in every output.
     public var name: String
     /// A one-line description.
@@ -73,6 +73,51 @@ public struct CostProfile: Sendable, Equatable {
         case flat
     }
 
+    /// The largest cost of one operation a profile may give, in seconds (a day): larger values
+    /// are typos, and sums of them would overflow.
+    public static let maximumOperationSeconds = 86_400.0
+
+    /// Checks the parameters and costs; errors name the profile file's keys (`costs.bootstrap`).
+    ///
+    /// Every cost must be positive and finite (a zero cost makes latencies and savings
+    /// meaningless), and the parameters consistent.
+    public func validate() throws {
+        func fail(_ key: String, _ problem: String) -> ConfigurationError { ConfigurationError(key: key, problem: problem) }
+        guard !name.isEmpty else { throw fail("name", "must not be empty") }
+        let p = parameters
+        for (key, value, range) in [("ring_dimension", p.ringDimension, 1...(1 << 20)), ("slots", p.slots, 1...(1 << 20)),
+                                    ("log_q", p.logQ, 1...100_000), ("log_q_min", p.logQMin, 1...100_000),
+                                    ("log_q_max", p.logQMax, 1...100_000), ("scaling_bits", p.scalingBits, 1...200),
+                                    ("levels_after_bootstrap", p.levelsAfterBootstrap, 1...200), ("fresh_levels", p.freshLevels, 1...200)] {
+            guard range.contains(value) else {
+                throw fail("parameters.\(key)", "is \(value); expected \(range.lowerBound)-\(range.upperBound)")
+            }
+        }
+        guard p.slots <= p.ringDimension / 2 else {
+            throw fail("parameters.slots", "is \(p.slots); at most ring_dimension / 2 = \(p.ringDimension / 2)")
+        }
+        guard p.logQMin < p.logQMax, p.logQMax <= p.logQ else {
+            throw fail("parameters.log_q_max", "must satisfy log_q_min < log_q_max <= log_q")
+        }
+        let c = costs
+        for (key, value) in [("bootstrap", c.bootstrap), ("multiplication", c.multiplication),
+                             ("plaintext_multiplication", c.plaintextMultiplication), ("rotation", c.rotation),
+                             ("addition", c.addition)] {
+            guard value > 0, value <= Self.maximumOperationSeconds else {
+                throw fail("costs.\(key)", "is \(value); expected more than 0 and at most \(Int(Self.maximumOperationSeconds)) seconds")
+            }
+        }
+        guard (0...1_000_000).contains(matrixVectorRotations) else {
+            throw fail("matrix_vector.rotations", "is \(matrixVectorRotations); expected 0-1000000")
+        }
+        if let k = calibration {
+            guard k.operationScale.isFinite, k.operationScale > 0 else { throw fail("calibration.operation_scale", "must be positive") }
+            guard k.maximumRelativeResidual.isFinite, k.maximumRelativeResidual >= 0 else {
+                throw fail("calibration.maximum_relative_residual", "must not be negative")
+            }
+        }
+    }
+
     /// The cost factor of an operation run with `level` levels left (may be fractional).
     public func levelFactor(_ level: Double) -> Double {
         switch levelScaling {
@@ -111,3 +156,5 @@ public struct CalibrationRecord: Sendable, Equatable, Codable {
         self.placement = placement
     }
 }
+
+extension CostProfile.LevelScaling: ConfigurationChoice {}

@@ -35,3 +35,5 @@ public enum DepthRule: String, CaseIterable, Sendable, Codable {
         return Int.bitWidth - (n - 1).leadingZeroBitCount
     }
 }
+
+extension DepthRule: ConfigurationChoice {}

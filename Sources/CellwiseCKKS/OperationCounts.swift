@@ -85,3 +85,5 @@ public enum PolynomialOperations {
                         plaintextMultiplications: Double(degree), rotations: 0, additions: Double(degree))
     }
 }
+
+extension MatrixVectorAlgorithm: ConfigurationChoice {}

@@ -71,7 +71,13 @@ struct TrainCommand: ParsableCommand {
         config.reducePatience = reducePatience
         config.earlyStoppingPatience = patience
         config.trainingLimit = trainingLimit
-        let trainer = try Trainer(configuration: config)
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(configuration: config)
+        } catch let error as ConfigurationError {
+            // Name the option as typed: batch_size -> --batch-size.
+            throw ConfigurationError(key: "--" + error.key.replacingOccurrences(of: "_", with: "-"), problem: error.problem)
+        }
         let data = try DatasetSource(argument: dataset).load(splitSeed: splitSeed)
         if !quiet {
             standardError("training on \(dataset): \(data.train.count) train, \(data.validation.count) validation, \(data.test.count) test samples")

@@ -1,12 +1,13 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import CellwiseSearch
 import CellwiseTraining
 import Foundation
 
 /// A comparison: which model, which cost model, which strategies, budget and seeds. Read from a
-/// TOML file in `configs/` (format in `configs/README.md`).
-public struct ComparisonConfig: Codable, Sendable, Equatable {
+/// TOML file in `configs/` (format in `configs/README.md`) and recorded in `run.json`; both are
+/// checked by ``validate()``.
+public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfiguration {
     /// The config's name: results go to `results/<name>/`.
     public var name: String
     /// The config's seed: the default of the training seeds and of the deterministic strategies' runs.
@@ -40,101 +41,181 @@ public struct ComparisonConfig: Codable, Sendable, Equatable {
     /// Options per strategy.
     public var strategyOptions: [String: [String: String]]
 
-    /// Reads and checks a config file.
-    ///
-    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
-    public init(contentsOf file: String, registry: StrategyRegistry = .builtIn) throws {
-        let root = try ConfigTable(contentsOf: file)
-        name = try root.string("name")
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw root.error("name", "must be letters, digits, '-', '_' or '.' (it names the results directory)")
+    /// Checks every value; errors name the TOML key at fault (`search.budget`).
+    public func validate() throws {
+        func fail(_ key: String, _ problem: String) -> ConfigurationError { ConfigurationError(key: key, problem: problem) }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+            throw fail("name", "must be letters, digits, '-', '_' or '.' (it names the results directory)")
         }
-        seed = UInt64(try root.int("seed", in: 0...Int.max))
-        if root.contains("description") { _ = try root.string("description") }
-
-        let model = try root.table("model")
-        modelFile = try model.string("file")
-        dataset = try model.string("dataset")
-        try model.finish()
-
-        if let t = try root.optionalTable("training") {
-            var c = TrainingConfiguration()
-            c.seed = t.contains("seed") ? UInt64(try t.int("seed", in: 0...Int.max)) : seed
-            c.splitSeed = t.contains("split_seed") ? UInt64(try t.int("split_seed", in: 0...Int.max)) : seed
-            if t.contains("units") { c.units = try t.int("units", in: 1...4096) }
-            if t.contains("epochs") { c.epochs = try t.int("epochs", in: 1...100_000) }
-            if t.contains("batch_size") { c.batchSize = try t.int("batch_size", in: 1...1_000_000) }
-            if t.contains("learning_rate") { c.learningRate = try t.double("learning_rate", minimum: 1e-12) }
-            if t.contains("min_learning_rate") { c.minimumLearningRate = try t.double("min_learning_rate", minimum: 1e-15) }
-            if t.contains("reduce_factor") { c.reduceFactor = try t.double("reduce_factor", minimum: 1e-9) }
-            if t.contains("reduce_patience") { c.reducePatience = try t.int("reduce_patience", in: 1...100_000) }
-            if t.contains("patience") { c.earlyStoppingPatience = try t.int("patience", in: 1...100_000) }
-            if t.contains("note") { _ = try t.string("note") }
-            try t.finish()
-            do { try c.validate() } catch let error as ConfigurationError { throw t.error(error.key, error.problem) }
-            training = c
-        } else {
-            training = nil
+        guard !modelFile.isEmpty else { throw fail("model.file", "must not be empty") }
+        guard !dataset.isEmpty else { throw fail("model.dataset", "must not be empty") }
+        if let training {
+            do { try training.validate() } catch let error as ConfigurationError { throw fail("training.\(error.key)", error.problem) }
         }
-
-        let a = try root.table("approximation")
-        degrees = try a.integers("degrees")
-        interval = try a.numbers("interval")
-        guard interval.count == 2, interval[0] < interval[1] else { throw a.error("interval", "must be [a, b] with a < b") }
-        try a.finish()
-        do { _ = try SearchSpace(cells: 28, degrees: degrees) } catch let error as ConfigurationError {
-            throw a.error("degrees", error.problem)
+        guard !degrees.isEmpty else { throw fail("approximation.degrees", "give at least one degree") }
+        if let bad = degrees.first(where: { !(1...Activation.maximumDegree).contains($0) }) {
+            throw fail("approximation.degrees", "degree \(bad) is outside 1-\(Activation.maximumDegree)")
         }
-        guard degrees == Array(Set(degrees)).sorted() else { throw a.error("degrees", "must be distinct and ascending") }
-
-        let c = try root.table("cost")
-        profile = try c.string("profile")
-        depthRule = DepthRule(rawValue: try c.string("depth", oneOf: DepthRule.allCases.map(\.rawValue))) ?? .ideal
-        placement = PlacementStrategy(rawValue: try c.string("placement", oneOf: PlacementStrategy.allCases.map(\.rawValue))) ?? .greedy
-        try c.finish()
-
-        let s = try root.table("search")
-        let mode = Tolerance.Mode(rawValue: try s.string("tolerance_mode", oneOf: Tolerance.Mode.allCases.map(\.rawValue))) ?? .relative
-        do { tolerance = try Tolerance(try s.double("tolerance", minimum: 0), mode: mode) } catch let error as ConfigurationError {
-            throw s.error("tolerance", error.problem)
+        guard degrees == Array(Set(degrees)).sorted() else { throw fail("approximation.degrees", "must be distinct and ascending") }
+        guard interval.count == 2, interval[0] < interval[1] else { throw fail("approximation.interval", "must be [a, b] with a < b") }
+        do { _ = try ApproximationLibrary(lower: interval[0], upper: interval[1]) } catch let error as ConfigurationError {
+            throw fail("approximation.interval", error.problem)
         }
-        budget = try s.int("budget", in: 1...100_000_000)
-        budgetSeconds = s.contains("seconds") ? try s.double("seconds", minimum: 1e-3) : nil
-        seeds = try s.integers("seeds").map { seed in
-            guard seed >= 0 else { throw s.error("seeds", "must not be negative") }
-            return UInt64(seed)
+        guard !profile.isEmpty else { throw fail("cost.profile", "must not be empty") }
+        do { _ = try Tolerance(tolerance.value, mode: tolerance.mode) } catch let error as ConfigurationError {
+            throw fail("search.tolerance", error.problem)
         }
-        guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw s.error("seeds", "must be a non-empty list of distinct seeds") }
-        strategies = try s.strings("strategies")
+        guard (1...100_000_000).contains(budget) else { throw fail("search.budget", "is \(budget); expected 1-100000000") }
+        if let budgetSeconds, !(budgetSeconds >= 1e-3 && budgetSeconds.isFinite) {
+            throw fail("search.seconds", "must be a positive number of seconds (at least 0.001), got \(budgetSeconds)")
+        }
+        guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw fail("search.seeds", "must be a non-empty list of distinct seeds") }
         guard !strategies.isEmpty, Set(strategies).count == strategies.count else {
-            throw s.error("strategies", "must be a non-empty list of distinct strategy names")
+            throw fail("search.strategies", "must be a non-empty list of distinct strategy names")
         }
-        for name in strategies {
-            do { _ = try registry.strategy(named: name) } catch { throw s.error("strategies", "\(error)") }
+        if let stray = strategyOptions.keys.sorted().first(where: { !strategies.contains($0) }) {
+            throw fail("strategies.\(stray)", "options for a strategy that is not in search.strategies")
         }
-        try s.finish()
+    }
 
-        var options = [String: [String: String]]()
-        if let table = try root.optionalTable("strategies") {
-            for key in table.keys.sorted() {
-                guard strategies.contains(key) else { throw table.error(key, "options for a strategy that is not in search.strategies") }
-                let sub = try table.table(key)
-                var values = [String: String]()
-                for option in sub.keys {
-                    values[option] = try sub.scalarText(option)
-                }
-                try sub.finish()
-                do {
-                    try StrategyOptions(values).check(against: try registry.strategy(named: key))
-                    _ = try registry.strategy(named: key).init(options: StrategyOptions(values))
-                } catch let error as ConfigurationError {
-                    throw sub.error(error.key, error.problem)
-                }
-                options[key] = values
-            }
-            try table.finish()
+    /// Checks that every strategy is in `registry` and that its options are ones it takes.
+    public func check(against registry: StrategyRegistry) throws {
+        for name in strategies {
+            do { _ = try registry.strategy(named: name) } catch { throw ConfigurationError(key: "search.strategies", problem: "\(error)") }
         }
-        strategyOptions = options
-        try root.finish()
+        for (name, values) in strategyOptions.sorted(by: { $0.key < $1.key }) {
+            let type = try registry.strategy(named: name)
+            do {
+                try StrategyOptions(values).check(against: type)
+                _ = try type.init(options: StrategyOptions(values))
+            } catch let error as ConfigurationError {
+                throw ConfigurationError(key: "strategies.\(name).\(error.key)", problem: error.problem)
+            }
+        }
+    }
+}
+
+extension ComparisonConfig {
+    /// Reads and checks a config file; the strategies it names must be in `registry`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file and the key of the first problem.
+    public init(contentsOf file: String, registry: StrategyRegistry = .builtIn) throws {
+        let layout = try TOMLDecoder().decode(File.self, contentsOf: file)
+        self = layout.config
+        do {
+            try validate()
+            try check(against: registry)
+        } catch let error as ConfigurationError {
+            throw ConfigurationError(key: "\(file): \(error.key)", problem: error.problem)
+        }
+    }
+}
+
+
+extension ComparisonConfig {
+    /// The layout of a comparison config file: its sections and keys as a user writes them.
+    struct File: Decodable {
+        var name: String
+        var seed: UInt64
+        var description: String?
+        var model: ModelSection
+        var training: TrainingSection?
+        var approximation: ApproximationSection
+        var cost: CostSection
+        var search: SearchSection
+        var strategies: [String: [String: ScalarText]]?
+
+        struct ModelSection: Decodable {
+            var file: String
+            var dataset: String
+        }
+
+        struct TrainingSection: Decodable {
+            var seed: UInt64?
+            var splitSeed: UInt64?
+            var units: Int?
+            var epochs: Int?
+            var batchSize: Int?
+            var learningRate: Double?
+            var minLearningRate: Double?
+            var reduceFactor: Double?
+            var reducePatience: Int?
+            var patience: Int?
+            var note: String?
+
+            enum CodingKeys: String, CodingKey {
+                case seed, units, epochs, patience, note
+                case splitSeed = "split_seed", batchSize = "batch_size", learningRate = "learning_rate"
+                case minLearningRate = "min_learning_rate", reduceFactor = "reduce_factor", reducePatience = "reduce_patience"
+            }
+
+            func configuration(defaultSeed: UInt64) -> TrainingConfiguration {
+                var c = TrainingConfiguration()
+                c.seed = seed ?? defaultSeed
+                c.splitSeed = splitSeed ?? defaultSeed
+                if let units { c.units = units }
+                if let epochs { c.epochs = epochs }
+                if let batchSize { c.batchSize = batchSize }
+                if let learningRate { c.learningRate = learningRate }
+                if let minLearningRate { c.minimumLearningRate = minLearningRate }
+                if let reduceFactor { c.reduceFactor = reduceFactor }
+                if let reducePatience { c.reducePatience = reducePatience }
+                if let patience { c.earlyStoppingPatience = patience }
+                return c
+            }
+        }
+
+        struct ApproximationSection: Decodable {
+            var degrees: [Int]
+            var interval: [Double]
+        }
+
+        struct CostSection: Decodable {
+            var profile: String
+            var depth: DepthRule
+            var placement: PlacementStrategy
+        }
+
+        struct SearchSection: Decodable {
+            var tolerance: Double
+            var toleranceMode: Tolerance.Mode
+            var budget: Int
+            var seconds: Double?
+            var seeds: [UInt64]
+            var strategies: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case tolerance, budget, seconds, seeds, strategies
+                case toleranceMode = "tolerance_mode"
+            }
+        }
+
+        /// A strategy option: a string, number or boolean, kept as text.
+        struct ScalarText: Decodable {
+            var text: String
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let int = try? container.decode(Int.self) {
+                    text = String(int)
+                } else if let double = try? container.decode(Double.self) {
+                    text = String(double)
+                } else if let bool = try? container.decode(Bool.self) {
+                    text = String(bool)
+                } else {
+                    text = try container.decode(String.self)
+                }
+            }
+        }
+
+        var config: ComparisonConfig {
+            ComparisonConfig(
+                name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
+                training: training?.configuration(defaultSeed: seed), degrees: approximation.degrees,
+                interval: approximation.interval, profile: cost.profile, depthRule: cost.depth, placement: cost.placement,
+                tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode), budget: search.budget,
+                budgetSeconds: search.seconds, seeds: search.seeds, strategies: search.strategies,
+                strategyOptions: (strategies ?? [:]).mapValues { $0.mapValues(\.text) })
+        }
     }
 }

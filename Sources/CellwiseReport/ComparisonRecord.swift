@@ -10,8 +10,13 @@ import CellwiseTraining
 public struct ComparisonRecord: Codable, Sendable, Equatable {
     /// The format name.
     public var format = "cellwise-comparison"
+    /// The format version this build writes (it reads 1 and 2).
+    public static let currentVersion = 2
+    /// The versions this build reads: version 1 files (Cellwise 0.1) lack the `partial` fields.
+    public static let readableVersions = 1...2
+
     /// The format version.
-    public var version = 1
+    public var version = ComparisonRecord.currentVersion
     /// The Cellwise version that made it.
     public var cellwiseVersion: String
     /// The config, as read.
@@ -59,7 +64,7 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
         public var wallSeconds: Double
         /// Whether the budget ended it.
         public var budgetExhausted: Bool
-        /// Whether an interruption ended it (its figures are partial).
+        /// Whether an interruption ended it (its figures are partial; absent in version 1 files).
         public var partial: Bool = false
         /// The best plan.
         public var best: PlanRecord
@@ -71,5 +76,49 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
         public var accepted: [String]
         /// Every evaluation.
         public var trace: [TraceRecord]
+    }
+}
+
+extension ComparisonRecord {
+    private enum CodingKeys: String, CodingKey {
+        case format, version, cellwiseVersion, config, machine, model, reference, runs, totalSeconds, partial
+    }
+
+    /// Decodes version 2, and version 1 (written before `partial` existed: false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        version = try container.decode(Int.self, forKey: .version)
+        cellwiseVersion = try container.decode(String.self, forKey: .cellwiseVersion)
+        config = try container.decode(ComparisonConfig.self, forKey: .config)
+        machine = try container.decode(MachineDescription.self, forKey: .machine)
+        model = try container.decode(ModelSummary.self, forKey: .model)
+        reference = try container.decode(PlanRecord.self, forKey: .reference)
+        runs = try container.decode([RunRecord].self, forKey: .runs)
+        totalSeconds = try container.decode(Double.self, forKey: .totalSeconds)
+        partial = version >= 2 ? try container.decode(Bool.self, forKey: .partial)
+            : try container.decodeIfPresent(Bool.self, forKey: .partial) ?? false
+    }
+}
+
+extension ComparisonRecord.RunRecord {
+    private enum CodingKeys: String, CodingKey {
+        case strategy, seed, evaluations, wallSeconds, budgetExhausted, partial, best, pareto, hypervolume, accepted, trace
+    }
+
+    /// Decodes a run; `partial` is absent in version 1 files (false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        strategy = try container.decode(String.self, forKey: .strategy)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        evaluations = try container.decode(Int.self, forKey: .evaluations)
+        wallSeconds = try container.decode(Double.self, forKey: .wallSeconds)
+        budgetExhausted = try container.decode(Bool.self, forKey: .budgetExhausted)
+        partial = try container.decodeIfPresent(Bool.self, forKey: .partial) ?? false
+        best = try container.decode(PlanRecord.self, forKey: .best)
+        pareto = try container.decode([PlanRecord].self, forKey: .pareto)
+        hypervolume = try container.decode(Double.self, forKey: .hypervolume)
+        accepted = try container.decode([String].self, forKey: .accepted)
+        trace = try container.decode([TraceRecord].self, forKey: .trace)
     }
 }

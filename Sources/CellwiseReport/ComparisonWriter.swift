@@ -115,7 +115,10 @@ public enum ComparisonWriter {
         do {
             let record = try decoder.decode(ComparisonRecord.self, from: data)
             guard record.format == "cellwise-comparison" else { throw DataError(path, "format is \"\(record.format)\", expected \"cellwise-comparison\"") }
-            guard record.version == 1 else { throw DataError(path, "run file version \(record.version) is not supported (this cellwise reads version 1)") }
+            guard ComparisonRecord.readableVersions.contains(record.version) else {
+                throw DataError(path, "run file version \(record.version) is not supported (this cellwise reads versions \(ComparisonRecord.readableVersions.lowerBound)-\(ComparisonRecord.readableVersions.upperBound))")
+            }
+            do { try record.config.validate() } catch { throw DataError(path, "config: \(error)") }
             return record
         } catch let error as DataError {
             throw error

@@ -50,6 +50,12 @@ public struct Tolerance: Sendable, Equatable, Codable {
         self.value = value
     }
 
+    /// A tolerance whose value the caller checks (a decoded config, which validates it).
+    package init(unchecked value: Double, mode: Mode) {
+        self.mode = mode
+        self.value = value
+    }
+
     /// The lowest accuracy within tolerance of `reference`.
     public func threshold(reference: Double) -> Double {
         switch mode {
@@ -63,3 +69,5 @@ public struct Tolerance: Sendable, Equatable, Codable {
         accuracy >= threshold(reference: reference) - 1e-12
     }
 }
+
+extension Tolerance.Mode: ConfigurationChoice {}

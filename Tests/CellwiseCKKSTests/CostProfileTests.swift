@@ -40,7 +40,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("addition = 0.002", "addition = -0.002", "costs.addition: must not be negative"),
+        ("addition = 0.002", "addition = -0.002", "costs.addition: is -0.002; expected more than 0"),
+        ("addition = 0.002", "addition = 0", "costs.addition: is 0.0; expected more than 0"),
+        ("\nbootstrap = ", "\nbootstrap = 1e308 #", "costs.bootstrap: is 1e+308; expected more than 0 and at most 86400"),
         ("addition = 0.002", "", "costs.addition: is missing"),
         ("rotation = 0.14", "rotation = \"fast\"", "costs.rotation: must be a number"),
         ("addition = 0.002", "addition = 0.002\nsubtraction = 0.001", "costs.subtraction: unknown key"),

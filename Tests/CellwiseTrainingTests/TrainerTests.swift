@@ -37,7 +37,7 @@ import Testing
     @Test func rejectsImpossibleHyperparameters() {
         var config = TrainingConfiguration()
         config.batchSize = 0
-        #expect(throws: ConfigurationError(key: "batch-size", problem: "must be at least 1, got 0")) { try Trainer(configuration: config) }
+        #expect(throws: ConfigurationError(key: "batch_size", problem: "must be at least 1, got 0")) { try Trainer(configuration: config) }
         config = TrainingConfiguration()
         config.minimumLearningRate = 1
         #expect(throws: ConfigurationError.self) { try Trainer(configuration: config) }

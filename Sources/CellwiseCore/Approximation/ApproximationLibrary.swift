@@ -11,10 +11,20 @@ public final class ApproximationLibrary: @unchecked Sendable {
     private var fits: [Int: PolynomialApproximation] = [:]
     private let lock = NSLock()
 
+    /// The largest magnitude of an interval's ends. tanh is within 1e-800 of ±1 far before it,
+    /// and a wider interval leaves no Float32 resolution to the polynomial's input.
+    public static let maximumBound = 1000.0
+
     /// Creates a library for the interval [lower, upper] (default [-8, 8], as in the paper).
+    ///
+    /// - Throws: ``ConfigurationError`` (key `interval`) unless `lower < upper`, both within
+    ///   ±``maximumBound``.
     public init(lower: Double = -8, upper: Double = 8) throws {
         guard lower.isFinite, upper.isFinite, lower < upper else {
             throw ConfigurationError(key: "interval", problem: "must be a finite [a, b] with a < b, got [\(lower), \(upper)]")
+        }
+        guard abs(lower) <= Self.maximumBound, abs(upper) <= Self.maximumBound else {
+            throw ConfigurationError(key: "interval", problem: "must lie within [-\(Int(Self.maximumBound)), \(Int(Self.maximumBound))], got [\(lower), \(upper)]")
         }
         self.lower = lower
         self.upper = upper

@@ -32,24 +32,24 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The paper's configuration.
     public init() {}
 
-    /// Checks every value, naming the first that is out of range.
+    /// Checks every value, naming the first that is out of range by its config key (`batch_size`).
     public func validate() throws {
         func require(_ condition: Bool, _ key: String, _ message: String) throws {
             if !condition { throw ConfigurationError(key: key, problem: message) }
         }
         try require((1...4096).contains(units), "units", "must be 1-4096, got \(units)")
         try require(epochs >= 1, "epochs", "must be at least 1, got \(epochs)")
-        try require(batchSize >= 1, "batch-size", "must be at least 1, got \(batchSize)")
-        try require(learningRate > 0 && learningRate.isFinite, "learning-rate", "must be positive, got \(learningRate)")
-        try require(minimumLearningRate > 0 && minimumLearningRate <= learningRate, "min-learning-rate",
+        try require(batchSize >= 1, "batch_size", "must be at least 1, got \(batchSize)")
+        try require(learningRate > 0 && learningRate.isFinite, "learning_rate", "must be positive, got \(learningRate)")
+        try require(minimumLearningRate > 0 && minimumLearningRate <= learningRate, "min_learning_rate",
                     "must be positive and at most the learning rate, got \(minimumLearningRate)")
-        try require(reduceFactor > 0 && reduceFactor < 1, "reduce-factor", "must be in (0, 1), got \(reduceFactor)")
-        try require(reducePatience >= 1, "reduce-patience", "must be at least 1, got \(reducePatience)")
+        try require(reduceFactor > 0 && reduceFactor < 1, "reduce_factor", "must be in (0, 1), got \(reduceFactor)")
+        try require(reducePatience >= 1, "reduce_patience", "must be at least 1, got \(reducePatience)")
         try require(earlyStoppingPatience >= 1, "patience", "must be at least 1, got \(earlyStoppingPatience)")
         try require(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got \(beta1)")
         try require(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got \(beta2)")
         try require(epsilon > 0, "epsilon", "must be positive, got \(epsilon)")
-        if let trainingLimit { try require(trainingLimit >= 1, "training-limit", "must be at least 1, got \(trainingLimit)") }
+        if let trainingLimit { try require(trainingLimit >= 1, "training_limit", "must be at least 1, got \(trainingLimit)") }
     }
 
     /// The names (as in a config's `[training]` section) of the settings that differ between
