@@ -141,7 +141,7 @@ public enum Calibration {
                                                 measurements: measurementsName, operationScale: scale,
                                                 maximumRelativeResidual: residual, depthRule: depthRule.rawValue,
                                                 placement: placement.rawValue)
-        if let name { profile.name = name }
+        profile.name = name ?? "\(base.name)-calibrated"
         return Result(profile: profile, predictions: predictions, bootstraps: reports.map(\.bootstraps))
     }
 }

@@ -25,7 +25,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Where to write the calibrated profile (.toml).")
     var out: String
 
-    @Option(help: "Name of the calibrated profile (default: the base's).")
+    @Option(help: "Name of the calibrated profile (default: the --out file's name without .toml).")
     var name: String?
 
     @Option(help: "Free parameters: bootstrap, or all (bootstrap and operation scale).")
@@ -41,7 +41,8 @@ struct CalibrateCommand: ParsableCommand {
         let base = try CostProfile.named(profile)
         let measurements = try LatencyMeasurement.read(measured)
         let result = try Calibration.fit(base: base, measurements: measurements, free: free, depthRule: depth,
-                                         placement: placement, name: name, baseName: profile, measurementsName: measured)
+                                         placement: placement,
+                                         name: name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent, baseName: profile, measurementsName: measured)
         try AtomicFile.write(Data(result.profile.tomlText.utf8), to: out)
         print(String(format: "bootstrap %.4f s, operation scale %.4f (free: %@)",
                      result.profile.costs.bootstrap, result.profile.calibration?.operationScale ?? 1, free.rawValue))

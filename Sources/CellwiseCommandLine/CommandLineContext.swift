@@ -21,6 +21,8 @@ enum CommandLineContext {
     /// of them closed: otherwise the next file opened (a trace) would take its number and
     /// progress lines meant for standard error would land in it.
     static func ensureStandardDescriptors() {
+        // A file-size limit (or a full quota) must end a write with an error, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         for descriptor in Int32(0)...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
             let opened = open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY)
             if opened >= 0, opened != descriptor {
@@ -69,27 +71,15 @@ enum ErrorReport {
         case let error as any CellwiseError:
             text = error.description
         default:
-            text = argumentParser(error)
+            let parsed = argumentParser(error)
+            // A system error that is not a CocoaError (e.g. a POSIX error) never shows its domain and code.
+            text = parsed.contains("Error Domain=") ? describeSystemError(error) : parsed
         }
         return text.split(separator: "\n").first.map(String.init) ?? text
     }
 
     private static func describe(_ error: CocoaError) -> String {
         let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.userInfo[NSURLErrorKey].map { "\($0)" } ?? "file"
-        let problem: String
-        switch error.code {
-        case .fileNoSuchFile, .fileReadNoSuchFile: problem = "no such file or directory"
-        case .fileWriteNoPermission, .fileReadNoPermission: problem = "permission denied"
-        case .fileWriteOutOfSpace: problem = "no space left on the device"
-        case .fileWriteVolumeReadOnly: problem = "the file system is read-only"
-        case .fileWriteFileExists: problem = "a file is in the way"
-        default:
-            if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-                problem = String(cString: strerror(Int32(underlying.code)))
-            } else {
-                problem = "cannot read or write it (error \(error.code.rawValue))"
-            }
-        }
-        return "\(path): \(problem)"
+        return "\(path): \(describeSystemError(error))"
     }
 }

@@ -48,8 +48,8 @@ public enum ComparisonWriter {
             }
         } catch {
             try? fileManager.removeItem(at: staging)
-            if let error = error as? DataError { throw error }
-            throw DataError(final.path, "cannot write the results (\(reason(error))); the previous results are unchanged")
+            let problem = (error as? DataError).map(\.description) ?? describeSystemError(error)
+            throw DataError(final.path, "cannot write the results (\(problem)); the previous results are unchanged")
         }
         // Swap: the old directory steps aside, the new one takes its place, the traces move over.
         do {
@@ -69,17 +69,9 @@ public enum ComparisonWriter {
             try? fileManager.removeItem(at: retired)
         } catch {
             try? fileManager.removeItem(at: staging)
-            throw DataError(final.path, "cannot replace the results (\(reason(error)))")
+            throw DataError(final.path, "cannot replace the results (\(describeSystemError(error)))")
         }
         return files.map { final.appendingPathComponent($0.0).path }
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return "\((error as NSError).localizedDescription)"
     }
 
     /// One export of `record` as text.

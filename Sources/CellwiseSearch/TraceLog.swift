@@ -72,13 +72,20 @@ public final class TraceLog {
         guard descriptor >= 0 else {
             throw SearchError.unreadableTrace(path: path, problem: "cannot open the trace for writing (\(String(cString: strerror(errno))))")
         }
-        // Progress and results must never enter a trace: refuse a trace that is standard output or error.
+        // Progress and results must never enter a trace. Standard error opened on the trace itself
+        // (`2>>trace.jsonl`) is silenced; standard output there is refused (the results would be lost).
         var trace = stat(), other = stat()
         if fstat(descriptor, &trace) == 0 {
-            for (standard, name) in [(Int32(1), "standard output"), (2, "standard error")]
-            where fstat(standard, &other) == 0 && other.st_dev == trace.st_dev && other.st_ino == trace.st_ino {
+            if fstat(2, &other) == 0, other.st_dev == trace.st_dev, other.st_ino == trace.st_ino {
+                let null = systemOpen("/dev/null", O_WRONLY)
+                if null >= 0 {
+                    _ = dup2(null, 2)
+                    _ = systemClose(null)
+                }
+            }
+            if fstat(1, &other) == 0, other.st_dev == trace.st_dev, other.st_ino == trace.st_ino {
                 _ = systemClose(descriptor)
-                throw SearchError.unreadableTrace(path: path, problem: "is also \(name); redirect \(name) elsewhere")
+                throw SearchError.unreadableTrace(path: path, problem: "is also standard output; redirect standard output elsewhere")
             }
         }
         return descriptor

@@ -35,6 +35,11 @@ import Testing
         #expect(run.output.contains("-0.38%"))
         let cost = try CLI.run(["cost", "--plan", "17*28", "--profile", out])
         #expect(cost.output.contains("27 bootstraps, 625.61 s (profile mine"))
+        // Without --name the calibrated profile is named after its file, never after its base.
+        let unnamed = URL(fileURLWithPath: out).deletingLastPathComponent().appendingPathComponent("table4-fit.toml").path
+        #expect(try CLI.run(["calibrate", "--profile", "heaan-fgb-uncalibrated", "--measured", measured, "--out", unnamed]).status == 0)
+        let renamed = try CLI.run(["cost", "--plan", "17*28", "--profile", unnamed])
+        #expect(renamed.output.contains("(profile table4-fit,"), "\(renamed.output)")
     }
 
     @Test func badInputIsAOneLineError() throws {
@@ -45,7 +50,7 @@ import Testing
         let bad = directory.appendingPathComponent("bad.toml").path
         let good = try CLI.run(["profiles", "--show", "heaan-fgb"]).output
         try good.replacingOccurrences(of: "\nbootstrap = ", with: "\nbootstrap = -").write(toFile: bad, atomically: true, encoding: .utf8)
-        try test.expectOneLineError(["cost", "--plan", "17*28", "--profile", bad], mentions: [bad, "costs.bootstrap", "negative"])
+        try test.expectOneLineError(["cost", "--plan", "17*28", "--profile", bad], mentions: [bad, "costs.bootstrap", "expected more than 0"])
         let out = directory.appendingPathComponent("never.toml").path
         try test.expectOneLineError(["calibrate", "--profile", "heaan-fgb", "--measured", bad, "--out", out], mentions: [bad])
         #expect(!FileManager.default.fileExists(atPath: out))

@@ -79,6 +79,12 @@ public final class PlanEvaluator {
     public init(model: SimpleRNN, split: DataSplit, approximations: ApproximationLibrary,
                 workers: Int? = nil, blockSize: Int = 512, cachedPlans: Int = 4) throws {
         let width = model.inputSize * model.timeSteps
+        // Every data set Cellwise reads has LabeledImages.classCount classes; a model with another
+        // count would score against the wrong logits without any error.
+        guard model.classes == LabeledImages.classCount, split.labels.allSatisfy({ Int($0) < model.classes }) else {
+            throw ConfigurationError(
+                key: "model", problem: "has \(model.classes) classes but the data has \(LabeledImages.classCount) (labels 0-\(LabeledImages.classCount - 1))")
+        }
         guard split.features.count == split.count * width else {
             throw ConfigurationError(key: "split", problem: "samples have \(split.features.count / max(split.count, 1)) features, the model expects \(width)")
         }

@@ -12,7 +12,7 @@ public struct ModelFile: Sendable, Equatable {
     public static let formatName = "cellwise-model"
 
     /// The weights.
-    public var model: SimpleRNN
+    public let model: SimpleRNN
     /// How the model was made and how well it does.
     public var metadata: ModelMetadata
 
@@ -111,34 +111,10 @@ public struct ModelFile: Sendable, Equatable {
             guard a.type == "SimpleRNN+Dense" else {
                 throw ModelFileError(path, "architecture.type is \"\(a.type)\", expected \"SimpleRNN+Dense\"")
             }
-            for (key, value, limit) in [("input_size", a.inputSize, 1 << 16), ("units", a.units, 4096),
-                                        ("classes", a.classes, 1 << 16), ("time_steps", a.timeSteps, 4096)] {
-                guard (1...limit).contains(value) else {
-                    throw ModelFileError(path, "architecture.\(key) is \(value), expected 1-\(limit)")
-                }
-            }
-            var model = SimpleRNN(inputSize: a.inputSize, units: a.units, classes: a.classes, timeSteps: a.timeSteps)
             let w = weights
-            let tensors: [(String, [Float], Int, String)] = [
-                ("input_kernel", w.inputKernel, a.inputSize * a.units, "\(a.inputSize)x\(a.units)"),
-                ("recurrent_kernel", w.recurrentKernel, a.units * a.units, "\(a.units)x\(a.units)"),
-                ("bias", w.bias, a.units, "\(a.units)"),
-                ("dense_kernel", w.denseKernel, a.units * a.classes, "\(a.units)x\(a.classes)"),
-                ("dense_bias", w.denseBias, a.classes, "\(a.classes)"),
-            ]
-            for (key, values, expected, shape) in tensors {
-                guard values.count == expected else {
-                    throw ModelFileError(path, "weights.\(key) has \(values.count) values, expected \(expected) (\(shape))")
-                }
-                if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                    throw ModelFileError(path, "weights.\(key)[\(bad)] is \(values[bad]), expected a finite number")
-                }
-            }
-            model.inputKernel = w.inputKernel
-            model.recurrentKernel = w.recurrentKernel
-            model.bias = w.bias
-            model.denseKernel = w.denseKernel
-            model.denseBias = w.denseBias
+            let model = try SimpleRNN(inputSize: a.inputSize, units: a.units, classes: a.classes, timeSteps: a.timeSteps,
+                                      inputKernel: w.inputKernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
+                                      denseKernel: w.denseKernel, denseBias: w.denseBias, source: path)
             if let ranges = metadata.cellRanges, ranges.count != a.timeSteps {
                 throw ModelFileError(path, "metadata.cell_ranges has \(ranges.count) entries, expected \(a.timeSteps)")
             }

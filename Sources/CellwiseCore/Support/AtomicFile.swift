@@ -13,15 +13,16 @@ public enum AtomicFile {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                throw DataError(path, "cannot create the directory \(directory.path)")
+                throw DataError(path, "cannot create the directory \(directory.path) (\(describeSystemError(error)))")
             }
         } else if !isDirectory.boolValue {
             throw DataError(path, "\(directory.path) is not a directory")
         }
         do {
+            errno = 0
             try data.write(to: url, options: .atomic)
         } catch {
-            throw DataError(path, "cannot write the file (\(error.localizedDescription))")
+            throw DataError(path, "cannot write the file (\(describeSystemError(error)))")
         }
     }
 }
