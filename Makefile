@@ -20,7 +20,7 @@ accuracies: build
 
 test:
 	@scripts/install-deps.sh --notebook
-	CELLWISE_JUPYTER=$(CURDIR)/.build/notebook-venv/bin/jupyter $(SWIFT) test
+	CELLWISE_REQUIRE_ALL_TESTS=1 CELLWISE_JUPYTER=$(CURDIR)/.build/notebook-venv/bin/jupyter $(SWIFT) test
 
 bench: build
 	.build/release/cellwise bench --dataset fashion

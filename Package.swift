@@ -136,6 +136,7 @@ let package = Package(
         .testTarget(
             name: "CellwiseReportTests",
             dependencies: ["CellwiseReport", "CellwiseTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 

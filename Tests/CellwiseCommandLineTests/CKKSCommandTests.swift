@@ -13,11 +13,10 @@ import Testing
         return versions.contains { $0.hasPrefix("3.10") } || path.contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3.10") }
     }
 
-    @Test func probeThenRunEncryptedAgreesWithThePlaintextEvaluator() throws {
-        guard Self.python310Available else {
-            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI machines have Python 3.10 (pyenv)")
-            return
-        }
+    /// Runs where Python 3.10 is found, and always under `make test` (which sets
+    /// CELLWISE_REQUIRE_ALL_TESTS); elsewhere it is reported as skipped, not as passed.
+    @Test(.enabled(if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel"))
+    func probeThenRunEncryptedAgreesWithThePlaintextEvaluator() throws {
         let directory = try CLI.temporaryDirectory()
         let profile = directory.appendingPathComponent("tiny.toml").path
         let probe = try CLI.run(["ckks", "probe", "--ring-dim", "1024", "--levels", "12", "--repetitions", "1", "--degrees", "3",

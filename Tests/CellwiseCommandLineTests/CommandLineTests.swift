@@ -30,6 +30,10 @@ import Testing
                    error: String(decoding: error, as: UTF8.self))
     }
 
+    /// Set by `make test` (and so CI): tests that need optional tools (Python 3.10, Jupyter) must
+    /// run and pass; without it they are reported as skipped where the tools are missing.
+    static var requireAllTests: Bool { ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1" }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cellwise-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -1,0 +1,54 @@
+import CellwiseCore
+@testable import CellwiseReport
+import CellwiseTestSupport
+import Foundation
+import Testing
+
+/// The results committed under `results/` are what the current code writes: every run.json reads,
+/// and every table, plot and notebook beside it is its export, byte for byte (snapshot tests).
+/// An older run.json format still reads.
+@Suite struct CommittedResultsTests {
+    static let results = TestData.repositoryRoot.appendingPathComponent("results")
+
+    static var committedRuns: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: results.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: results.appendingPathComponent("\($0)/run.json").path) }.sorted()
+    }
+
+    @Test func everyCommittedComparisonIsFound() {
+        #expect(Self.committedRuns == ["fashion", "paper-mnist5k"])
+    }
+
+    @Test(arguments: committedRuns)
+    func committedFilesAreTheExportsOfTheirRunJSON(name: String) throws {
+        let directory = Self.results.appendingPathComponent(name)
+        let record = try ComparisonWriter.read(directory.appendingPathComponent("run.json").path)
+        #expect(record.version == ComparisonRecord.currentVersion)
+        #expect(record.config.name == name)
+        #expect(!record.partial && record.runs.allSatisfy { !$0.partial })
+        let files: [(String, ComparisonWriter.Format, ComparisonWriter.Plot)] = [
+            ("comparison.md", .md, .pareto), ("comparison.csv", .csv, .pareto), ("comparison.tex", .tex, .pareto),
+            ("pareto.svg", .svg, .pareto), ("cells.svg", .svg, .cells), ("\(name).ipynb", .ipynb, .pareto),
+        ]
+        for (file, format, plot) in files {
+            let committed = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            let exported = try ComparisonWriter.export(record, format: format, plot: plot, runPath: "run.json")
+            #expect(exported == committed, "results/\(name)/\(file) is not the export of its run.json")
+        }
+        // The model file a config names is reproducible (ignored by git); when present, it reads.
+        let modelPath = TestData.repositoryRoot.appendingPathComponent(record.config.modelFile).path
+        if FileManager.default.fileExists(atPath: modelPath) {
+            let model = try ModelFile.load(from: modelPath)
+            #expect(model.metadata.dataset == record.config.dataset)
+        }
+    }
+
+    @Test func aVersionOneRunReadsAndRegeneratesItsTable() throws {
+        let fixtures = TestData.repositoryRoot.appendingPathComponent("Tests/CellwiseReportTests/Fixtures")
+        let record = try ComparisonWriter.read(fixtures.appendingPathComponent("paper-mnist5k-v1.json").path)
+        #expect(record.version == 1)
+        #expect(!record.partial && record.runs.allSatisfy { !$0.partial })
+        let table = try String(contentsOf: fixtures.appendingPathComponent("paper-mnist5k-v1.md"), encoding: .utf8)
+        #expect(ComparisonTable(record).markdown == table)
+    }
+}
