@@ -2,7 +2,7 @@
 # model first) and prints the table; `make test` runs the test suite. Both install what they need.
 SWIFT ?= swift
 
-.PHONY: all deps build demo accuracies test bench clean
+.PHONY: all deps build demo accuracies test lint bench clean
 
 all: build
 
@@ -21,6 +21,12 @@ accuracies: build
 test:
 	@scripts/install-deps.sh --notebook
 	CELLWISE_REQUIRE_ALL_TESTS=1 CELLWISE_JUPYTER=$(CURDIR)/.build/notebook-venv/bin/jupyter $(SWIFT) test
+
+# Style: swift-format (.swift-format, 120 columns) with warnings as errors, and no line over 120.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Examples Package.swift
+	@long=$$(git ls-files '*.swift' | xargs awk 'length > 120 { print FILENAME ":" FNR }'); \
+	  if [ -n "$$long" ]; then echo "lines over 120 columns:"; echo "$$long"; exit 1; fi
 
 bench: build
 	.build/release/cellwise bench --dataset fashion

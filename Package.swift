@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Settings shared by every Swift target (the swift-collections habit).
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -16,7 +16,7 @@ let package = Package(
         .executable(name: "cellwise", targets: ["CellwiseTool"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // MARK: - Public API

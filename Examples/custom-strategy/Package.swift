@@ -7,7 +7,7 @@ import PackageDescription
 let package = Package(
     name: "custom-strategy",
     dependencies: [
-        .package(name: "Cellwise", path: "../.."),
+        .package(name: "Cellwise", path: "../..")
     ],
     targets: [
         .executableTarget(
@@ -16,6 +16,6 @@ let package = Package(
                 .product(name: "Cellwise", package: "Cellwise"),
                 .product(name: "CellwiseCommandLine", package: "Cellwise"),
             ]
-        ),
+        )
     ]
 )

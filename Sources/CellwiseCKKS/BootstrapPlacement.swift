@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// Where bootstraps go along the chain of cells, and at which level each element runs.
 public enum PlacementStrategy: String, CaseIterable, Sendable, Codable {
     /// Bootstrap just before an element that does not fit in the levels left; every element runs
@@ -26,7 +27,9 @@ public enum BootstrapPlacement {
     ///
     /// - Throws: ``CostModelError/cellTooDeep(cell:degree:depth:available:)`` for an element
     ///   deeper than a bootstrap's levels.
-    public static func place(_ chain: [CostModel.Element], model: CostModel, strategy: PlacementStrategy) throws -> BootstrapSchedule {
+    public static func place(_ chain: [CostModel.Element], model: CostModel, strategy: PlacementStrategy) throws
+        -> BootstrapSchedule
+    {
         let top = model.profile.parameters.levelsAfterBootstrap
         for (index, element) in chain.enumerated() where element.depth > top {
             throw CostModelError.cellTooDeep(cell: index, degree: element.degree, depth: element.depth, available: top)
@@ -40,7 +43,8 @@ public enum BootstrapPlacement {
     static func greedy(_ chain: [CostModel.Element], model: CostModel) -> BootstrapSchedule {
         let top = model.profile.parameters.levelsAfterBootstrap
         var level = model.profile.parameters.freshLevels
-        var boots = [Int](), entries = [Int]()
+        var boots = [Int]()
+        var entries = [Int]()
         var seconds = 0.0
         for (index, element) in chain.enumerated() {
             if level < element.depth {
@@ -89,7 +93,8 @@ public enum BootstrapPlacement {
                 choice[i][level] = (bestHere.boot, bestHere.r)
             }
         }
-        var boots = [Int](), entries = [Int]()
+        var boots = [Int]()
+        var entries = [Int]()
         var level = fresh
         for i in 0..<n {
             let (boot, r) = choice[i][level]

@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// The CKKS parameters the cost model needs.
 public struct CKKSParameters: Sendable, Equatable, Codable {
     /// Ring dimension N.
@@ -19,8 +20,10 @@ public struct CKKSParameters: Sendable, Equatable, Codable {
     public var freshLevels: Int
 
     /// Creates parameters.
-    public init(ringDimension: Int, slots: Int, logQ: Int, logQMin: Int, logQMax: Int, scalingBits: Int,
-                levelsAfterBootstrap: Int, freshLevels: Int) {
+    public init(
+        ringDimension: Int, slots: Int, logQ: Int, logQMin: Int, logQMax: Int, scalingBits: Int,
+        levelsAfterBootstrap: Int, freshLevels: Int
+    ) {
         self.ringDimension = ringDimension
         self.slots = slots
         self.logQ = logQ
@@ -34,8 +37,9 @@ public struct CKKSParameters: Sendable, Equatable, Codable {
     /// HEaAN's FGb preset, as used by the paper: N = 2^16, log2 Q = 1258, log2 Q_min = 184,
     /// log2 Q_max = 562, 42-bit scaling primes, 9 levels after a bootstrap and when fresh
     /// (184 + 9 x 42 = 562).
-    public static let heaanFGb = CKKSParameters(ringDimension: 1 << 16, slots: 1 << 15, logQ: 1258, logQMin: 184,
-                                                logQMax: 562, scalingBits: 42, levelsAfterBootstrap: 9, freshLevels: 9)
+    public static let heaanFGb = CKKSParameters(
+        ringDimension: 1 << 16, slots: 1 << 15, logQ: 1258, logQMin: 184,
+        logQMax: 562, scalingBits: 42, levelsAfterBootstrap: 9, freshLevels: 9)
 
     /// log2 of the modulus of a ciphertext with `level` levels left.
     public func logModulus(atLevel level: Int) -> Int { logQMin + level * scalingBits }

@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// The shared CKKS cost model: depth of every cell, bootstrap placement and latency of a plan.
 ///
 /// The network is a chain of `cells` RNN cells followed by the Dense layer. Cell `t` multiplies
@@ -19,7 +20,9 @@ public struct CostModel: Sendable {
 
     /// Creates a model for SimpleRNN(`units`) + Dense(`classes`) on `inputSize` features per step
     /// (by default the paper's shape: 28 inputs, 32 units, 10 classes).
-    public init(profile: CostProfile, depthRule: DepthRule = .ideal, inputSize: Int = 28, units: Int = 32, classes: Int = 10) {
+    public init(
+        profile: CostProfile, depthRule: DepthRule = .ideal, inputSize: Int = 28, units: Int = 32, classes: Int = 10
+    ) {
         self.profile = profile
         self.depthRule = depthRule
         self.inputSize = inputSize
@@ -29,7 +32,9 @@ public struct CostModel: Sendable {
 
     /// Creates a model priced at `model`'s shape (inputs per step, units, classes).
     public init(profile: CostProfile, depthRule: DepthRule = .ideal, shapeOf model: SimpleRNN) {
-        self.init(profile: profile, depthRule: depthRule, inputSize: model.inputSize, units: model.units, classes: model.classes)
+        self.init(
+            profile: profile, depthRule: depthRule, inputSize: model.inputSize, units: model.units,
+            classes: model.classes)
     }
 
     /// One element of the chain: a cell or the Dense layer.
@@ -46,7 +51,9 @@ public struct CostModel: Sendable {
         public var degree: Int?
 
         /// Creates an element.
-        public init(depth: Int, linear: OperationCounts, polynomial: OperationCounts, polynomialDepth: Int, degree: Int?) {
+        public init(
+            depth: Int, linear: OperationCounts, polynomial: OperationCounts, polynomialDepth: Int, degree: Int?
+        ) {
             self.depth = depth
             self.linear = linear
             self.polynomial = polynomial
@@ -65,12 +72,15 @@ public struct CostModel: Sendable {
         var elements = try plan.activations.enumerated().map { cell, activation -> Element in
             guard let degree = activation.degree else { throw CostModelError.exactTanh(cell: cell) }
             let polynomialDepth = depthRule.polynomialDepth(degree: degree)
-            return Element(depth: 1 + polynomialDepth, linear: cellLinear,
-                           polynomial: PolynomialOperations.counts(degree: degree), polynomialDepth: polynomialDepth,
-                           degree: degree)
+            return Element(
+                depth: 1 + polynomialDepth, linear: cellLinear,
+                polynomial: PolynomialOperations.counts(degree: degree), polynomialDepth: polynomialDepth,
+                degree: degree)
         }
-        elements.append(Element(depth: 1, linear: algorithm.counts(inputs: units, outputs: classes, rotations: rotations),
-                                polynomial: OperationCounts(), polynomialDepth: 0, degree: nil))
+        elements.append(
+            Element(
+                depth: 1, linear: algorithm.counts(inputs: units, outputs: classes, rotations: rotations),
+                polynomial: OperationCounts(), polynomialDepth: 0, degree: nil))
         return elements
     }
 
@@ -93,8 +103,9 @@ public struct CostModel: Sendable {
     public func cost(of plan: ActivationPlan, placement: PlacementStrategy = .greedy) throws -> CostReport {
         let chain = try elements(of: plan)
         let schedule = try BootstrapPlacement.place(chain, model: self, strategy: placement)
-        return CostReport(plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule,
-                          profile: profile.name, depthRule: depthRule, placement: placement)
+        return CostReport(
+            plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule,
+            profile: profile.name, depthRule: depthRule, placement: placement)
     }
 }
 

@@ -39,8 +39,13 @@ extension CostProfile {
 
             enum CodingKeys: String, CodingKey {
                 case slots
-                case ringDimension = "ring_dimension", logQ = "log_q", logQMin = "log_q_min", logQMax = "log_q_max"
-                case scalingBits = "scaling_bits", levelsAfterBootstrap = "levels_after_bootstrap", freshLevels = "fresh_levels"
+                case ringDimension = "ring_dimension"
+                case logQ = "log_q"
+                case logQMin = "log_q_min"
+                case logQMax = "log_q_max"
+                case scalingBits = "scaling_bits"
+                case levelsAfterBootstrap = "levels_after_bootstrap"
+                case freshLevels = "fresh_levels"
             }
         }
 
@@ -54,7 +59,8 @@ extension CostProfile {
 
             enum CodingKeys: String, CodingKey {
                 case bootstrap, multiplication, rotation, addition
-                case plaintextMultiplication = "plaintext_multiplication", levelScaling = "level_scaling"
+                case plaintextMultiplication = "plaintext_multiplication"
+                case levelScaling = "level_scaling"
             }
         }
 
@@ -73,7 +79,8 @@ extension CostProfile {
 
             enum CodingKeys: String, CodingKey {
                 case base, measurements, placement
-                case operationScale = "operation_scale", maximumRelativeResidual = "maximum_relative_residual"
+                case operationScale = "operation_scale"
+                case maximumRelativeResidual = "maximum_relative_residual"
                 case depthRule = "depth_rule"
             }
         }
@@ -83,17 +90,20 @@ extension CostProfile {
             let c = costs
             let profile = CostProfile(
                 name: name, description: description ?? "",
-                parameters: CKKSParameters(ringDimension: p.ringDimension, slots: p.slots, logQ: p.logQ, logQMin: p.logQMin,
-                                           logQMax: p.logQMax, scalingBits: p.scalingBits,
-                                           levelsAfterBootstrap: p.levelsAfterBootstrap, freshLevels: p.freshLevels),
-                costs: OperationCosts(bootstrap: c.bootstrap, multiplication: c.multiplication,
-                                      plaintextMultiplication: c.plaintextMultiplication, rotation: c.rotation, addition: c.addition),
+                parameters: CKKSParameters(
+                    ringDimension: p.ringDimension, slots: p.slots, logQ: p.logQ, logQMin: p.logQMin,
+                    logQMax: p.logQMax, scalingBits: p.scalingBits,
+                    levelsAfterBootstrap: p.levelsAfterBootstrap, freshLevels: p.freshLevels),
+                costs: OperationCosts(
+                    bootstrap: c.bootstrap, multiplication: c.multiplication,
+                    plaintextMultiplication: c.plaintextMultiplication, rotation: c.rotation, addition: c.addition),
                 levelScaling: c.levelScaling, matrixVector: matrixVector?.algorithm ?? .bsgs,
                 matrixVectorRotations: matrixVector?.rotations ?? 0,
                 calibration: calibration.map {
-                    CalibrationRecord(base: $0.base, measurements: $0.measurements, operationScale: $0.operationScale,
-                                      maximumRelativeResidual: $0.maximumRelativeResidual, depthRule: $0.depthRule.rawValue,
-                                      placement: $0.placement.rawValue)
+                    CalibrationRecord(
+                        base: $0.base, measurements: $0.measurements, operationScale: $0.operationScale,
+                        maximumRelativeResidual: $0.maximumRelativeResidual, depthRule: $0.depthRule.rawValue,
+                        placement: $0.placement.rawValue)
                 })
             do {
                 try profile.validate()
@@ -128,11 +138,13 @@ extension CostProfile {
 
             [costs]                     # seconds per operation at the top level (right after a bootstrap)
             bootstrap = \(number(costs.bootstrap))
-            multiplication = \(number(costs.multiplication))             # ciphertext x ciphertext, with relinearisation and rescale
+            multiplication = \(number(costs.multiplication))             # ciphertext x ciphertext, with \
+            relinearisation and rescale
             plaintext_multiplication = \(number(costs.plaintextMultiplication))
             rotation = \(number(costs.rotation))
             addition = \(number(costs.addition))
-            level_scaling = \(quoted(levelScaling.rawValue))   # "modulus": proportional to log2 of the modulus at the level; "flat": the same at every level
+            level_scaling = \(quoted(levelScaling.rawValue))   # "modulus": proportional to log2 of the modulus at \
+            the level; "flat": the same at every level
 
             [matrix_vector]
             algorithm = \(quoted(matrixVector.rawValue))          # "bsgs" (baby-step giant-step) or "diagonal"

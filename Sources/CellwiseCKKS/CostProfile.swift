@@ -22,9 +22,11 @@ public struct CostProfile: Sendable, Equatable, ValidatedConfiguration {
     public var calibration: CalibrationRecord?
 
     /// Creates a profile.
-    public init(name: String, description: String, parameters: CKKSParameters, costs: OperationCosts,
-                levelScaling: LevelScaling = .modulus, matrixVector: MatrixVectorAlgorithm = .bsgs,
-                matrixVectorRotations: Int = 0, calibration: CalibrationRecord? = nil) {
+    public init(
+        name: String, description: String, parameters: CKKSParameters, costs: OperationCosts,
+        levelScaling: LevelScaling = .modulus, matrixVector: MatrixVectorAlgorithm = .bsgs,
+        matrixVectorRotations: Int = 0, calibration: CalibrationRecord? = nil
+    ) {
         self.name = name
         self.description = description
         self.parameters = parameters
@@ -49,7 +51,10 @@ public struct CostProfile: Sendable, Equatable, ValidatedConfiguration {
         public var addition: Double
 
         /// Creates costs.
-        public init(bootstrap: Double, multiplication: Double, plaintextMultiplication: Double, rotation: Double, addition: Double) {
+        public init(
+            bootstrap: Double, multiplication: Double, plaintextMultiplication: Double, rotation: Double,
+            addition: Double
+        ) {
             self.bootstrap = bootstrap
             self.multiplication = multiplication
             self.plaintextMultiplication = plaintextMultiplication
@@ -82,13 +87,17 @@ public struct CostProfile: Sendable, Equatable, ValidatedConfiguration {
     /// Every cost must be positive and finite (a zero cost makes latencies and savings
     /// meaningless), and the parameters consistent.
     public func validate() throws {
-        func fail(_ key: String, _ problem: String) -> ConfigurationError { ConfigurationError(key: key, problem: problem) }
+        func fail(_ key: String, _ problem: String) -> ConfigurationError {
+            ConfigurationError(key: key, problem: problem)
+        }
         guard !name.isEmpty else { throw fail("name", "must not be empty") }
         let p = parameters
-        for (key, value, range) in [("ring_dimension", p.ringDimension, 1...(1 << 20)), ("slots", p.slots, 1...(1 << 20)),
-                                    ("log_q", p.logQ, 1...100_000), ("log_q_min", p.logQMin, 1...100_000),
-                                    ("log_q_max", p.logQMax, 1...100_000), ("scaling_bits", p.scalingBits, 1...200),
-                                    ("levels_after_bootstrap", p.levelsAfterBootstrap, 1...200), ("fresh_levels", p.freshLevels, 1...200)] {
+        for (key, value, range) in [
+            ("ring_dimension", p.ringDimension, 1...(1 << 20)), ("slots", p.slots, 1...(1 << 20)),
+            ("log_q", p.logQ, 1...100_000), ("log_q_min", p.logQMin, 1...100_000),
+            ("log_q_max", p.logQMax, 1...100_000), ("scaling_bits", p.scalingBits, 1...200),
+            ("levels_after_bootstrap", p.levelsAfterBootstrap, 1...200), ("fresh_levels", p.freshLevels, 1...200),
+        ] {
             guard range.contains(value) else {
                 throw fail("parameters.\(key)", "is \(value); expected \(range.lowerBound)-\(range.upperBound)")
             }
@@ -100,18 +109,24 @@ public struct CostProfile: Sendable, Equatable, ValidatedConfiguration {
             throw fail("parameters.log_q_max", "must satisfy log_q_min < log_q_max <= log_q")
         }
         let c = costs
-        for (key, value) in [("bootstrap", c.bootstrap), ("multiplication", c.multiplication),
-                             ("plaintext_multiplication", c.plaintextMultiplication), ("rotation", c.rotation),
-                             ("addition", c.addition)] {
+        for (key, value) in [
+            ("bootstrap", c.bootstrap), ("multiplication", c.multiplication),
+            ("plaintext_multiplication", c.plaintextMultiplication), ("rotation", c.rotation),
+            ("addition", c.addition),
+        ] {
             guard value > 0, value <= Self.maximumOperationSeconds else {
-                throw fail("costs.\(key)", "is \(value); expected more than 0 and at most \(Int(Self.maximumOperationSeconds)) seconds")
+                throw fail(
+                    "costs.\(key)",
+                    "is \(value); expected more than 0 and at most \(Int(Self.maximumOperationSeconds)) seconds")
             }
         }
         guard (0...1_000_000).contains(matrixVectorRotations) else {
             throw fail("matrix_vector.rotations", "is \(matrixVectorRotations); expected 0-1000000")
         }
         if let k = calibration {
-            guard k.operationScale.isFinite, k.operationScale > 0 else { throw fail("calibration.operation_scale", "must be positive") }
+            guard k.operationScale.isFinite, k.operationScale > 0 else {
+                throw fail("calibration.operation_scale", "must be positive")
+            }
             guard k.maximumRelativeResidual.isFinite, k.maximumRelativeResidual >= 0 else {
                 throw fail("calibration.maximum_relative_residual", "must not be negative")
             }
@@ -146,8 +161,10 @@ public struct CalibrationRecord: Sendable, Equatable, Codable {
     public var placement: String
 
     /// Creates a record.
-    public init(base: String, measurements: String, operationScale: Double, maximumRelativeResidual: Double,
-                depthRule: String, placement: String) {
+    public init(
+        base: String, measurements: String, operationScale: Double, maximumRelativeResidual: Double,
+        depthRule: String, placement: String
+    ) {
         self.base = base
         self.measurements = measurements
         self.operationScale = operationScale

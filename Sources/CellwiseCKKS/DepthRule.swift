@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// How many CKKS levels evaluating a polynomial of a given degree consumes.
 public enum DepthRule: String, CaseIterable, Sendable, Codable {
     /// Depth-optimal evaluation (Paterson-Stockmeyer / baby-step giant-step): ceil(log2(d + 1)).

@@ -54,9 +54,11 @@ public struct EncryptedRun: Sendable {
     ///
     /// - Parameters:
     ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
-    public static func run(bridge: OpenFHEBridge, model: SimpleRNN, split: DataSplit, plan: ActivationPlan, count: Int,
-                           approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
-                           ringDimension: Int, settings: OpenFHESettings = OpenFHESettings()) throws -> EncryptedRun {
+    public static func run(
+        bridge: OpenFHEBridge, model: SimpleRNN, split: DataSplit, plan: ActivationPlan, count: Int,
+        approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
+        ringDimension: Int, settings: OpenFHESettings = OpenFHESettings()
+    ) throws -> EncryptedRun {
         guard approximations.lower == -approximations.upper else {
             throw ConfigurationError(key: "--interval", problem: "encrypted runs need a symmetric interval [-B, B]")
         }
@@ -68,32 +70,43 @@ public struct EncryptedRun: Sendable {
         for i in 0..<n { images.append(Array(split.features[(i * width)..<((i + 1) * width)])) }
         let cells: [[String: Any]] = try plan.activations.enumerated().map { index, activation in
             guard let degree = activation.degree else { throw CostModelError.exactTanh(cell: index) }
-            return ["chebyshev": try approximations.polynomial(degree: degree).chebyshevCoefficients,
-                    "bootstrap_before": boots.contains(index)]
+            return [
+                "chebyshev": try approximations.polynomial(degree: degree).chebyshevCoefficients,
+                "bootstrap_before": boots.contains(index),
+            ]
         }
         let job: [String: Any] = [
             "units": model.units, "input_size": model.inputSize, "classes": model.classes,
             "context_levels": settings.levels,
             "interval": [approximations.lower, approximations.upper],
-            "weights": ["input_kernel": model.inputKernel.map(Double.init), "recurrent_kernel": model.recurrentKernel.map(Double.init),
-                        "bias": model.bias.map(Double.init), "dense_kernel": model.denseKernel.map(Double.init),
-                        "dense_bias": model.denseBias.map(Double.init)],
+            "weights": [
+                "input_kernel": model.inputKernel.map(Double.init),
+                "recurrent_kernel": model.recurrentKernel.map(Double.init),
+                "bias": model.bias.map(Double.init), "dense_kernel": model.denseKernel.map(Double.init),
+                "dense_bias": model.denseBias.map(Double.init),
+            ],
             "cells": cells, "dense_bootstrap_before": boots.contains(plan.count),
             "images": images.map { $0.map(Double.init) },
         ]
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cellwise-ckks-\(UUID().uuidString).json")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cellwise-ckks-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: job).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let output = try bridge.run(["run", "--ring-dim", String(ringDimension), "--level-budget"] + settings.levelBudget.map(String.init)
-                                    + ["--scaling-bits", String(settings.scalingBits), "--security", settings.security,
-                                       "--input", file.path], as: Output.self)
+        let output = try bridge.run(
+            ["run", "--ring-dim", String(ringDimension), "--level-budget"] + settings.levelBudget.map(String.init)
+                + [
+                    "--scaling-bits", String(settings.scalingBits), "--security", settings.security,
+                    "--input", file.path,
+                ], as: Output.self)
         // The plaintext reference: the same plan on the same images with the Float32 evaluator.
-        let subset = DataSplit(name: split.name, features: Array(split.features.prefix(n * width)), labels: Array(split.labels.prefix(n)))
+        let subset = DataSplit(
+            name: split.name, features: Array(split.features.prefix(n * width)), labels: Array(split.labels.prefix(n)))
         let evaluator = try PlanEvaluator(model: model, split: subset, approximations: approximations, cachedPlans: 0)
         let logits = try evaluator.logits(of: plan)
         let plain = (0..<n).map { i in (0..<model.classes).map { Double(logits[i * model.classes + $0]) } }
-        return EncryptedRun(plan: plan, ringDimension: output.ringDimension, setupSeconds: output.setupSeconds,
-                            samples: output.samples, prediction: prediction, plaintextLogits: plain,
-                            labels: subset.labels.map(Int.init))
+        return EncryptedRun(
+            plan: plan, ringDimension: output.ringDimension, setupSeconds: output.setupSeconds,
+            samples: output.samples, prediction: prediction, plaintextLogits: plain,
+            labels: subset.labels.map(Int.init))
     }
 }

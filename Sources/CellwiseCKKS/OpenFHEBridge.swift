@@ -23,23 +23,35 @@ public struct OpenFHEBridge: Sendable {
         // Sources/CellwiseCKKS/OpenFHEBridge.swift -> the checkout.
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let tools = ProcessInfo.processInfo.environment["CELLWISE_TOOLS"].map { URL(fileURLWithPath: $0) }
+        let tools =
+            ProcessInfo.processInfo.environment["CELLWISE_TOOLS"].map { URL(fileURLWithPath: $0) }
             ?? checkout.appendingPathComponent("tools")
         script = tools.appendingPathComponent("ckks/cellwise_ckks.py").path
         guard FileManager.default.fileExists(atPath: script) else {
-            throw DataError(script, "the CKKS bridge script is missing (set CELLWISE_TOOLS to the tools/ directory of a Cellwise checkout)")
+            throw DataError(
+                script,
+                "the CKKS bridge script is missing (set CELLWISE_TOOLS to the tools/ directory of a Cellwise checkout)")
         }
-        let venv = ProcessInfo.processInfo.environment["CELLWISE_CKKS_VENV"] ?? checkout.appendingPathComponent(".build/ckks-venv").path
+        let venv =
+            ProcessInfo.processInfo.environment["CELLWISE_CKKS_VENV"]
+            ?? checkout.appendingPathComponent(".build/ckks-venv").path
         python = venv + "/bin/python"
         let marker = venv + "/.cellwise-openfhe"
         if FileManager.default.fileExists(atPath: marker) { return }
         guard let interpreter = Self.findPython310() else {
-            throw DataError("python3.10", "not found: OpenFHE's Python package needs CPython 3.10 (install it, e.g. `pyenv install 3.10` or Debian's python3.10, so that python3.10 is on the PATH)")
+            throw DataError(
+                "python3.10",
+                "not found: OpenFHE's Python package needs CPython 3.10 (install it, e.g. `pyenv install 3.10` or "
+                    + "Debian's python3.10, so that python3.10 is on the PATH)"
+            )
         }
         log("creating \(venv) with \(interpreter) and installing \(Self.package) (once)")
-        try Self.check(Self.execute(interpreter, ["-m", "venv", venv]), what: "creating the virtual environment \(venv)")
-        try Self.check(Self.execute(venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", Self.package, "numpy"]),
-                       what: "pip install \(Self.package) numpy")
+        try Self.check(
+            Self.execute(interpreter, ["-m", "venv", venv]), what: "creating the virtual environment \(venv)")
+        try Self.check(
+            Self.execute(
+                venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", Self.package, "numpy"]),
+            what: "pip install \(Self.package) numpy")
         FileManager.default.createFile(atPath: marker, contents: Data(Self.package.utf8))
     }
 
@@ -57,10 +69,14 @@ public struct OpenFHEBridge: Sendable {
     }
 
     static func findPython310() -> String? {
-        var candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3.10" }
+        var candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map {
+            "\($0)/python3.10"
+        }
         let home = ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? (NSHomeDirectory() + "/.pyenv")
         if let versions = try? FileManager.default.contentsOfDirectory(atPath: home + "/versions") {
-            candidates += versions.filter { $0.hasPrefix("3.10") }.sorted().reversed().map { "\(home)/versions/\($0)/bin/python3.10" }
+            candidates += versions.filter { $0.hasPrefix("3.10") }.sorted().reversed().map {
+                "\(home)/versions/\($0)/bin/python3.10"
+            }
         }
         // pyenv's shim exists even when 3.10 is not the selected version; prefer real interpreters.
         return candidates.filter { !$0.contains("/shims/") }.first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -76,10 +92,13 @@ public struct OpenFHEBridge: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        do { try process.run() } catch { throw DataError(executable, "cannot be started (\(error.localizedDescription))") }
+        do { try process.run() } catch {
+            throw DataError(executable, "cannot be started (\(error.localizedDescription))")
+        }
         // Read both pipes concurrently so that neither fills up.
         nonisolated(unsafe) var errorData = Data()
         let group = DispatchGroup()
@@ -91,7 +110,8 @@ public struct OpenFHEBridge: Sendable {
         let output = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Execution(status: process.terminationStatus, output: output, error: String(decoding: errorData, as: UTF8.self))
+        return Execution(
+            status: process.terminationStatus, output: output, error: String(decoding: errorData, as: UTF8.self))
     }
 
     static func check(_ execution: Execution, what: String) throws {

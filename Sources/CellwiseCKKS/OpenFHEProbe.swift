@@ -77,10 +77,14 @@ public struct OpenFHEProbe: Codable, Sendable {
     public var repetitions: Int
 
     /// Measures with OpenFHE at `ringDimension` (2^16 takes minutes; small rings are insecure and for tests).
-    public static func measure(bridge: OpenFHEBridge, ringDimension: Int, settings: OpenFHESettings = OpenFHESettings(),
-                               degrees: [Int] = [3, 7, 17], repetitions: Int = 3) throws -> OpenFHEProbe {
-        try bridge.run(["probe", "--ring-dim", String(ringDimension)] + settings.arguments + ["--degrees"] + degrees.map(String.init)
-                       + ["--repetitions", String(repetitions)], as: OpenFHEProbe.self)
+    public static func measure(
+        bridge: OpenFHEBridge, ringDimension: Int, settings: OpenFHESettings = OpenFHESettings(),
+        degrees: [Int] = [3, 7, 17], repetitions: Int = 3
+    ) throws -> OpenFHEProbe {
+        try bridge.run(
+            ["probe", "--ring-dim", String(ringDimension)] + settings.arguments + ["--degrees"]
+                + degrees.map(String.init)
+                + ["--repetitions", String(repetitions)], as: OpenFHEProbe.self)
     }
 
     /// The cost profile: parameters as measured, operation costs at the top level (right after a
@@ -91,14 +95,19 @@ public struct OpenFHEProbe: Codable, Sendable {
         }
         let depth = levelsAfterBootstrap + levelBudget.reduce(0, +) + 16
         let parameters = CKKSParameters(
-            ringDimension: ringDimension, slots: slots, logQ: firstModulusBits + scalingBits * depth, logQMin: firstModulusBits,
+            ringDimension: ringDimension, slots: slots, logQ: firstModulusBits + scalingBits * depth,
+            logQMin: firstModulusBits,
             logQMax: firstModulusBits + scalingBits * levelsAfterBootstrap, scalingBits: scalingBits,
             levelsAfterBootstrap: levelsAfterBootstrap, freshLevels: freshLevels)
         return CostProfile(
             name: name,
-            description: "OpenFHE \(openfhe) measured by `cellwise ckks probe` (N = \(ringDimension), \(slots) slots) on \(MachineDescription.current.processor)",
+            description:
+                "OpenFHE \(openfhe) measured by `cellwise ckks probe` (N = \(ringDimension), \(slots) slots) on "
+                + "\(MachineDescription.current.processor)",
             parameters: parameters,
-            costs: .init(bootstrap: bootstrap, multiplication: top.multiplication, plaintextMultiplication: top.plaintextMultiplication,
-                         rotation: top.rotation, addition: top.addition))
+            costs: .init(
+                bootstrap: bootstrap, multiplication: top.multiplication,
+                plaintextMultiplication: top.plaintextMultiplication,
+                rotation: top.rotation, addition: top.addition))
     }
 }

@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// Counts of the CKKS operations one step of the network performs.
 public struct OperationCounts: Sendable, Equatable, Codable {
     /// Ciphertext-ciphertext multiplications (each with relinearisation and rescale).
@@ -23,9 +24,10 @@ public struct OperationCounts: Sendable, Equatable, Codable {
 
     /// Element-wise sum.
     public static func + (a: OperationCounts, b: OperationCounts) -> OperationCounts {
-        OperationCounts(multiplications: a.multiplications + b.multiplications,
-                        plaintextMultiplications: a.plaintextMultiplications + b.plaintextMultiplications,
-                        rotations: a.rotations + b.rotations, additions: a.additions + b.additions)
+        OperationCounts(
+            multiplications: a.multiplications + b.multiplications,
+            plaintextMultiplications: a.plaintextMultiplications + b.plaintextMultiplications,
+            rotations: a.rotations + b.rotations, additions: a.additions + b.additions)
     }
 }
 
@@ -54,8 +56,9 @@ public enum MatrixVectorAlgorithm: String, CaseIterable, Sendable, Codable {
             let g = 1 << ((DepthRule.ceilLog2(d) + 1) / 2)
             rotationCount = (g - 1) + (d / g - 1)
         }
-        return OperationCounts(multiplications: 0, plaintextMultiplications: Double(d),
-                               rotations: Double(rotations > 0 ? rotations : rotationCount), additions: Double(d))
+        return OperationCounts(
+            multiplications: 0, plaintextMultiplications: Double(d),
+            rotations: Double(rotations > 0 ? rotations : rotationCount), additions: Double(d))
     }
 }
 
@@ -81,8 +84,9 @@ public enum PolynomialOperations {
     /// All operations of a degree-d polynomial: the non-scalar multiplications, one scalar
     /// multiplication and one addition per coefficient.
     public static func counts(degree: Int) -> OperationCounts {
-        OperationCounts(multiplications: Double(nonScalarMultiplications(degree: degree)),
-                        plaintextMultiplications: Double(degree), rotations: 0, additions: Double(degree))
+        OperationCounts(
+            multiplications: Double(nonScalarMultiplications(degree: degree)),
+            plaintextMultiplications: Double(degree), rotations: 0, additions: Double(degree))
     }
 }
 

@@ -48,18 +48,22 @@ struct BenchCommand: ParsableCommand {
         let weights = try model.map { try ModelFile.load(from: $0).model } ?? SimpleRNN(kerasInitializedWithSeed: 1)
         let parsed = try ActivationPlan(parsing: plan, cells: weights.timeSteps)
         let data = try DatasetSource(argument: dataset).load(splitSeed: 1)
-        let result = try EvaluatorBenchmark.run(model: weights, split: data.test, plan: parsed, repetitions: repetitions,
-                                                workers: threads, blockSize: blockSize)
+        let result = try EvaluatorBenchmark.run(
+            model: weights, split: data.test, plan: parsed, repetitions: repetitions,
+            workers: threads, blockSize: blockSize)
         if json {
             try printJSON(result)
         } else {
-            print(String(format: """
-                plan %@ over %d %@ test samples, %d threads, blocks of %d
-                full evaluation: median %.2f ms (min %.2f) = %.1f GFLOP/s nominal (%.3f GFLOP)
-                last 4 cells changed (prefix reuse): median %.2f ms
-                input projections (once per split): %.1f ms
-                """, result.plan, result.samples, dataset, result.workers, result.blockSize, result.evalMsMedian,
-                result.evalMsMin, result.gflops, result.gflopPerEval, result.prefixReuseMsMedian, result.setupMs))
+            print(
+                String(
+                    format: """
+                        plan %@ over %d %@ test samples, %d threads, blocks of %d
+                        full evaluation: median %.2f ms (min %.2f) = %.1f GFLOP/s nominal (%.3f GFLOP)
+                        last 4 cells changed (prefix reuse): median %.2f ms
+                        input projections (once per split): %.1f ms
+                        """, result.plan, result.samples, dataset, result.workers, result.blockSize,
+                    result.evalMsMedian,
+                    result.evalMsMin, result.gflops, result.gflopPerEval, result.prefixReuseMsMedian, result.setupMs))
         }
     }
 }

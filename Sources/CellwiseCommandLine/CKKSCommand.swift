@@ -39,7 +39,11 @@ struct CKKSProbeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Levels requested between bootstraps (the probe measures what is usable).")
     var levels: Int = 8
 
-    @Option(help: "none (no security check: timings and tests) or 128 (OpenFHE enforces 128-bit security; needs N = 131072 here).")
+    @Option(
+        help: ArgumentHelp(
+            "none (no security check: timings and tests) or 128 (OpenFHE enforces 128-bit security; needs N = 131072 "
+                + "here).")
+    )
     var security: String = "none"
 
     @Option(help: "Where to write the profile (.toml).")
@@ -52,7 +56,9 @@ struct CKKSProbeCommand: ParsableCommand {
     var degrees: String = "3,7,17"
 
     func validate() throws {
-        guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else { throw ValidationError("--ring-dim must be a power of two >= 256") }
+        guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else {
+            throw ValidationError("--ring-dim must be a power of two >= 256")
+        }
         guard (1...60).contains(levels) else { throw ValidationError("--levels must be 1-60") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         guard ["none", "128"].contains(security) else { throw ValidationError("--security must be none or 128") }
@@ -66,24 +72,35 @@ struct CKKSProbeCommand: ParsableCommand {
             return d
         }
         let bridge = try OpenFHEBridge { standardError($0) }
-        if security == "none" { standardError("security level not enforced (--security none): the timings are real, the encryption is for tests only") }
+        if security == "none" {
+            standardError(
+                "security level not enforced (--security none): the timings are real, the encryption is for tests only")
+        }
         standardError("probing OpenFHE at N = \(ringDim)...")
         var settings = OpenFHESettings()
         settings.levels = levels
         settings.security = security
-        let probe = try OpenFHEProbe.measure(bridge: bridge, ringDimension: ringDim, settings: settings, degrees: degreeList,
-                                             repetitions: repetitions)
+        let probe = try OpenFHEProbe.measure(
+            bridge: bridge, ringDimension: ringDim, settings: settings, degrees: degreeList,
+            repetitions: repetitions)
         let name = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
         let profile = try probe.profile(name: name)
         try AtomicFile.write(Data(profile.tomlText.utf8), to: out)
         try AtomicFile.write(try JSONEncoder.cellwise.encode(probe), to: out + ".raw.json")
-        print(String(format: "N = %d: %d levels after a bootstrap; bootstrap %.3f s; at the top level: multiplication %.4f s, plaintext multiplication %.4f s, rotation %.4f s, addition %.5f s",
-                     probe.ringDimension, probe.levelsAfterBootstrap, probe.bootstrap, profile.costs.multiplication,
-                     profile.costs.plaintextMultiplication, profile.costs.rotation, profile.costs.addition))
+        print(
+            String(
+                format:
+                    "N = %d: %d levels after a bootstrap; bootstrap %.3f s; at the top level: multiplication %.4f s, "
+                    + "plaintext multiplication %.4f s, rotation %.4f s, addition %.5f s",
+                probe.ringDimension, probe.levelsAfterBootstrap, probe.bootstrap, profile.costs.multiplication,
+                profile.costs.plaintextMultiplication, profile.costs.rotation, profile.costs.addition))
         for degree in degreeList {
             if let c = probe.chebyshev[String(degree)] {
-                print(String(format: "tanh degree %d: %.4f s, depth %d (cost model's openfhe rule: %d)", degree, c.seconds, c.depth,
-                             DepthRule.openfhe.polynomialDepth(degree: degree)))
+                print(
+                    String(
+                        format: "tanh degree %d: %.4f s, depth %d (cost model's openfhe rule: %d)", degree, c.seconds,
+                        c.depth,
+                        DepthRule.openfhe.polynomialDepth(degree: degree)))
             }
         }
         print("wrote \(out) and \(out).raw.json")
@@ -135,14 +152,19 @@ struct CKKSRunCommand: ParsableCommand {
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
         guard ["none", "128"].contains(security) else { throw ValidationError("--security must be none or 128") }
-        guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else { throw ValidationError("--ring-dim must be a power of two >= 256") }
+        guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else {
+            throw ValidationError("--ring-dim must be a power of two >= 256")
+        }
     }
 
     func run() throws {
         let context = try model.load()
         let parsed = try ActivationPlan(parsing: plan, cells: context.file.model.timeSteps)
         let bridge = try OpenFHEBridge { standardError($0) }
-        if security == "none" { standardError("security level not enforced (--security none): the timings are real, the encryption is for tests only") }
+        if security == "none" {
+            standardError(
+                "security level not enforced (--security none): the timings are real, the encryption is for tests only")
+        }
         var settings = OpenFHESettings()
         settings.levels = levels
         settings.security = security
@@ -150,29 +172,47 @@ struct CKKSRunCommand: ParsableCommand {
         if let profile {
             costProfile = try CostProfile.named(profile)
             guard costProfile.parameters.ringDimension == ringDim else {
-                throw ConfigurationError(key: "--profile", problem: "\(profile) was measured at N = \(costProfile.parameters.ringDimension), not \(ringDim)")
+                throw ConfigurationError(
+                    key: "--profile",
+                    problem: "\(profile) was measured at N = \(costProfile.parameters.ringDimension), not \(ringDim)")
             }
         } else {
             standardError("no --profile: probing OpenFHE at N = \(ringDim) first")
-            costProfile = try OpenFHEProbe.measure(bridge: bridge, ringDimension: ringDim, settings: settings, degrees: parsed.degrees,
-                                                   repetitions: 1).profile(name: "openfhe-\(ringDim)")
+            costProfile = try OpenFHEProbe.measure(
+                bridge: bridge, ringDimension: ringDim, settings: settings, degrees: parsed.degrees,
+                repetitions: 1
+            ).profile(name: "openfhe-\(ringDim)")
         }
-        let costModel = CostModel(profile: costProfile, depthRule: .openfhe, inputSize: context.file.model.inputSize,
-                                  units: context.file.model.units, classes: context.file.model.classes)
+        let costModel = CostModel(
+            profile: costProfile, depthRule: .openfhe, inputSize: context.file.model.inputSize,
+            units: context.file.model.units, classes: context.file.model.classes)
         standardError("running \(parsed) on \(samples) encrypted image(s) at N = \(ringDim)...")
-        let result = try EncryptedRun.run(bridge: bridge, model: context.file.model, split: context.dataset.test, plan: parsed,
-                                          count: samples, approximations: context.approximations, costModel: costModel,
-                                          placement: placement, ringDimension: ringDim, settings: settings)
+        let result = try EncryptedRun.run(
+            bridge: bridge, model: context.file.model, split: context.dataset.test, plan: parsed,
+            count: samples, approximations: context.approximations, costModel: costModel,
+            placement: placement, ringDimension: ringDim, settings: settings)
         let report = EncryptedRunReport(result, profile: costProfile.name)
         if json {
             try printJSON(report)
         } else {
-            print(String(format: "plan %@ at N = %d, %d image(s), profile %@:", report.plan, report.ringDimension, report.samples, report.profile))
-            print(String(format: "  latency: measured %.2f s (median per image), predicted %.2f s (%+.1f%%); bootstraps %d measured, %d predicted",
-                         report.measuredSeconds, report.predictedSeconds, 100 * (report.measuredSeconds - report.predictedSeconds) / report.predictedSeconds,
-                         report.measuredBootstraps, report.predictedBootstraps))
-            print(String(format: "  logits: largest difference from the plaintext evaluator %.2e; predicted classes agree on %d of %d",
-                         report.largestLogitDifference, report.agreeingPredictions, report.samples))
+            print(
+                String(
+                    format: "plan %@ at N = %d, %d image(s), profile %@:", report.plan, report.ringDimension,
+                    report.samples, report.profile))
+            print(
+                String(
+                    format:
+                        "  latency: measured %.2f s (median per image), predicted %.2f s (%+.1f%%); bootstraps %d "
+                        + "measured, %d predicted",
+                    report.measuredSeconds, report.predictedSeconds,
+                    100 * (report.measuredSeconds - report.predictedSeconds) / report.predictedSeconds,
+                    report.measuredBootstraps, report.predictedBootstraps))
+            print(
+                String(
+                    format:
+                        "  logits: largest difference from the plaintext evaluator %.2e; predicted classes agree on "
+                        + "%d of %d",
+                    report.largestLogitDifference, report.agreeingPredictions, report.samples))
             print(String(format: "  key generation and set-up: %.1f s", report.setupSeconds))
         }
     }

@@ -40,19 +40,27 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         let base = try CostProfile.named(profile)
         let measurements = try LatencyMeasurement.read(measured)
-        let result = try Calibration.fit(base: base, measurements: measurements, free: free, depthRule: depth,
-                                         placement: placement,
-                                         name: name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent, baseName: profile, measurementsName: measured)
+        let result = try Calibration.fit(
+            base: base, measurements: measurements, free: free, depthRule: depth,
+            placement: placement,
+            name: name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent, baseName: profile,
+            measurementsName: measured)
         try AtomicFile.write(Data(result.profile.tomlText.utf8), to: out)
-        print(String(format: "bootstrap %.4f s, operation scale %.4f (free: %@)",
-                     result.profile.costs.bootstrap, result.profile.calibration?.operationScale ?? 1, free.rawValue))
+        print(
+            String(
+                format: "bootstrap %.4f s, operation scale %.4f (free: %@)",
+                result.profile.costs.bootstrap, result.profile.calibration?.operationScale ?? 1, free.rawValue))
         let width = max(4, measurements.map { $0.plan.description.count }.max() ?? 0)
-        print("plan".padding(toLength: width, withPad: " ", startingAt: 0) + "   measured  predicted   error  bootstraps")
+        print(
+            "plan".padding(toLength: width, withPad: " ", startingAt: 0) + "   measured  predicted   error  bootstraps")
         for (index, m) in measurements.enumerated() {
             let predicted = result.predictions[index]
-            print(m.plan.description.padding(toLength: width, withPad: " ", startingAt: 0)
-                  + String(format: "  %9.2f  %9.2f  %+5.2f%%  %10d", m.seconds, predicted, 100 * (predicted - m.seconds) / m.seconds,
-                           result.bootstraps[index]))
+            print(
+                m.plan.description.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "  %9.2f  %9.2f  %+5.2f%%  %10d", m.seconds, predicted,
+                        100 * (predicted - m.seconds) / m.seconds,
+                        result.bootstraps[index]))
         }
         print("wrote \(out)")
     }

@@ -74,8 +74,10 @@ public struct CellwiseCommand: ParsableCommand {
               cellwise evaluate --model results/models/mnist5k.json --plan '17*24,7*4'
             """,
         version: CellwiseVersion.current,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
-                      CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
-                      SearchCommand.self, CompareCommand.self, ExportCommand.self, CKKSCommand.self]
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
+            CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
+            SearchCommand.self, CompareCommand.self, ExportCommand.self, CKKSCommand.self,
+        ]
     )
 }

@@ -79,7 +79,8 @@ enum ErrorReport {
     }
 
     private static func describe(_ error: CocoaError) -> String {
-        let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.userInfo[NSURLErrorKey].map { "\($0)" } ?? "file"
+        let path =
+            (error.userInfo[NSFilePathErrorKey] as? String) ?? error.userInfo[NSURLErrorKey].map { "\($0)" } ?? "file"
         return "\(path): \(describeSystemError(error))"
     }
 }

@@ -45,17 +45,23 @@ struct CompareCommand: ParsableCommand {
         let keys = try Comparison.runs(of: config, registry: registry)
         let model: ModelFile
         if !FileManager.default.fileExists(atPath: config.modelFile), !quiet {
-            standardError("\(config.modelFile) does not exist: training it (\(config.dataset), seed \(config.training?.seed ?? config.seed))")
+            standardError(
+                "\(config.modelFile) does not exist: training it (\(config.dataset), seed "
+                    + "\(config.training?.seed ?? config.seed))"
+            )
         }
         model = try Comparison.prepareModel(config) { report in
             guard !quiet else { return }
-            standardError(String(format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
-                                 report.validationAccuracy))
+            standardError(
+                String(
+                    format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
+                    report.validationAccuracy))
         }
         let progress = ComparisonProgress(keys: keys, budget: config.budget, enabled: !quiet)
-        let record = try Comparison.run(config, model: model, registry: registry, jobs: jobs, traces: traces, resume: resume,
-                                        onEvaluation: { key, entry in progress.update(key, entry) },
-                                        onRunFinished: { key, _ in progress.finish(key) })
+        let record = try Comparison.run(
+            config, model: model, registry: registry, jobs: jobs, traces: traces, resume: resume,
+            onEvaluation: { key, entry in progress.update(key, entry) },
+            onRunFinished: { key, _ in progress.finish(key) })
         progress.close()
         let written = try ComparisonWriter.write(record, resultsDirectory: out)
         print(ComparisonTable(record).markdown, terminator: "")
@@ -68,8 +74,10 @@ struct CompareCommand: ParsableCommand {
         if !quiet {
             let here = FileManager.default.currentDirectoryPath + "/"
             let names = written.map { $0.hasPrefix(here) ? String($0.dropFirst(here.count)) : $0 }
-            standardError(String(format: "%d runs in %.1f s; wrote %@", record.runs.count, record.totalSeconds,
-                                 names.joined(separator: ", ")))
+            standardError(
+                String(
+                    format: "%d runs in %.1f s; wrote %@", record.runs.count, record.totalSeconds,
+                    names.joined(separator: ", ")))
         }
     }
 }
@@ -131,8 +139,11 @@ final class ComparisonProgress: @unchecked Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         var rate = 0.0
         if let first = firstSeen[index] { rate = Double(count) / max((clock.now - first).inSeconds, 1e-6) }
-        let status = finished.contains(index) ? "done" :
-            (count == 0 ? "waiting" : String(format: "%.0f/s, ~%.0f s left", rate, Double(budget - count) / max(rate, 1e-6)))
+        let status =
+            finished.contains(index)
+            ? "done"
+            : (count == 0
+                ? "waiting" : String(format: "%.0f/s, ~%.0f s left", rate, Double(budget - count) / max(rate, 1e-6)))
         return String(format: "%-10@ seed %-4llu [%@] %5d/%d  %@", key.strategy, key.seed, bar, count, budget, status)
     }
 
@@ -149,9 +160,12 @@ final class ComparisonProgress: @unchecked Sendable {
             guard now - last >= .seconds(5) || (force && finished.count == keys.count && drawn == 0) else { return }
             last = now
             if finished.count == keys.count { drawn = 1 }
-            let active = keys.indices.filter { !finished.contains($0) && done[$0] > 0 }.map { "\(keys[$0].strategy)#\(keys[$0].seed) \(done[$0])/\(budget)" }
-            standardError(String(format: "compare: %d/%d runs done, %.0f s", finished.count, keys.count, (now - start).inSeconds)
-                          + (active.isEmpty ? "" : "; running " + active.joined(separator: ", ")))
+            let active = keys.indices.filter { !finished.contains($0) && done[$0] > 0 }.map {
+                "\(keys[$0].strategy)#\(keys[$0].seed) \(done[$0])/\(budget)"
+            }
+            standardError(
+                String(format: "compare: %d/%d runs done, %.0f s", finished.count, keys.count, (now - start).inSeconds)
+                    + (active.isEmpty ? "" : "; running " + active.joined(separator: ", ")))
         }
     }
 }

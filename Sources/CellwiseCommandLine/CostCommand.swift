@@ -57,9 +57,11 @@ struct CostCommand: ParsableCommand {
         if json {
             try printJSON(CostJSON(report))
         } else {
-            print(String(format: "plan %@: %d bootstraps, %.2f s (profile %@, %@ depth, %@ placement)",
-                         parsed.description, report.bootstraps, report.latencySeconds, report.profile,
-                         report.depthRule.rawValue, report.placement.rawValue))
+            print(
+                String(
+                    format: "plan %@: %d bootstraps, %.2f s (profile %@, %@ depth, %@ placement)",
+                    parsed.description, report.bootstraps, report.latencySeconds, report.profile,
+                    report.depthRule.rawValue, report.placement.rawValue))
             print(report.picture)
         }
     }

@@ -39,21 +39,29 @@ struct EvaluateCommand: ParsableCommand {
         let evaluator = try context.evaluator(for: split)
         let reports = try plans.map { parsed in
             let outcome = try evaluator.evaluate(parsed)
-            return EvaluationReport(plan: parsed.codes, planText: parsed.description, split: split.rawValue,
-                                    samples: outcome.samples, accuracy: outcome.accuracy,
-                                    dataset: context.dataset.source.description, splitSeed: context.dataset.splitSeed,
-                                    interval: [context.approximations.lower, context.approximations.upper])
+            return EvaluationReport(
+                plan: parsed.codes, planText: parsed.description, split: split.rawValue,
+                samples: outcome.samples, accuracy: outcome.accuracy,
+                dataset: context.dataset.source.description, splitSeed: context.dataset.splitSeed,
+                interval: [context.approximations.lower, context.approximations.upper])
         }
         if json {
             if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) }
         } else if reports.count == 1 {
             let r = reports[0]
-            print(String(format: "plan %@ on %@ (%d samples): accuracy %.4f", r.planText, r.split, r.samples, r.accuracy))
+            print(
+                String(format: "plan %@ on %@ (%d samples): accuracy %.4f", r.planText, r.split, r.samples, r.accuracy))
         } else {
             let width = max(4, reports.map(\.planText.count).max() ?? 0)
-            print("\("plan".padding(toLength: width, withPad: " ", startingAt: 0))  \(split.rawValue) accuracy (\(reports[0].samples) samples)")
+            print(
+                "\("plan".padding(toLength: width, withPad: " ", startingAt: 0))  \(split.rawValue) accuracy "
+                    + "(\(reports[0].samples) samples)"
+            )
             for r in reports {
-                print("\(r.planText.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%.4f", r.accuracy))")
+                print(
+                    "\(r.planText.padding(toLength: width, withPad: " ", startingAt: 0))  "
+                        + "\(String(format: "%.4f", r.accuracy))"
+                )
             }
         }
     }

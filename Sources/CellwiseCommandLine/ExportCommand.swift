@@ -13,7 +13,8 @@ struct ExportCommand: ParsableCommand {
             Example:
               cellwise export --run results/paper-mnist5k/run.json --format tex --out table.tex
               cellwise export --run results/paper-mnist5k/run.json --format svg --plot cells --out cells.svg
-              cellwise export --run results/paper-mnist5k/run.json --format ipynb --out notebooks-export/paper-mnist5k.ipynb
+              cellwise export --run results/paper-mnist5k/run.json --format ipynb --out \
+            notebooks-export/paper-mnist5k.ipynb
             """)
 
     @Option(name: .customLong("run"), help: "A run.json written by `cellwise compare`.")
@@ -31,7 +32,11 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let record = try ComparisonWriter.read(runFile)
         // The notebook finds run.json relative to where it is written.
-        let runPath = out.map { ComparisonWriter.relativePath(from: URL(fileURLWithPath: $0).deletingLastPathComponent().path, to: runFile) }
+        let runPath =
+            out.map {
+                ComparisonWriter.relativePath(
+                    from: URL(fileURLWithPath: $0).deletingLastPathComponent().path, to: runFile)
+            }
             ?? runFile
         let text = try ComparisonWriter.export(record, format: format, plot: plot, runPath: runPath)
         if let out {

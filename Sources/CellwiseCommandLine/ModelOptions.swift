@@ -10,7 +10,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Read the data from here instead of the model's recorded dataset.")
     var dataset: String?
 
-    @Option(parsing: .unconditional, help: "Fitting interval of the polynomials: 'A,B' or 'B' for [-B, B] (write --interval=-8,8).")
+    @Option(
+        parsing: .unconditional,
+        help: "Fitting interval of the polynomials: 'A,B' or 'B' for [-B, B] (write --interval=-8,8).")
     var interval: String = "8"
 
     struct Context {
@@ -20,7 +22,9 @@ struct ModelOptions: ParsableArguments {
 
         /// An evaluator of `split`; `cachedPlans: 0` for one that measures only a few plans.
         func evaluator(for split: SplitName, cachedPlans: Int = 4) throws -> PlanEvaluator {
-            try PlanEvaluator(model: file.model, split: dataset.split(split), approximations: approximations, cachedPlans: cachedPlans)
+            try PlanEvaluator(
+                model: file.model, split: dataset.split(split), approximations: approximations, cachedPlans: cachedPlans
+            )
         }
     }
 

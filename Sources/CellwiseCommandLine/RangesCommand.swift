@@ -30,18 +30,26 @@ struct RangesCommand: ParsableCommand {
     func run() throws {
         let context = try model.load()
         let cells = context.file.model.timeSteps
-        let parsed = try plan.map { try ActivationPlan(parsing: $0, cells: cells) } ?? ActivationPlan(uniform: .tanh, cells: cells)
+        let parsed =
+            try plan.map { try ActivationPlan(parsing: $0, cells: cells) }
+            ?? ActivationPlan(uniform: .tanh, cells: cells)
         let evaluator = try context.evaluator(for: split)
         let (lower, upper) = (context.approximations.lower, context.approximations.upper)
         let statistics = try evaluator.preactivationStatistics(of: parsed, lower: lower, upper: upper)
         if json {
-            try printJSON(RangesReport(
-                plan: parsed.codes, split: split.rawValue, samples: evaluator.sampleCount, interval: [lower, upper],
-                splitSeed: context.dataset.splitSeed,
-                cells: statistics.enumerated().map { .init(cell: $0.offset, min: $0.element.min, max: $0.element.max,
-                                                            outside: $0.element.outsideFraction) }))
+            try printJSON(
+                RangesReport(
+                    plan: parsed.codes, split: split.rawValue, samples: evaluator.sampleCount,
+                    interval: [lower, upper],
+                    splitSeed: context.dataset.splitSeed,
+                    cells: statistics.enumerated().map {
+                        .init(
+                            cell: $0.offset, min: $0.element.min, max: $0.element.max,
+                            outside: $0.element.outsideFraction)
+                    }))
         } else {
-            print("plan \(parsed) on \(split.rawValue) (\(evaluator.sampleCount) samples), interval [\(lower), \(upper)]")
+            print(
+                "plan \(parsed) on \(split.rawValue) (\(evaluator.sampleCount) samples), interval [\(lower), \(upper)]")
             print("cell       min       max  outside")
             for (cell, s) in statistics.enumerated() {
                 print(String(format: "%4d  %8.3f  %8.3f  %6.2f%%", cell, s.min, s.max, 100 * s.outsideFraction))

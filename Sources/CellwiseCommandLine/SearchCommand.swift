@@ -82,7 +82,11 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
-    @Option(help: "Append every evaluation to this JSON-lines file (default: results/searches/<model>-<strategy>-seed<seed>.jsonl).")
+    @Option(
+        help: ArgumentHelp(
+            "Append every evaluation to this JSON-lines file (default: "
+                + "results/searches/<model>-<strategy>-seed<seed>.jsonl).")
+    )
     var traceFile: String?
 
     @Flag(help: "Continue an interrupted search from its trace file (same settings required).")
@@ -111,8 +115,10 @@ struct SearchCommand: ParsableCommand {
         let problem = try SearchProblem(
             model: context.file, dataset: context.dataset, approximations: context.approximations,
             costModel: try costModel.model(shapeOf: shape), placement: costModel.placement,
-            space: try SearchSpace(cells: shape.timeSteps, degrees: degreeList, freeCells: try cells.map(SearchSpace.parseCells)),
-            tolerance: try Tolerance(tolerance, mode: toleranceMode), budget: try Budget(evaluations: budget, seconds: seconds))
+            space: try SearchSpace(
+                cells: shape.timeSteps, degrees: degreeList, freeCells: try cells.map(SearchSpace.parseCells)),
+            tolerance: try Tolerance(tolerance, mode: toleranceMode),
+            budget: try Budget(evaluations: budget, seconds: seconds))
         let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
         let tracePath = traceFile ?? "results/searches/\(modelName)-\(type.name)-seed\(seed).jsonl"
         let progress = ProgressLine(label: type.name, total: budget, enabled: !quiet)
@@ -128,7 +134,10 @@ struct SearchCommand: ParsableCommand {
             printSummary(result)
         }
         if result.interrupted {
-            standardError("interrupted after \(result.evaluations) evaluations: the result above is partial; continue with --resume")
+            standardError(
+                "interrupted after \(result.evaluations) evaluations: the result above is partial; continue with "
+                    + "--resume"
+            )
             Foundation.exit(Interruption.exitStatus)
         }
     }
@@ -137,17 +146,24 @@ struct SearchCommand: ParsableCommand {
         func describe(_ entry: SearchResult.Entry) -> String {
             let counts = zip(result.degrees, entry.counts).map { "n\($0)=\($1)" }.joined(separator: " ")
             let test = entry.testAccuracy.map { String(format: ", test %.4f", $0) } ?? ""
-            return String(format: "%@  val %.4f%@, %.2f s, %d bootstraps (%@)", entry.score.plan.description, entry.score.accuracy,
-                          test, entry.score.latencySeconds, entry.score.bootstraps, counts)
+            return String(
+                format: "%@  val %.4f%@, %.2f s, %d bootstraps (%@)", entry.score.plan.description,
+                entry.score.accuracy,
+                test, entry.score.latencySeconds, entry.score.bootstraps, counts)
         }
-        print("strategy \(result.strategy), seed \(result.seed): \(result.evaluations) evaluations in \(String(format: "%.2f", result.wallSeconds)) s"
-              + (result.interrupted ? " (interrupted: partial result)" : result.budgetExhausted ? " (budget spent)" : " (finished)"))
+        print(
+            "strategy \(result.strategy), seed \(result.seed): \(result.evaluations) evaluations in "
+                + "\(String(format: "%.2f", result.wallSeconds)) s"
+                + (result.interrupted
+                    ? " (interrupted: partial result)" : result.budgetExhausted ? " (budget spent)" : " (finished)"))
         print("reference  \(describe(result.reference))")
         print("best       \(describe(result.best))")
         let saved = result.reference.score.latencySeconds - result.best.score.latencySeconds
-        print(String(format: "saved %.2f s (%.1f%%); validation drop %.2f points", saved,
-                     100 * saved / result.reference.score.latencySeconds, 100 * result.validationDrop)
-              + (result.testDrop.map { String(format: ", test drop %.2f points", 100 * $0) } ?? ""))
+        print(
+            String(
+                format: "saved %.2f s (%.1f%%); validation drop %.2f points", saved,
+                100 * saved / result.reference.score.latencySeconds, 100 * result.validationDrop)
+                + (result.testDrop.map { String(format: ", test drop %.2f points", 100 * $0) } ?? ""))
         print("accepted plans: \(result.accepted.count); Pareto front: \(result.pareto.count) plans")
     }
 }
@@ -176,8 +192,10 @@ final class ProgressLine {
         last = clock.now
         let elapsed = (clock.now - start).inSeconds
         let rate = Double(count) / max(elapsed, 1e-9)
-        standardError(String(format: "%@: %d/%d evaluations, %.0f/s, about %.0f s left", label, count, total, rate,
-                             Double(total - count) / max(rate, 1e-9)))
+        standardError(
+            String(
+                format: "%@: %d/%d evaluations, %.0f/s, about %.0f s left", label, count, total, rate,
+                Double(total - count) / max(rate, 1e-9)))
     }
 
 }

@@ -3,13 +3,15 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // A file-scope name for the system call (inside StandardOutput, `write` names its method).
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(descriptor, bytes, count) }
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
 
 /// Standard output written directly to file descriptor 1, remembering the first failed write so
 /// that a command whose output was lost (a closed pipe, /dev/full) exits with an error.

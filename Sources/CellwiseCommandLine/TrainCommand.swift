@@ -76,21 +76,31 @@ struct TrainCommand: ParsableCommand {
             trainer = try Trainer(configuration: config)
         } catch let error as ConfigurationError {
             // Name the option as typed: batch_size -> --batch-size.
-            throw ConfigurationError(key: "--" + error.key.replacingOccurrences(of: "_", with: "-"), problem: error.problem)
+            throw ConfigurationError(
+                key: "--" + error.key.replacingOccurrences(of: "_", with: "-"), problem: error.problem)
         }
         let data = try DatasetSource(argument: dataset).load(splitSeed: splitSeed)
         if !quiet {
-            standardError("training on \(dataset): \(data.train.count) train, \(data.validation.count) validation, \(data.test.count) test samples")
+            standardError(
+                "training on \(dataset): \(data.train.count) train, \(data.validation.count) validation, "
+                    + "\(data.test.count) test samples"
+            )
         }
         let outcome = try trainer.train(data) { report in
             guard !quiet else { return }
-            standardError(String(format: "epoch %3d/%d  loss %.4f  val_loss %.4f  val_acc %.4f  lr %.2g  %.2f s",
-                                 report.epoch, config.epochs, report.trainingLoss, report.validationLoss,
-                                 report.validationAccuracy, report.learningRate, report.seconds))
+            standardError(
+                String(
+                    format: "epoch %3d/%d  loss %.4f  val_loss %.4f  val_acc %.4f  lr %.2g  %.2f s",
+                    report.epoch, config.epochs, report.trainingLoss, report.validationLoss,
+                    report.validationAccuracy, report.learningRate, report.seconds))
         }
         try outcome.file.save(to: out)
         let m = outcome.file.metadata
-        print(String(format: "saved %@: validation accuracy %.4f, test accuracy %.4f (weights of epoch %d of %d, seed %llu, split seed %llu)",
-                     out, m.validationAccuracy, m.testAccuracy, m.bestEpoch, m.epochsRun, seed, splitSeed))
+        print(
+            String(
+                format:
+                    "saved %@: validation accuracy %.4f, test accuracy %.4f (weights of epoch %d of %d, seed %llu, "
+                    + "split seed %llu)",
+                out, m.validationAccuracy, m.testAccuracy, m.bestEpoch, m.epochsRun, seed, splitSeed))
     }
 }

@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import CellwiseSearch
 import CellwiseTraining
 import Foundation
@@ -35,14 +35,18 @@ public enum Comparison {
     /// - Throws: ``ConfigurationError`` when the cached model was trained on another data set or
     ///   with other `[training]` settings than the config's (delete the file to retrain), and
     ///   ``SearchStop/interrupted`` when Ctrl-C stops the training.
-    public static func prepareModel(_ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void = { _ in }) throws -> ModelFile {
+    public static func prepareModel(_ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void = { _ in })
+        throws -> ModelFile
+    {
         if FileManager.default.fileExists(atPath: config.modelFile) {
             let file = try ModelFile.load(from: config.modelFile)
             try check(file, against: config)
             return file
         }
         guard let training = config.training else {
-            throw ConfigurationError(key: "model.file", problem: "\(config.modelFile) does not exist and the config has no [training] section to make it")
+            throw ConfigurationError(
+                key: "model.file",
+                problem: "\(config.modelFile) does not exist and the config has no [training] section to make it")
         }
         let data = try DatasetSource(argument: config.dataset).load(splitSeed: training.splitSeed)
         let outcome = try Trainer(configuration: training).train(data, progress: progress)
@@ -61,7 +65,10 @@ public enum Comparison {
             let changed = TrainingConfiguration.differences(training, file.metadata.training)
             throw ConfigurationError(
                 key: "training",
-                problem: "\(config.modelFile) was trained with other settings (\(changed.joined(separator: ", "))); delete it to retrain with the config's")
+                problem:
+                    "\(config.modelFile) was trained with other settings (\(changed.joined(separator: ", "))); delete "
+                    + "it to retrain with the config's"
+            )
         }
     }
 
@@ -69,11 +76,14 @@ public enum Comparison {
     public static func problem(_ config: ComparisonConfig, model file: ModelFile) throws -> SearchProblem {
         let data = try DatasetSource(argument: config.dataset).load(splitSeed: file.metadata.splitSeed)
         let approximations = try ApproximationLibrary(lower: config.interval[0], upper: config.interval[1])
-        let costModel = CostModel(profile: try CostProfile.named(config.profile), depthRule: config.depthRule, shapeOf: file.model)
+        let costModel = CostModel(
+            profile: try CostProfile.named(config.profile), depthRule: config.depthRule, shapeOf: file.model)
         var training = Fingerprint()
-        training.combine((try? JSONEncoder.cellwise.encode(config.training)).map { String(decoding: $0, as: UTF8.self) } ?? "none")
+        training.combine(
+            (try? JSONEncoder.cellwise.encode(config.training)).map { String(decoding: $0, as: UTF8.self) } ?? "none")
         return try SearchProblem(
-            model: file, dataset: data, approximations: approximations, costModel: costModel, placement: config.placement,
+            model: file, dataset: data, approximations: approximations, costModel: costModel,
+            placement: config.placement,
             space: try SearchSpace(cells: file.model.timeSteps, degrees: config.degrees), tolerance: config.tolerance,
             budget: try Budget(evaluations: config.budget, seconds: config.budgetSeconds),
             extraFingerprints: ["training": training.value])
@@ -89,10 +99,12 @@ public enum Comparison {
     ///   - onRunFinished: Called from the job threads when a run ends.
     ///   - traces: A directory receiving each run's ``TraceLog`` (`<strategy>-seed<seed>.jsonl`) as it runs.
     ///   - resume: Continue the runs whose traces are in `traces` instead of starting them again.
-    public static func run(_ config: ComparisonConfig, model file: ModelFile, registry: StrategyRegistry = .builtIn, jobs: Int = 1,
-                           traces: String? = nil, resume: Bool = false,
-                           onEvaluation: (@Sendable (RunKey, TraceEntry) -> Void)? = nil,
-                           onRunFinished: (@Sendable (RunKey, ComparisonRecord.RunRecord) -> Void)? = nil) throws -> ComparisonRecord {
+    public static func run(
+        _ config: ComparisonConfig, model file: ModelFile, registry: StrategyRegistry = .builtIn, jobs: Int = 1,
+        traces: String? = nil, resume: Bool = false,
+        onEvaluation: (@Sendable (RunKey, TraceEntry) -> Void)? = nil,
+        onRunFinished: (@Sendable (RunKey, ComparisonRecord.RunRecord) -> Void)? = nil
+    ) throws -> ComparisonRecord {
         let clock = ContinuousClock()
         let started = clock.now
         let problem = try self.problem(config, model: file)
@@ -103,12 +115,15 @@ public enum Comparison {
 
         // The reference, measured once for the record.
         let data = problem.dataset
-        let validation = try PlanEvaluator(model: file.model, split: data.validation, approximations: problem.approximations, cachedPlans: 0)
-        let test = try PlanEvaluator(model: file.model, split: data.test, approximations: problem.approximations, cachedPlans: 0)
+        let validation = try PlanEvaluator(
+            model: file.model, split: data.validation, approximations: problem.approximations, cachedPlans: 0)
+        let test = try PlanEvaluator(
+            model: file.model, split: data.test, approximations: problem.approximations, cachedPlans: 0)
         let referenceCost = try problem.costModel.cost(of: space.reference, placement: config.placement)
         let reference = PlanRecord(
-            PlanScore(plan: space.reference, accuracy: try validation.accuracy(of: space.reference),
-                      latencySeconds: referenceCost.latencySeconds, bootstraps: referenceCost.bootstraps),
+            PlanScore(
+                plan: space.reference, accuracy: try validation.accuracy(of: space.reference),
+                latencySeconds: referenceCost.latencySeconds, bootstraps: referenceCost.bootstraps),
             testAccuracy: try test.accuracy(of: space.reference), degrees: space.degrees)
 
         let collector = RunCollector(count: keys.count)
@@ -117,7 +132,9 @@ public enum Comparison {
         parallelFor(workers: jobs) { worker in
             for key in keys where key.index % jobs == worker {
                 do {
-                    let tracePath = traces.map { URL(fileURLWithPath: $0).appendingPathComponent("\(key.strategy)-seed\(key.seed).jsonl").path }
+                    let tracePath = traces.map {
+                        URL(fileURLWithPath: $0).appendingPathComponent("\(key.strategy)-seed\(key.seed).jsonl").path
+                    }
                     let result = try box.value.run(
                         strategy: key.strategy, options: StrategyOptions(options[key.strategy] ?? [:]), seed: key.seed,
                         registry: registry, workers: threadsPerJob, tracePath: tracePath, resume: resume,
@@ -135,9 +152,10 @@ public enum Comparison {
         if let error = collector.error { throw error }
         return ComparisonRecord(
             cellwiseVersion: CellwiseVersion.current, config: config, machine: .current,
-            model: .init(file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
-                         validationSamples: data.validation.count, testSamples: data.test.count,
-                         validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy),
+            model: .init(
+                file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
+                validationSamples: data.validation.count, testSamples: data.test.count,
+                validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy),
             reference: reference, runs: collector.records.compactMap { $0 },
             totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
     }
@@ -145,12 +163,14 @@ public enum Comparison {
     static func record(_ result: SearchResult, degrees: [Int], tolerance: Tolerance) -> ComparisonRecord.RunRecord {
         let reference = result.reference.score
         return .init(
-            strategy: result.strategy, seed: result.seed, evaluations: result.evaluations, wallSeconds: result.wallSeconds,
+            strategy: result.strategy, seed: result.seed, evaluations: result.evaluations,
+            wallSeconds: result.wallSeconds,
             budgetExhausted: result.budgetExhausted, partial: result.interrupted,
             best: .init(result.best.score, testAccuracy: result.best.testAccuracy, degrees: degrees),
             pareto: result.pareto.map { .init($0, degrees: degrees) },
-            hypervolume: ParetoFront.hypervolume(of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
-                                                 latencyCeiling: reference.latencySeconds),
+            hypervolume: ParetoFront.hypervolume(
+                of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
+                latencyCeiling: reference.latencySeconds),
             accepted: result.accepted.map(\.description),
             trace: result.trace.map(TraceRecord.init))
     }

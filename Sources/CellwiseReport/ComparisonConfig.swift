@@ -43,33 +43,48 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
 
     /// Checks every value; errors name the TOML key at fault (`search.budget`).
     public func validate() throws {
-        func fail(_ key: String, _ problem: String) -> ConfigurationError { ConfigurationError(key: key, problem: problem) }
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+        func fail(_ key: String, _ problem: String) -> ConfigurationError {
+            ConfigurationError(key: key, problem: problem)
+        }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".")
+        else {
             throw fail("name", "must be letters, digits, '-', '_' or '.' (it names the results directory)")
         }
         guard !modelFile.isEmpty else { throw fail("model.file", "must not be empty") }
         guard !dataset.isEmpty else { throw fail("model.dataset", "must not be empty") }
         if let training {
-            do { try training.validate() } catch let error as ConfigurationError { throw fail("training.\(error.key)", error.problem) }
+            do { try training.validate() } catch let error as ConfigurationError {
+                throw fail("training.\(error.key)", error.problem)
+            }
         }
         guard !degrees.isEmpty else { throw fail("approximation.degrees", "give at least one degree") }
         if let bad = degrees.first(where: { !(1...Activation.maximumDegree).contains($0) }) {
             throw fail("approximation.degrees", "degree \(bad) is outside 1-\(Activation.maximumDegree)")
         }
-        guard degrees == Array(Set(degrees)).sorted() else { throw fail("approximation.degrees", "must be distinct and ascending") }
-        guard interval.count == 2, interval[0] < interval[1] else { throw fail("approximation.interval", "must be [a, b] with a < b") }
-        do { _ = try ApproximationLibrary(lower: interval[0], upper: interval[1]) } catch let error as ConfigurationError {
+        guard degrees == Array(Set(degrees)).sorted() else {
+            throw fail("approximation.degrees", "must be distinct and ascending")
+        }
+        guard interval.count == 2, interval[0] < interval[1] else {
+            throw fail("approximation.interval", "must be [a, b] with a < b")
+        }
+        do { _ = try ApproximationLibrary(lower: interval[0], upper: interval[1]) } catch let error
+            as ConfigurationError
+        {
             throw fail("approximation.interval", error.problem)
         }
         guard !profile.isEmpty else { throw fail("cost.profile", "must not be empty") }
         do { _ = try Tolerance(tolerance.value, mode: tolerance.mode) } catch let error as ConfigurationError {
             throw fail("search.tolerance", error.problem)
         }
-        guard (1...100_000_000).contains(budget) else { throw fail("search.budget", "is \(budget); expected 1-100000000") }
+        guard (1...100_000_000).contains(budget) else {
+            throw fail("search.budget", "is \(budget); expected 1-100000000")
+        }
         if let budgetSeconds, !(budgetSeconds >= 1e-3 && budgetSeconds.isFinite) {
             throw fail("search.seconds", "must be a positive number of seconds (at least 0.001), got \(budgetSeconds)")
         }
-        guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw fail("search.seeds", "must be a non-empty list of distinct seeds") }
+        guard !seeds.isEmpty, Set(seeds).count == seeds.count else {
+            throw fail("search.seeds", "must be a non-empty list of distinct seeds")
+        }
         guard !strategies.isEmpty, Set(strategies).count == strategies.count else {
             throw fail("search.strategies", "must be a non-empty list of distinct strategy names")
         }
@@ -81,7 +96,9 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     /// Checks that every strategy is in `registry` and that its options are ones it takes.
     public func check(against registry: StrategyRegistry) throws {
         for name in strategies {
-            do { _ = try registry.strategy(named: name) } catch { throw ConfigurationError(key: "search.strategies", problem: "\(error)") }
+            do { _ = try registry.strategy(named: name) } catch {
+                throw ConfigurationError(key: "search.strategies", problem: "\(error)")
+            }
         }
         for (name, values) in strategyOptions.sorted(by: { $0.key < $1.key }) {
             let type = try registry.strategy(named: name)
@@ -110,7 +127,6 @@ extension ComparisonConfig {
         }
     }
 }
-
 
 extension ComparisonConfig {
     /// The layout of a comparison config file: its sections and keys as a user writes them.
@@ -145,8 +161,12 @@ extension ComparisonConfig {
 
             enum CodingKeys: String, CodingKey {
                 case seed, units, epochs, patience, note
-                case splitSeed = "split_seed", batchSize = "batch_size", learningRate = "learning_rate"
-                case minLearningRate = "min_learning_rate", reduceFactor = "reduce_factor", reducePatience = "reduce_patience"
+                case splitSeed = "split_seed"
+                case batchSize = "batch_size"
+                case learningRate = "learning_rate"
+                case minLearningRate = "min_learning_rate"
+                case reduceFactor = "reduce_factor"
+                case reducePatience = "reduce_patience"
             }
 
             func configuration(defaultSeed: UInt64) -> TrainingConfiguration {
@@ -212,7 +232,8 @@ extension ComparisonConfig {
             ComparisonConfig(
                 name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
                 training: training?.configuration(defaultSeed: seed), degrees: approximation.degrees,
-                interval: approximation.interval, profile: cost.profile, depthRule: cost.depth, placement: cost.placement,
+                interval: approximation.interval, profile: cost.profile, depthRule: cost.depth,
+                placement: cost.placement,
                 tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode), budget: search.budget,
                 budgetSeconds: search.seconds, seeds: search.seeds, strategies: search.strategies,
                 strategyOptions: (strategies ?? [:]).mapValues { $0.mapValues(\.text) })

@@ -1,7 +1,8 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import CellwiseSearch
 import CellwiseTraining
+
 /// Everything a comparison produced: the content of `run.json`, from which every table, plot and
 /// notebook can be regenerated (`cellwise export`).
 ///
@@ -96,14 +97,17 @@ extension ComparisonRecord {
         reference = try container.decode(PlanRecord.self, forKey: .reference)
         runs = try container.decode([RunRecord].self, forKey: .runs)
         totalSeconds = try container.decode(Double.self, forKey: .totalSeconds)
-        partial = version >= 2 ? try container.decode(Bool.self, forKey: .partial)
+        partial =
+            version >= 2
+            ? try container.decode(Bool.self, forKey: .partial)
             : try container.decodeIfPresent(Bool.self, forKey: .partial) ?? false
     }
 }
 
 extension ComparisonRecord.RunRecord {
     private enum CodingKeys: String, CodingKey {
-        case strategy, seed, evaluations, wallSeconds, budgetExhausted, partial, best, pareto, hypervolume, accepted, trace
+        case strategy, seed, evaluations, wallSeconds, budgetExhausted, partial, best, pareto, hypervolume, accepted,
+            trace
     }
 
     /// Decodes a run; `partial` is absent in version 1 files (false).

@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import CellwiseSearch
 import CellwiseTraining
 import Foundation
@@ -49,23 +49,32 @@ public struct ComparisonTable: Sendable {
         degrees = record.config.degrees
         partial = record.partial
         let r = record.reference
-        var rows = [Row(strategy: "reference (\(r.plan))", runs: 1, evaluations: 1, wallSeconds: 0, latency: (r.latencySeconds, 0),
-                        bootstraps: Double(r.bootstraps), counts: r.counts.map(Double.init), valAccuracy: r.valAccuracy,
-                        testAccuracy: r.testAccuracy, accepted: 0, hypervolume: 0)]
+        var rows = [
+            Row(
+                strategy: "reference (\(r.plan))", runs: 1, evaluations: 1, wallSeconds: 0,
+                latency: (r.latencySeconds, 0),
+                bootstraps: Double(r.bootstraps), counts: r.counts.map(Double.init), valAccuracy: r.valAccuracy,
+                testAccuracy: r.testAccuracy, accepted: 0, hypervolume: 0)
+        ]
         for name in record.config.strategies {
             let runs = record.runs.filter { $0.strategy == name }
             guard !runs.isEmpty else { continue }
             func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
             let latencies = runs.map(\.best.latencySeconds)
             let m = mean(latencies)
-            let std = runs.count > 1 ? (latencies.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(runs.count - 1)).squareRoot() : 0
+            let std =
+                runs.count > 1
+                ? (latencies.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(runs.count - 1)).squareRoot() : 0
             let tests = runs.compactMap(\.best.testAccuracy)
-            rows.append(Row(
-                strategy: name, runs: runs.count, evaluations: mean(runs.map { Double($0.evaluations) }),
-                wallSeconds: mean(runs.map(\.wallSeconds)), latency: (m, std), bootstraps: mean(runs.map { Double($0.best.bootstraps) }),
-                counts: degrees.indices.map { i in mean(runs.map { Double($0.best.counts[i]) }) },
-                valAccuracy: mean(runs.map(\.best.valAccuracy)), testAccuracy: tests.count == runs.count ? mean(tests) : nil,
-                accepted: mean(runs.map { Double($0.accepted.count) }), hypervolume: mean(runs.map(\.hypervolume))))
+            rows.append(
+                Row(
+                    strategy: name, runs: runs.count, evaluations: mean(runs.map { Double($0.evaluations) }),
+                    wallSeconds: mean(runs.map(\.wallSeconds)), latency: (m, std),
+                    bootstraps: mean(runs.map { Double($0.best.bootstraps) }),
+                    counts: degrees.indices.map { i in mean(runs.map { Double($0.best.counts[i]) }) },
+                    valAccuracy: mean(runs.map(\.best.valAccuracy)),
+                    testAccuracy: tests.count == runs.count ? mean(tests) : nil,
+                    accepted: mean(runs.map { Double($0.accepted.count) }), hypervolume: mean(runs.map(\.hypervolume))))
         }
         self.rows = rows
     }
@@ -79,50 +88,68 @@ public struct ComparisonTable: Sendable {
     }
 
     private func latencyText(_ row: Row, plusMinus: String) -> String {
-        row.runs > 1 ? "\(Self.number(row.latency.mean, 2))\(plusMinus)\(Self.number(row.latency.std, 2))" : Self.number(row.latency.mean, 2)
+        row.runs > 1
+            ? "\(Self.number(row.latency.mean, 2))\(plusMinus)\(Self.number(row.latency.std, 2))"
+            : Self.number(row.latency.mean, 2)
     }
 
     private func cells(_ row: Row, plusMinus: String) -> [String] {
-        [row.strategy, String(row.runs), Self.compact(row.evaluations), Self.number(row.wallSeconds, 2),
-         latencyText(row, plusMinus: plusMinus), Self.compact(row.bootstraps),
-         "(" + row.counts.map(Self.compact).joined(separator: ", ") + ")",
-         Self.number(row.valAccuracy, 4), row.testAccuracy.map { Self.number($0, 4) } ?? "-",
-         Self.compact(row.accepted), Self.number(row.hypervolume, 3)]
+        [
+            row.strategy, String(row.runs), Self.compact(row.evaluations), Self.number(row.wallSeconds, 2),
+            latencyText(row, plusMinus: plusMinus), Self.compact(row.bootstraps),
+            "(" + row.counts.map(Self.compact).joined(separator: ", ") + ")",
+            Self.number(row.valAccuracy, 4), row.testAccuracy.map { Self.number($0, 4) } ?? "-",
+            Self.compact(row.accepted), Self.number(row.hypervolume, 3),
+        ]
     }
 
     private var headers: [String] {
-        ["strategy", "runs", "evaluations", "wall time (s)", "latency (s)", "bootstraps", countsHeader,
-         "val acc", "test acc", "accepted", "hypervolume"]
+        [
+            "strategy", "runs", "evaluations", "wall time (s)", "latency (s)", "bootstraps", countsHeader,
+            "val acc", "test acc", "accepted", "hypervolume",
+        ]
     }
 
     /// GitHub-flavoured Markdown.
     public var markdown: String {
-        var lines = ["| " + headers.joined(separator: " | ") + " |",
-                     "|" + headers.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|"]
+        var lines = [
+            "| " + headers.joined(separator: " | ") + " |",
+            "|" + headers.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|",
+        ]
         for row in rows { lines.append("| " + cells(row, plusMinus: " ± ").joined(separator: " | ") + " |") }
-        if partial { lines.append("\n*Partial results: the comparison was interrupted; continue it with `cellwise compare --resume`.*") }
+        if partial {
+            lines.append(
+                "\n*Partial results: the comparison was interrupted; continue it with `cellwise compare --resume`.*")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// CSV with one number per column (means and standard deviations separate).
     public var csv: String {
-        var header = ["strategy", "runs", "evaluations_mean", "wall_seconds_mean", "latency_seconds_mean", "latency_seconds_std",
-                      "bootstraps_mean"]
+        var header = [
+            "strategy", "runs", "evaluations_mean", "wall_seconds_mean", "latency_seconds_mean", "latency_seconds_std",
+            "bootstraps_mean",
+        ]
         header += degrees.map { "n\($0)_mean" }
         header += ["val_accuracy_mean", "test_accuracy_mean", "accepted_mean", "hypervolume_mean"]
         var lines = [header.joined(separator: ",")]
         for row in rows {
-            var fields = [Self.csvField(row.strategy), String(row.runs), "\(row.evaluations)", "\(row.wallSeconds)",
-                          "\(row.latency.mean)", "\(row.latency.std)", "\(row.bootstraps)"]
+            var fields = [
+                Self.csvField(row.strategy), String(row.runs), "\(row.evaluations)", "\(row.wallSeconds)",
+                "\(row.latency.mean)", "\(row.latency.std)", "\(row.bootstraps)",
+            ]
             fields += row.counts.map { "\($0)" }
-            fields += ["\(row.valAccuracy)", row.testAccuracy.map { "\($0)" } ?? "", "\(row.accepted)", "\(row.hypervolume)"]
+            fields += [
+                "\(row.valAccuracy)", row.testAccuracy.map { "\($0)" } ?? "", "\(row.accepted)", "\(row.hypervolume)",
+            ]
             lines.append(fields.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private static func csvField(_ text: String) -> String {
-        text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        text.contains(",") || text.contains("\"")
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     /// A LaTeX `tabular` with booktabs rules (needs `\usepackage{booktabs}`).
@@ -132,14 +159,17 @@ public struct ComparisonTable: Sendable {
                 .replacingOccurrences(of: "&", with: "\\&").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "#", with: "\\#").replacingOccurrences(of: "*", with: "$\\times$")
         }
-        var lines = ["% Generated by cellwise \(CellwiseVersion.current); needs \\usepackage{booktabs}",
-                     "\\begin{tabular}{l" + String(repeating: "r", count: headers.count - 1) + "}",
-                     "\\toprule",
-                     headers.map(escape).joined(separator: " & ") + " \\\\",
-                     "\\midrule"]
+        var lines = [
+            "% Generated by cellwise \(CellwiseVersion.current); needs \\usepackage{booktabs}",
+            "\\begin{tabular}{l" + String(repeating: "r", count: headers.count - 1) + "}",
+            "\\toprule",
+            headers.map(escape).joined(separator: " & ") + " \\\\",
+            "\\midrule",
+        ]
         for (index, row) in rows.enumerated() {
-            lines.append(cells(row, plusMinus: " $\\pm$ ").enumerated().map { $0.offset == 4 ? $0.element : escape($0.element) }
-                .joined(separator: " & ") + " \\\\")
+            lines.append(
+                cells(row, plusMinus: " $\\pm$ ").enumerated().map { $0.offset == 4 ? $0.element : escape($0.element) }
+                    .joined(separator: " & ") + " \\\\")
             if index == 0 { lines.append("\\midrule") }
         }
         lines += ["\\bottomrule", "\\end{tabular}"]

@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import CellwiseSearch
 import CellwiseTraining
 import Foundation
@@ -75,7 +75,9 @@ public enum ComparisonWriter {
     }
 
     /// One export of `record` as text.
-    public static func export(_ record: ComparisonRecord, format: Format, plot: Plot = .pareto, runPath: String) throws -> String {
+    public static func export(_ record: ComparisonRecord, format: Format, plot: Plot = .pareto, runPath: String) throws
+        -> String
+    {
         let table = ComparisonTable(record)
         switch format {
         case .md: return table.markdown
@@ -100,15 +102,24 @@ public enum ComparisonWriter {
     /// - Throws: ``DataError`` naming the file and the problem.
     public static func read(_ path: String) throws -> ComparisonRecord {
         guard FileManager.default.fileExists(atPath: path) else { throw DataError(path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(path, "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(path, "cannot read the file")
+        }
         guard !data.isEmpty else { throw DataError(path, "file is empty") }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
             let record = try decoder.decode(ComparisonRecord.self, from: data)
-            guard record.format == "cellwise-comparison" else { throw DataError(path, "format is \"\(record.format)\", expected \"cellwise-comparison\"") }
+            guard record.format == "cellwise-comparison" else {
+                throw DataError(path, "format is \"\(record.format)\", expected \"cellwise-comparison\"")
+            }
             guard ComparisonRecord.readableVersions.contains(record.version) else {
-                throw DataError(path, "run file version \(record.version) is not supported (this cellwise reads versions \(ComparisonRecord.readableVersions.lowerBound)-\(ComparisonRecord.readableVersions.upperBound))")
+                throw DataError(
+                    path,
+                    "run file version \(record.version) is not supported (this cellwise reads versions "
+                        + "\(ComparisonRecord.readableVersions.lowerBound)-"
+                        + "\(ComparisonRecord.readableVersions.upperBound))"
+                )
             }
             do { try record.config.validate() } catch { throw DataError(path, "config: \(error)") }
             return record
@@ -127,7 +138,8 @@ public enum ComparisonWriter {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "bad value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+            return context.codingPath.isEmpty
+                ? "not valid JSON" : "bad value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         @unknown default: return "cannot decode"
         }
     }

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// Anything that can measure a plan's accuracy: the plan evaluator on the validation split, or
 /// a synthetic function in tests.
 public protocol AccuracyOracle: AnyObject {

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// How much a search may spend: a number of evaluations, a number of seconds, or both.
 ///
 /// The reference plan the driver evaluates first counts as the first evaluation. Plans answered
@@ -13,7 +14,8 @@ public struct Budget: Sendable, Equatable, Codable {
     /// Creates a budget; at least one limit must be given.
     public init(evaluations: Int? = nil, seconds: Double? = nil) throws {
         guard evaluations != nil || seconds != nil else {
-            throw ConfigurationError(key: "budget", problem: "give a number of evaluations, a number of seconds, or both")
+            throw ConfigurationError(
+                key: "budget", problem: "give a number of evaluations, a number of seconds, or both")
         }
         if let evaluations, evaluations < 1 {
             throw ConfigurationError(key: "budget", problem: "must allow at least one evaluation, got \(evaluations)")

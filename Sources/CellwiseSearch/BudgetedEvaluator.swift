@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import Foundation
 
 /// A plan with its validation accuracy and CKKS cost.
@@ -81,8 +81,10 @@ public final class BudgetedEvaluator {
     /// - Parameter replay: Evaluations of an interrupted run of the same search (from its
     ///   ``TraceLog``): they are in the trace and count against the budget, and the strategy gets
     ///   their scores from the cache, so it retraces its steps and continues where it stopped.
-    public init(oracle: any AccuracyOracle, costModel: CostModel, placement: PlacementStrategy, budget: Budget,
-                replay: [TraceEntry] = []) {
+    public init(
+        oracle: any AccuracyOracle, costModel: CostModel, placement: PlacementStrategy, budget: Budget,
+        replay: [TraceEntry] = []
+    ) {
         self.oracle = oracle
         self.costModel = costModel
         self.placement = placement
@@ -128,7 +130,8 @@ public final class BudgetedEvaluator {
         guard !Interruption.isRequested else { throw SearchStop.interrupted }
         let report = try cost(of: plan)
         let accuracy = try oracle.accuracy(of: plan)
-        let score = PlanScore(plan: plan, accuracy: accuracy, latencySeconds: report.latencySeconds, bootstraps: report.bootstraps)
+        let score = PlanScore(
+            plan: plan, accuracy: accuracy, latencySeconds: report.latencySeconds, bootstraps: report.bootstraps)
         scores[plan] = score
         visited.insert(plan)
         let entry = TraceEntry(index: trace.count + 1, score: score, elapsedSeconds: elapsedSeconds)

@@ -1,11 +1,14 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// The plans no other plan beats on both accuracy (higher) and latency (lower).
 public enum ParetoFront {
     /// The non-dominated scores, by increasing latency (one per distinct (latency, accuracy)).
     public static func of(_ scores: [PlanScore]) -> [PlanScore] {
         let sorted = scores.sorted {
-            ($0.latencySeconds, -$0.accuracy, $0.plan.description) < ($1.latencySeconds, -$1.accuracy, $1.plan.description)
+            ($0.latencySeconds, -$0.accuracy, $0.plan.description) < (
+                $1.latencySeconds, -$1.accuracy, $1.plan.description
+            )
         }
         var front = [PlanScore]()
         var bestAccuracy = -Double.infinity

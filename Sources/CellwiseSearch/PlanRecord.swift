@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// A plan with its figures, as `run.json`, `search --json` and the tables record it.
 public struct PlanRecord: Codable, Sendable, Equatable {
     /// The plan in text form.

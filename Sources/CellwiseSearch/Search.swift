@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// Runs a strategy on equal terms with every other: the driver evaluates the reference plan
 /// first, hands the strategy a context, ends the search when the budget is spent, and builds
 /// the result from the evaluator's trace.
@@ -26,8 +27,11 @@ public enum Search {
         public var replay: [TraceEntry] = []
 
         /// Creates a setup.
-        public init(oracle: any AccuracyOracle, testOracle: (any AccuracyOracle)? = nil, space: SearchSpace,
-                    costModel: CostModel, placement: PlacementStrategy = .greedy, tolerance: Tolerance, budget: Budget, seed: UInt64) {
+        public init(
+            oracle: any AccuracyOracle, testOracle: (any AccuracyOracle)? = nil, space: SearchSpace,
+            costModel: CostModel, placement: PlacementStrategy = .greedy, tolerance: Tolerance, budget: Budget,
+            seed: UInt64
+        ) {
             self.oracle = oracle
             self.testOracle = testOracle
             self.space = space
@@ -40,9 +44,11 @@ public enum Search {
     }
 
     /// Runs the strategy called `name` in `registry` with `options`.
-    public static func run(strategy name: String, options: StrategyOptions = StrategyOptions(),
-                           registry: StrategyRegistry = .builtIn, setup: Setup,
-                           onEvaluation: ((TraceEntry) throws -> Void)? = nil) throws -> SearchResult {
+    public static func run(
+        strategy name: String, options: StrategyOptions = StrategyOptions(),
+        registry: StrategyRegistry = .builtIn, setup: Setup,
+        onEvaluation: ((TraceEntry) throws -> Void)? = nil
+    ) throws -> SearchResult {
         let type = try registry.strategy(named: name)
         try options.check(against: type)
         let strategy = try type.init(options: options)
@@ -50,18 +56,25 @@ public enum Search {
     }
 
     /// Runs `strategy`.
-    public static func run(_ strategy: some SearchStrategy, setup: Setup, onEvaluation: ((TraceEntry) throws -> Void)? = nil) throws -> SearchResult {
+    public static func run(
+        _ strategy: some SearchStrategy, setup: Setup, onEvaluation: ((TraceEntry) throws -> Void)? = nil
+    ) throws -> SearchResult {
         var strategy = strategy
         guard setup.space.cells == setup.oracle.cells else {
-            throw ConfigurationError(key: "cells", problem: "the search space has \(setup.space.cells) cells, the model \(setup.oracle.cells)")
+            throw ConfigurationError(
+                key: "cells",
+                problem: "the search space has \(setup.space.cells) cells, the model \(setup.oracle.cells)")
         }
-        let evaluator = BudgetedEvaluator(oracle: setup.oracle, costModel: setup.costModel, placement: setup.placement,
-                                          budget: setup.budget, replay: setup.replay)
+        let evaluator = BudgetedEvaluator(
+            oracle: setup.oracle, costModel: setup.costModel, placement: setup.placement,
+            budget: setup.budget, replay: setup.replay)
         evaluator.onEvaluation = onEvaluation
         let reference = try evaluator.evaluate(setup.space.reference)
-        let context = SearchContext(space: setup.space, tolerance: setup.tolerance, evaluator: evaluator,
-                                    reference: reference, seed: setup.seed)
-        var exhausted = false, interrupted = false
+        let context = SearchContext(
+            space: setup.space, tolerance: setup.tolerance, evaluator: evaluator,
+            reference: reference, seed: setup.seed)
+        var exhausted = false
+        var interrupted = false
         do {
             try strategy.run(in: context)
         } catch SearchStop.budgetExhausted {
@@ -75,15 +88,19 @@ public enum Search {
         // Lowest latency within tolerance; ties: higher accuracy, then the earlier evaluation.
         let best = within.min { ($0.latencySeconds, -$0.accuracy) < ($1.latencySeconds, -$1.accuracy) } ?? reference
         func entry(_ score: PlanScore) throws -> SearchResult.Entry {
-            let counts = setup.space.degrees.map { degree in score.plan.activations.filter { $0 == .polynomial(degree: degree) }.count }
-            return SearchResult.Entry(score: score, testAccuracy: try setup.testOracle?.accuracy(of: score.plan), counts: counts)
+            let counts = setup.space.degrees.map { degree in
+                score.plan.activations.filter { $0 == .polynomial(degree: degree) }.count
+            }
+            return SearchResult.Entry(
+                score: score, testAccuracy: try setup.testOracle?.accuracy(of: score.plan), counts: counts)
         }
         return SearchResult(
             strategy: type(of: strategy).name, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
             degrees: setup.space.degrees, evaluations: evaluator.used, wallSeconds: wall, budgetExhausted: exhausted,
             interrupted: interrupted,
             reference: try entry(reference), best: try entry(best), pareto: ParetoFront.of(scores),
-            accepted: context.hasOwnAcceptanceRule ? context.accepted : within.map(\.plan).filter { $0 != reference.plan },
+            accepted: context.hasOwnAcceptanceRule
+                ? context.accepted : within.map(\.plan).filter { $0 != reference.plan },
             trace: evaluator.trace)
     }
 }

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// What a strategy works with: the space of plans, the cost model, the tolerance, a seeded
 /// random generator, the budget-enforcing evaluator and the reference plan.
 public final class SearchContext {
@@ -22,7 +23,9 @@ public final class SearchContext {
     private var acceptedSet: Set<ActivationPlan> = []
 
     /// Creates a context.
-    public init(space: SearchSpace, tolerance: Tolerance, evaluator: BudgetedEvaluator, reference: PlanScore, seed: UInt64) {
+    public init(
+        space: SearchSpace, tolerance: Tolerance, evaluator: BudgetedEvaluator, reference: PlanScore, seed: UInt64
+    ) {
         self.space = space
         self.tolerance = tolerance
         self.evaluator = evaluator

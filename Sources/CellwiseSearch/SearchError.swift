@@ -24,11 +24,13 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
         case .invalidOption(let strategy, let key, let problem):
             "option \(key) of strategy \(strategy): \(problem)"
         case .traceMismatch(let path, let changed):
-            "\(path): belongs to another search (\(changed.joined(separator: ", ")) changed); remove it or run without --resume"
+            "\(path): belongs to another search (\(changed.joined(separator: ", ")) changed); remove it or run "
+                + "without --resume"
         case .unreadableTrace(let path, let problem):
             "\(path): \(problem)"
         case .traceWriteFailed(let path, let problem):
-            "\(path): cannot append to the trace (\(problem)); the evaluations before this one are kept, continue with --resume"
+            "\(path): cannot append to the trace (\(problem)); the evaluations before this one are kept, continue "
+                + "with --resume"
         }
     }
 }

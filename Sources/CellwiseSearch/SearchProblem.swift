@@ -42,17 +42,22 @@ public struct SearchProblem {
     ///   `[training]` section), checked on resume like the rest.
     /// - Throws: ``SearchError`` or ``ConfigurationError`` when the space or cost model does not
     ///   match the model.
-    public init(model: ModelFile, dataset: Dataset, approximations: ApproximationLibrary, costModel: CostModel,
-                placement: PlacementStrategy = .greedy, space: SearchSpace, tolerance: Tolerance, budget: Budget,
-                extraFingerprints: [String: String] = [:]) throws {
+    public init(
+        model: ModelFile, dataset: Dataset, approximations: ApproximationLibrary, costModel: CostModel,
+        placement: PlacementStrategy = .greedy, space: SearchSpace, tolerance: Tolerance, budget: Budget,
+        extraFingerprints: [String: String] = [:]
+    ) throws {
         let shape = model.model
         guard space.cells == shape.timeSteps else {
-            throw ConfigurationError(key: "cells", problem: "the search space has \(space.cells) cells, the model \(shape.timeSteps)")
+            throw ConfigurationError(
+                key: "cells", problem: "the search space has \(space.cells) cells, the model \(shape.timeSteps)")
         }
-        guard costModel.inputSize == shape.inputSize, costModel.units == shape.units, costModel.classes == shape.classes else {
+        guard costModel.inputSize == shape.inputSize, costModel.units == shape.units, costModel.classes == shape.classes
+        else {
             throw ConfigurationError(
                 key: "cost model",
-                problem: "priced for \(costModel.inputSize) inputs, \(costModel.units) units, \(costModel.classes) classes; "
+                problem:
+                    "priced for \(costModel.inputSize) inputs, \(costModel.units) units, \(costModel.classes) classes; "
                     + "the model has \(shape.inputSize), \(shape.units), \(shape.classes)")
         }
         self.model = model
@@ -77,8 +82,12 @@ public struct SearchProblem {
         var fits = Fingerprint()
         fits.combine("\(approximations.lower) \(approximations.upper) \(PolynomialApproximation.fitPoints)")
         var cost = Fingerprint()
-        // Every field of the profile (its reflection lists them all), the depth rule, the shape priced and the placement.
-        cost.combine("\(costModel.profile) \(costModel.depthRule) \(costModel.inputSize) \(costModel.units) \(costModel.classes) \(placement)")
+        // Every field of the profile (its reflection lists them all), the depth rule,
+        // the shape priced and the placement.
+        cost.combine(
+            "\(costModel.profile) \(costModel.depthRule) \(costModel.inputSize) \(costModel.units) "
+                + "\(costModel.classes) \(placement)"
+        )
         var printed: [String: String] = [
             "model weights": weights.value,
             "data": data.value,
@@ -93,9 +102,11 @@ public struct SearchProblem {
     public func settings(strategy: String, options: StrategyOptions, seed: UInt64) -> [String: String] {
         var settings = fingerprints
         settings["strategy"] = strategy
-        settings["strategy options"] = options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        settings["strategy options"] = options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+            separator: ",")
         settings["seed"] = String(seed)
-        settings["budget"] = "\(budget.evaluations.map(String.init) ?? "-") evaluations, \(budget.seconds.map { "\($0)" } ?? "-") s"
+        settings["budget"] =
+            "\(budget.evaluations.map(String.init) ?? "-") evaluations, \(budget.seconds.map { "\($0)" } ?? "-") s"
         settings["tolerance"] = "\(tolerance.mode.rawValue) \(tolerance.value)"
         settings["search space"] = "degrees \(space.degrees) free cells \(space.freeCells)"
         return settings
@@ -106,9 +117,11 @@ public struct SearchProblem {
     /// - Parameter workers: Threads of each evaluator (nil: all cores).
     public func setup(seed: UInt64, workers: Int? = nil) throws -> Search.Setup {
         Search.Setup(
-            oracle: try PlanEvaluator(model: model.model, split: dataset.validation, approximations: approximations, workers: workers),
-            testOracle: try PlanEvaluator(model: model.model, split: dataset.test, approximations: approximations,
-                                          workers: workers, cachedPlans: 0),
+            oracle: try PlanEvaluator(
+                model: model.model, split: dataset.validation, approximations: approximations, workers: workers),
+            testOracle: try PlanEvaluator(
+                model: model.model, split: dataset.test, approximations: approximations,
+                workers: workers, cachedPlans: 0),
             space: space, costModel: costModel, placement: placement, tolerance: tolerance, budget: budget, seed: seed)
     }
 
@@ -119,9 +132,11 @@ public struct SearchProblem {
     ///   - onResume: Called with the number of evaluations replayed from the trace.
     /// - Throws: ``SearchError/traceMismatch(path:changed:)`` when the trace belongs to another
     ///   problem, and whatever the strategy or evaluator throws.
-    public func run(strategy name: String, options: StrategyOptions = StrategyOptions(), seed: UInt64,
-                    registry: StrategyRegistry = .builtIn, workers: Int? = nil, tracePath: String? = nil, resume: Bool = false,
-                    onResume: (Int) -> Void = { _ in }, onEvaluation: ((TraceEntry) -> Void)? = nil) throws -> SearchResult {
+    public func run(
+        strategy name: String, options: StrategyOptions = StrategyOptions(), seed: UInt64,
+        registry: StrategyRegistry = .builtIn, workers: Int? = nil, tracePath: String? = nil, resume: Bool = false,
+        onResume: (Int) -> Void = { _ in }, onEvaluation: ((TraceEntry) -> Void)? = nil
+    ) throws -> SearchResult {
         let type = try registry.strategy(named: name)
         try options.check(against: type)
         var setup = try self.setup(seed: seed, workers: workers)

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// The JSON form of a search result (`cellwise search --json`): the run's figures in the same
 /// records as a comparison's `run.json`, plus the reference and the validation and test drops.
 public struct SearchResultJSON: Encodable, Sendable {

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// What a search found.
 public struct SearchResult: Sendable {
     /// A plan's figures in a result.

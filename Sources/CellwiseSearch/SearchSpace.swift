@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import Foundation
 
 /// The plans a search may visit: each free cell takes one of the candidate degrees; the other
@@ -46,7 +46,9 @@ public struct SearchSpace: Sendable, Equatable {
 
     /// The genes (degree indices) of `plan`'s free cells.
     public func genes(of plan: ActivationPlan) -> [Int] {
-        freeCells.map { cell in plan.activations[cell].degree.flatMap { degrees.firstIndex(of: $0) } ?? degrees.count - 1 }
+        freeCells.map { cell in
+            plan.activations[cell].degree.flatMap { degrees.firstIndex(of: $0) } ?? degrees.count - 1
+        }
     }
 
     /// The number of plans in the space, as a Double (it can be astronomically large).
@@ -57,7 +59,9 @@ public struct SearchSpace: Sendable, Equatable {
         var cells = [Int]()
         for part in text.split(separator: ",") {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]), low <= high else {
+            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]),
+                low <= high
+            else {
                 throw ConfigurationError(key: "cells", problem: "\"\(part)\" is not a cell or a range like 24-27")
             }
             cells += Array(low...high)

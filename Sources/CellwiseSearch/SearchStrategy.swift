@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// A search strategy over per-cell degree plans.
 ///
 /// A strategy proposes plans and measures them through ``SearchContext/evaluator``, which counts,
@@ -75,7 +76,8 @@ public struct StrategyOptions: Sendable, Equatable {
     public func int(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = values[key] else { return value }
         guard let int = Int(text), range.contains(int) else {
-            throw ConfigurationError(key: key, problem: "must be an integer in \(range.lowerBound)-\(range.upperBound), got \"\(text)\"")
+            throw ConfigurationError(
+                key: key, problem: "must be an integer in \(range.lowerBound)-\(range.upperBound), got \"\(text)\"")
         }
         return int
     }
@@ -84,7 +86,8 @@ public struct StrategyOptions: Sendable, Equatable {
     public func double(_ key: String, default value: Double, in range: ClosedRange<Double>) throws -> Double {
         guard let text = values[key] else { return value }
         guard let double = Double(text), range.contains(double) else {
-            throw ConfigurationError(key: key, problem: "must be a number in [\(range.lowerBound), \(range.upperBound)], got \"\(text)\"")
+            throw ConfigurationError(
+                key: key, problem: "must be a number in [\(range.lowerBound), \(range.upperBound)], got \"\(text)\"")
         }
         return double
     }
@@ -93,7 +96,8 @@ public struct StrategyOptions: Sendable, Equatable {
     public func choice(_ key: String, default value: String, from choices: [String]) throws -> String {
         guard let text = values[key] else { return value }
         guard choices.contains(text) else {
-            throw ConfigurationError(key: key, problem: "must be one of \(choices.joined(separator: ", ")), got \"\(text)\"")
+            throw ConfigurationError(
+                key: key, problem: "must be one of \(choices.joined(separator: ", ")), got \"\(text)\"")
         }
         return text
     }

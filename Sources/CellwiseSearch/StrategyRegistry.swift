@@ -37,7 +37,8 @@ public struct StrategyRegistry: Sendable {
         for type in strategies {
             let name = type.name
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw SearchError.invalidStrategy(name: name, problem: "a strategy name must be letters, digits, '-' or '_'")
+                throw SearchError.invalidStrategy(
+                    name: name, problem: "a strategy name must be letters, digits, '-' or '_'")
             }
             guard seen.insert(name).inserted else {
                 throw SearchError.invalidStrategy(name: name, problem: "two strategies are called \"\(name)\"")

@@ -2,14 +2,16 @@ import CellwiseCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // File-scope names for the system calls (inside TraceLog, `open`, `write` and `close` would name its methods).
 private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(descriptor, bytes, count) }
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
 private func systemClose(_ descriptor: Int32) -> Int32 { close(descriptor) }
 
 /// A search's evaluations on disk, one JSON line each, appended and flushed as the search runs,
@@ -63,18 +65,21 @@ public final class TraceLog {
         guard ftruncate(descriptor, off_t(validLength)) == 0 else {  // drop a line cut short by a kill
             let problem = String(cString: strerror(errno))
             _ = systemClose(descriptor)
-            throw SearchError.unreadableTrace(path: path, problem: "cannot truncate its incomplete last line (\(problem))")
+            throw SearchError.unreadableTrace(
+                path: path, problem: "cannot truncate its incomplete last line (\(problem))")
         }
     }
 
     private static func open(_ path: String) throws -> Int32 {
         let descriptor = systemOpen(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw SearchError.unreadableTrace(path: path, problem: "cannot open the trace for writing (\(String(cString: strerror(errno))))")
+            throw SearchError.unreadableTrace(
+                path: path, problem: "cannot open the trace for writing (\(String(cString: strerror(errno))))")
         }
         // Progress and results must never enter a trace. Standard error opened on the trace itself
         // (`2>>trace.jsonl`) is silenced; standard output there is refused (the results would be lost).
-        var trace = stat(), other = stat()
+        var trace = stat()
+        var other = stat()
         if fstat(descriptor, &trace) == 0 {
             if fstat(2, &other) == 0, other.st_dev == trace.st_dev, other.st_ino == trace.st_ino {
                 let null = systemOpen("/dev/null", O_WRONLY)
@@ -85,7 +90,8 @@ public final class TraceLog {
             }
             if fstat(1, &other) == 0, other.st_dev == trace.st_dev, other.st_ino == trace.st_ino {
                 _ = systemClose(descriptor)
-                throw SearchError.unreadableTrace(path: path, problem: "is also standard output; redirect standard output elsewhere")
+                throw SearchError.unreadableTrace(
+                    path: path, problem: "is also standard output; redirect standard output elsewhere")
             }
         }
         return descriptor
@@ -136,7 +142,8 @@ public final class TraceLog {
     /// - Throws: ``SearchError/traceMismatch(path:changed:)`` naming what changed, or
     ///   ``SearchError/unreadableTrace(path:problem:)`` when it is not a trace or is corrupt
     ///   before its last line.
-    public static func resume(_ path: String, header expected: Header) throws -> (entries: [TraceEntry], log: TraceLog) {
+    public static func resume(_ path: String, header expected: Header) throws -> (entries: [TraceEntry], log: TraceLog)
+    {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SearchError.unreadableTrace(path: path, problem: "cannot read the trace")
         }
@@ -149,21 +156,32 @@ public final class TraceLog {
             start = offset + 1
             complete = start
         }
-        guard let first = lines.first, let header = try? JSONDecoder.cellwise.decode(Header.self, from: Data(first)) else {
-            if let first = lines.first, (try? JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])?["cellwise_trace"] as? Int == 1 {
-                throw SearchError.unreadableTrace(path: path, problem: "written by an older Cellwise (trace format 1); remove it or run without --resume")
+        guard let first = lines.first, let header = try? JSONDecoder.cellwise.decode(Header.self, from: Data(first))
+        else {
+            if let first = lines.first,
+                (try? JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])?["cellwise_trace"] as? Int == 1
+            {
+                throw SearchError.unreadableTrace(
+                    path: path,
+                    problem: "written by an older Cellwise (trace format 1); remove it or run without --resume")
             }
             throw SearchError.unreadableTrace(path: path, problem: "not a cellwise search trace (bad first line)")
         }
         guard header.cellwiseTrace == expected.cellwiseTrace else {
-            throw SearchError.unreadableTrace(path: path, problem: "trace format \(header.cellwiseTrace) is not supported (this cellwise writes \(expected.cellwiseTrace))")
+            throw SearchError.unreadableTrace(
+                path: path,
+                problem:
+                    "trace format \(header.cellwiseTrace) is not supported (this cellwise writes "
+                    + "\(expected.cellwiseTrace))"
+            )
         }
         let changed = expected.changes(from: header)
         guard changed.isEmpty else { throw SearchError.traceMismatch(path: path, changed: changed) }
         var entries = [TraceEntry]()
         for (number, line) in lines.dropFirst().enumerated() {
             guard let decoded = try? JSONDecoder.cellwise.decode(TraceRecord.self, from: Data(line)),
-                  decoded.index == entries.count + 1, let entry = try? decoded.entry() else {
+                decoded.index == entries.count + 1, let entry = try? decoded.entry()
+            else {
                 throw SearchError.unreadableTrace(path: path, problem: "line \(number + 2) is corrupt")
             }
             entries.append(entry)

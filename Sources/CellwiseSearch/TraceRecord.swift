@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// One evaluation, as a trace line and `run.json` record it.
 public struct TraceRecord: Codable, Sendable, Equatable {
     /// 1-based evaluation number.
@@ -27,8 +28,11 @@ public struct TraceRecord: Codable, Sendable, Equatable {
 
     /// The trace entry it records.
     public func entry() throws -> TraceEntry {
-        TraceEntry(index: index, score: PlanScore(plan: try ActivationPlan(parsing: plan), accuracy: valAccuracy,
-                                                  latencySeconds: latencySeconds, bootstraps: bootstraps),
-                   elapsedSeconds: elapsedSeconds)
+        TraceEntry(
+            index: index,
+            score: PlanScore(
+                plan: try ActivationPlan(parsing: plan), accuracy: valAccuracy,
+                latencySeconds: latencySeconds, bootstraps: bootstraps),
+            elapsedSeconds: elapsedSeconds)
     }
 }

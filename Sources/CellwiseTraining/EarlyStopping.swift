@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// Keras's `EarlyStopping(monitor="val_loss", patience:, restore_best_weights=True)`.
 struct EarlyStopping {
     let patience: Int

@@ -1,4 +1,5 @@
 import CellwiseCore
+
 /// Keras's `ReduceLROnPlateau(monitor="val_loss", factor:, patience:, min_lr:)` with its default
 /// `min_delta` of 1e-4 and no cooldown.
 struct ReduceLearningRateOnPlateau {

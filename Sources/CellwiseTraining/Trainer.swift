@@ -48,14 +48,17 @@ public struct Trainer: Sendable {
     public func train(_ dataset: Dataset, progress: (EpochReport) -> Void = { _ in }) throws -> Outcome {
         let config = configuration
         var model = SimpleRNN(kerasInitializedWithSeed: config.seed, units: config.units)
-        var shuffler = SeededGenerator(seed: config.seed ^ 0x5348_5546_464C_4531)  // a stream apart from the initialiser's
+        // A stream apart from the initialiser's.
+        var shuffler = SeededGenerator(seed: config.seed ^ 0x5348_5546_464C_4531)
         let trainingCount = min(dataset.train.count, config.trainingLimit ?? .max)
         let batch = min(config.batchSize, trainingCount)
         let tape = BackpropagationThroughTime(shapeOf: model, capacity: batch)
-        var adam = Adam(shapes: model.parameters.map(\.count), beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon)
+        var adam = Adam(
+            shapes: model.parameters.map(\.count), beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon)
         var stopping = EarlyStopping(patience: config.earlyStoppingPatience)
-        var plateau = ReduceLearningRateOnPlateau(factor: config.reduceFactor, patience: config.reducePatience,
-                                                  minimum: config.minimumLearningRate)
+        var plateau = ReduceLearningRateOnPlateau(
+            factor: config.reduceFactor, patience: config.reducePatience,
+            minimum: config.minimumLearningRate)
         var learningRate = config.learningRate
         var history = [EpochReport]()
         let approximations = try ApproximationLibrary()
@@ -77,11 +80,13 @@ public struct Trainer: Sendable {
                 lossSum += loss
                 batches += 1
             }
-            let validation = try SplitMetrics(evaluator: PlanEvaluator(
-                model: model, split: dataset.validation, approximations: approximations, cachedPlans: 0))
-            let report = EpochReport(epoch: epoch, trainingLoss: lossSum / Double(batches),
-                                     validationLoss: validation.loss, validationAccuracy: validation.accuracy,
-                                     learningRate: learningRate, seconds: (clock.now - started).inSeconds)
+            let validation = try SplitMetrics(
+                evaluator: PlanEvaluator(
+                    model: model, split: dataset.validation, approximations: approximations, cachedPlans: 0))
+            let report = EpochReport(
+                epoch: epoch, trainingLoss: lossSum / Double(batches),
+                validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+                learningRate: learningRate, seconds: (clock.now - started).inSeconds)
             history.append(report)
             progress(report)
             if !validation.loss.isFinite || !lossSum.isFinite {
@@ -93,11 +98,14 @@ public struct Trainer: Sendable {
 
         let best = stopping.bestModel ?? model
         let tanhPlan = ActivationPlan(uniform: .tanh, cells: best.timeSteps)
-        let validationEvaluator = try PlanEvaluator(model: best, split: dataset.validation, approximations: approximations, cachedPlans: 0)
-        let testEvaluator = try PlanEvaluator(model: best, split: dataset.test, approximations: approximations, cachedPlans: 0)
+        let validationEvaluator = try PlanEvaluator(
+            model: best, split: dataset.validation, approximations: approximations, cachedPlans: 0)
+        let testEvaluator = try PlanEvaluator(
+            model: best, split: dataset.test, approximations: approximations, cachedPlans: 0)
         let validation = try SplitMetrics(evaluator: validationEvaluator)
         let ranges = try validationEvaluator.preactivationStatistics(
-            of: tanhPlan, lower: approximations.lower, upper: approximations.upper).map(\.range)
+            of: tanhPlan, lower: approximations.lower, upper: approximations.upper
+        ).map(\.range)
         let metadata = ModelMetadata(
             dataset: dataset.source.description, splitSeed: dataset.splitSeed, training: config,
             epochsRun: history.count, bestEpoch: stopping.bestEpoch, validationLoss: validation.loss,
@@ -119,7 +127,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .interrupted(let epoch):
             "training was interrupted in epoch \(epoch); nothing was saved"
         case .diverged(let epoch, let rate):
-            "training diverged in epoch \(epoch) (loss is not finite at learning rate \(rate)); try a lower --learning-rate"
+            "training diverged in epoch \(epoch) (loss is not finite at learning rate \(rate)); try a lower "
+                + "--learning-rate"
         }
     }
 }

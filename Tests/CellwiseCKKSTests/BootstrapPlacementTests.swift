@@ -1,11 +1,13 @@
-@testable import CellwiseCKKS
 import CellwiseCore
 import Testing
+
+@testable import CellwiseCKKS
 
 @Suite struct BootstrapPlacementTests {
     /// Every feasible schedule, by brute force: at each element bootstrap or not, then any entry
     /// level from the element's depth up to the levels available.
-    static func exhaustive(_ chain: [CostModel.Element], _ model: CostModel) -> (seconds: Double, fewestBootstraps: Int) {
+    static func exhaustive(_ chain: [CostModel.Element], _ model: CostModel) -> (seconds: Double, fewestBootstraps: Int)
+    {
         let top = model.profile.parameters.levelsAfterBootstrap
         var best = Double.infinity
         var fewest = Int.max
@@ -21,7 +23,9 @@ import Testing
                 guard available >= element.depth else { continue }
                 let extra = boot ? model.profile.costs.bootstrap : 0
                 for r in element.depth...available {
-                    visit(i + 1, r - element.depth, seconds + extra + model.seconds(of: element, atLevel: r), boots + (boot ? 1 : 0))
+                    visit(
+                        i + 1, r - element.depth, seconds + extra + model.seconds(of: element, atLevel: r),
+                        boots + (boot ? 1 : 0))
                 }
             }
         }
@@ -35,16 +39,20 @@ import Testing
         profile.parameters.levelsAfterBootstrap = levels
         profile.parameters.freshLevels = 1 + Int(generator.next() % UInt64(levels))
         profile.levelScaling = scaling
-        profile.costs = .init(bootstrap: generator.nextUniform(0.5, 30), multiplication: generator.nextUniform(0.01, 1),
-                              plaintextMultiplication: generator.nextUniform(0.001, 0.1), rotation: generator.nextUniform(0.01, 1),
-                              addition: generator.nextUniform(0, 0.01))
+        profile.costs = .init(
+            bootstrap: generator.nextUniform(0.5, 30), multiplication: generator.nextUniform(0.01, 1),
+            plaintextMultiplication: generator.nextUniform(0.001, 0.1), rotation: generator.nextUniform(0.01, 1),
+            addition: generator.nextUniform(0, 0.01))
         return CostModel(profile: profile)
     }
 
-    static func randomChain(_ generator: inout SeededGenerator, model: CostModel, cells: Int) throws -> [CostModel.Element] {
+    static func randomChain(_ generator: inout SeededGenerator, model: CostModel, cells: Int) throws -> [CostModel
+        .Element]
+    {
         let top = model.profile.parameters.levelsAfterBootstrap
         let degrees = [1, 3, 7, 15].filter { DepthRule.ideal.polynomialDepth(degree: $0) + 1 <= top }
-        let plan = ActivationPlan((0..<cells).map { _ in .polynomial(degree: degrees[Int(generator.next() % UInt64(degrees.count))]) })
+        let plan = ActivationPlan(
+            (0..<cells).map { _ in .polynomial(degree: degrees[Int(generator.next() % UInt64(degrees.count))]) })
         return try model.elements(of: plan)
     }
 
@@ -58,7 +66,9 @@ import Testing
             let brute = Self.exhaustive(chain, model)
             #expect(abs(optimal.seconds - brute.seconds) <= 1e-9 * brute.seconds, "trial \(trial)")
             #expect(optimal.seconds <= greedy.seconds + 1e-9 * greedy.seconds, "trial \(trial)")
-            #expect(greedy.bootstrapBefore.count == brute.fewestBootstraps, "greedy uses the fewest bootstraps, trial \(trial)")
+            #expect(
+                greedy.bootstrapBefore.count == brute.fewestBootstraps,
+                "greedy uses the fewest bootstraps, trial \(trial)")
         }
     }
 
@@ -83,7 +93,10 @@ import Testing
             var level = model.profile.parameters.freshLevels
             var seconds = 0.0
             for (i, element) in chain.enumerated() {
-                if schedule.bootstrapBefore.contains(i) { level = model.profile.parameters.levelsAfterBootstrap; seconds += model.profile.costs.bootstrap }
+                if schedule.bootstrapBefore.contains(i) {
+                    level = model.profile.parameters.levelsAfterBootstrap
+                    seconds += model.profile.costs.bootstrap
+                }
                 let entry = schedule.entryLevels[i]
                 #expect(entry <= level && entry >= element.depth)
                 seconds += model.seconds(of: element, atLevel: entry)

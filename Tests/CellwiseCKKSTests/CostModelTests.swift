@@ -1,6 +1,7 @@
-@testable import CellwiseCKKS
 import CellwiseCore
 import Testing
+
+@testable import CellwiseCKKS
 
 @Suite struct CostModelTests {
     static let model = CostModel(profile: .heaanFGb)
@@ -29,12 +30,16 @@ import Testing
     }
 
     @Test func exactTanhAndTooDeepCellsAreNamedErrors() throws {
-        #expect(throws: CostModelError.exactTanh(cell: 3)) { try Self.model.cost(of: ActivationPlan(parsing: "17*3,t,17*24")) }
+        #expect(throws: CostModelError.exactTanh(cell: 3)) {
+            try Self.model.cost(of: ActivationPlan(parsing: "17*3,t,17*24"))
+        }
         var profile = CostProfile.heaanFGb
         profile.parameters.levelsAfterBootstrap = 6
         profile.parameters.freshLevels = 6
         let shallow = CostModel(profile: profile)
-        let error = #expect(throws: CostModelError.self) { try shallow.cost(of: ActivationPlan(parsing: "17*5,63,17*22")) }
+        let error = #expect(throws: CostModelError.self) {
+            try shallow.cost(of: ActivationPlan(parsing: "17*5,63,17*22"))
+        }
         #expect(error == .cellTooDeep(cell: 5, degree: 63, depth: 7, available: 6))
         #expect(error?.description == "cell 5 (degree 63) needs 7 levels, more than the 6 available after a bootstrap")
     }

@@ -1,8 +1,9 @@
-@testable import CellwiseCKKS
 import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCKKS
 
 @Suite struct CostProfileTests {
     static let configs = TestData.repositoryRoot
@@ -22,7 +23,9 @@ import Testing
         for file in files {
             let profile = try CostProfile(contentsOf: directory.appendingPathComponent(file).path)
             #expect(profile.name + ".toml" == file)
-            #expect(try CostModel(profile: profile, depthRule: .openfhe).cost(of: ActivationPlan(parsing: "7*28")).latencySeconds > 0)
+            #expect(
+                try CostModel(profile: profile, depthRule: .openfhe).cost(of: ActivationPlan(parsing: "7*28"))
+                    .latencySeconds > 0)
         }
     }
 
@@ -42,7 +45,10 @@ import Testing
     @Test(arguments: [
         ("addition = 0.002", "addition = -0.002", "costs.addition: is -0.002; expected more than 0"),
         ("addition = 0.002", "addition = 0", "costs.addition: is 0.0; expected more than 0"),
-        ("\nbootstrap = ", "\nbootstrap = 1e308 #", "costs.bootstrap: is 1e+308; expected more than 0 and at most 86400"),
+        (
+            "\nbootstrap = ", "\nbootstrap = 1e308 #",
+            "costs.bootstrap: is 1e+308; expected more than 0 and at most 86400"
+        ),
         ("addition = 0.002", "", "costs.addition: is missing"),
         ("rotation = 0.14", "rotation = \"fast\"", "costs.rotation: must be a number"),
         ("addition = 0.002", "addition = 0.002\nsubtraction = 0.001", "costs.subtraction: unknown key"),

@@ -1,6 +1,7 @@
-@testable import CellwiseCKKS
 import CellwiseCore
 import Testing
+
+@testable import CellwiseCKKS
 
 @Suite struct DepthRuleTests {
     @Test func idealDepthIsCeilLog2OfDegreePlusOne() {
@@ -15,7 +16,9 @@ import Testing
     @Test func openFHEFollowsItsChebyshevTable() {
         let table: [(ClosedRange<Int>, Int)] = [(3...5, 4), (6...13, 5), (14...27, 6), (28...59, 7), (60...63, 8)]
         for (degrees, depth) in table {
-            for degree in degrees { #expect(DepthRule.openfhe.polynomialDepth(degree: degree) == depth, "degree \(degree)") }
+            for degree in degrees {
+                #expect(DepthRule.openfhe.polynomialDepth(degree: degree) == depth, "degree \(degree)")
+            }
         }
         #expect(DepthRule.openfhe.polynomialDepth(degree: 119) == 8)
         #expect(DepthRule.openfhe.polynomialDepth(degree: 120) == 9)

@@ -11,7 +11,8 @@ import Testing
 
     static let executable: URL = {
         // The test runner sits in the same products directory as the executable.
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         return products.appendingPathComponent("cellwise")
     }()
 
@@ -19,15 +20,17 @@ import Testing
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                   error: String(decoding: error, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            error: String(decoding: error, as: UTF8.self))
     }
 
     /// Set by `make test` (and so CI): tests that need optional tools (Python 3.10, Jupyter) must
@@ -47,7 +50,7 @@ import Testing
         for i in 0..<count {
             var row = [String]()
             for _ in 0..<784 {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 row.append(String((state >> 33) % 256))
             }
             row.append(String(i % 10))
@@ -63,7 +66,9 @@ import Testing
         let directory = try temporaryDirectory()
         let data = try smallCSV(in: directory)
         let model = directory.appendingPathComponent("model.json").path
-        let run = try Self.run(["train", "--dataset", data, "--out", model, "--epochs", "2", "--batch-size", "16", "--quiet"])
+        let run = try Self.run([
+            "train", "--dataset", data, "--out", model, "--epochs", "2", "--batch-size", "16", "--quiet",
+        ])
         guard run.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": run.error]) }
         return model
     }
@@ -120,8 +125,9 @@ import Testing
 
     @Test func badModelFilesAreOneLineErrors() throws {
         let directory = try Self.temporaryDirectory()
-        try expectOneLineError(["evaluate", "--model", "/no/such/model.json", "--plan", "17*28"],
-                               mentions: ["/no/such/model.json", "no such file"])
+        try expectOneLineError(
+            ["evaluate", "--model", "/no/such/model.json", "--plan", "17*28"],
+            mentions: ["/no/such/model.json", "no such file"])
         let model = try Self.trainedModel.get()
         var text = try String(contentsOfFile: model, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 7")
@@ -141,6 +147,7 @@ import Testing
         try Data([0x1F, 0x8B, 0x08, 0x00, 0x01, 0x02]).write(to: URL(fileURLWithPath: corrupt))
         try expectOneLineError(["train", "--dataset", corrupt, "--out", out], mentions: [corrupt, "gzip"])
         try expectOneLineError(["train", "--dataset", "/no/data.csv", "--out", out], mentions: ["/no/data.csv"])
-        try expectOneLineError(["train", "--dataset", "mnist5k", "--out", out, "--batch-size", "0"], mentions: ["batch-size"])
+        try expectOneLineError(
+            ["train", "--dataset", "mnist5k", "--out", out, "--batch-size", "0"], mentions: ["batch-size"])
     }
 }

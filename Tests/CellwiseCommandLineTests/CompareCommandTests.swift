@@ -6,10 +6,13 @@ import Testing
 
     /// Jupyter from `make test` (CELLWISE_JUPYTER); required in CI.
     static var jupyter: String? {
-        if let path = ProcessInfo.processInfo.environment["CELLWISE_JUPYTER"], FileManager.default.isExecutableFile(atPath: path) {
+        if let path = ProcessInfo.processInfo.environment["CELLWISE_JUPYTER"],
+            FileManager.default.isExecutableFile(atPath: path)
+        {
             return path
         }
-        let local = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let local = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent(".build/notebook-venv/bin/jupyter").path
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }
@@ -17,28 +20,29 @@ import Testing
     /// A small comparison config on `model` (the e2e model, trained on a small CSV).
     static func config(model: String, in directory: URL) throws -> String {
         let path = directory.appendingPathComponent("small.toml").path
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
         let dataset = (json?["metadata"] as? [String: Any])?["dataset"] as? String ?? "mnist5k"
         try """
-            name = "small"
-            seed = 1
-            [model]
-            file = "\(model)"
-            dataset = "\(dataset)"
-            [approximation]
-            degrees = [3, 7, 17]
-            interval = [-8.0, 8.0]
-            [cost]
-            profile = "heaan-fgb"
-            depth = "ideal"
-            placement = "greedy"
-            [search]
-            tolerance = 0.05
-            tolerance_mode = "relative"
-            budget = 25
-            seeds = [1, 2]
-            strategies = ["dfs", "dp", "ga", "greedy", "random"]
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        name = "small"
+        seed = 1
+        [model]
+        file = "\(model)"
+        dataset = "\(dataset)"
+        [approximation]
+        degrees = [3, 7, 17]
+        interval = [-8.0, 8.0]
+        [cost]
+        profile = "heaan-fgb"
+        depth = "ideal"
+        placement = "greedy"
+        [search]
+        tolerance = 0.05
+        tolerance_mode = "relative"
+        budget = 25
+        seeds = [1, 2]
+        strategies = ["dfs", "dp", "ga", "greedy", "random"]
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -52,7 +56,9 @@ import Testing
         #expect(run.output.hasPrefix("| strategy | runs |"))
         #expect(run.output.contains("| ga | 2 |"))
         #expect(run.error.contains("compare: 7/7 runs done"))
-        for file in ["comparison.md", "comparison.csv", "comparison.tex", "run.json", "pareto.svg", "cells.svg", "small.ipynb"] {
+        for file in [
+            "comparison.md", "comparison.csv", "comparison.tex", "run.json", "pareto.svg", "cells.svg", "small.ipynb",
+        ] {
             #expect(FileManager.default.fileExists(atPath: "\(results)/small/\(file)"), "\(file)")
         }
         let runJSON = "\(results)/small/run.json"
@@ -67,7 +73,9 @@ import Testing
 
     /// The exported notebook runs with Jupyter and draws both plots. Runs where Jupyter is found,
     /// and always under `make test` (which installs it); elsewhere it is reported as skipped.
-    @Test(.enabled(if: jupyter != nil || CLI.requireAllTests, "needs Jupyter (make test installs it in .build/notebook-venv)"))
+    @Test(
+        .enabled(
+            if: jupyter != nil || CLI.requireAllTests, "needs Jupyter (make test installs it in .build/notebook-venv)"))
     func theExportedNotebookRuns() throws {
         let jupyter = try #require(Self.jupyter, "Jupyter is missing: run make test, which installs it")
         let model = try CLI.trainedModel.get()
@@ -98,9 +106,11 @@ import Testing
     @Test func badConfigsAreOneLineErrors() throws {
         let directory = try CLI.temporaryDirectory()
         let test = CommandLineTests()
-        try test.expectOneLineError(["compare", "--config", "/no/config.toml"], mentions: ["/no/config.toml", "no such file"])
+        try test.expectOneLineError(
+            ["compare", "--config", "/no/config.toml"], mentions: ["/no/config.toml", "no such file"])
         let bad = directory.appendingPathComponent("bad.toml").path
-        try "name = \"x\"\nseed = 1\n[model]\nfile = \"\(directory.path)/missing.json\"\ndataset = \"mnist5k\"\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try "name = \"x\"\nseed = 1\n[model]\nfile = \"\(directory.path)/missing.json\"\ndataset = \"mnist5k\"\n".write(
+            toFile: bad, atomically: true, encoding: .utf8)
         try test.expectOneLineError(["compare", "--config", bad], mentions: [bad, "approximation: is missing"])
         try test.expectOneLineError(["export", "--run", bad, "--format", "md"], mentions: [bad])
     }

@@ -12,15 +12,17 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\(prefix) exec \"$0\" \"$@\" \(suffix)", CLI.executable.path] + arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return CLI.Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                       error: String(decoding: error, as: UTF8.self))
+        return CLI.Run(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            error: String(decoding: error, as: UTF8.self))
     }
 
     /// Every line of a trace is one JSON object (the header first).
@@ -29,7 +31,8 @@ import Testing
         #expect(data.last == UInt8(ascii: "\n"), "the trace ends with a complete line")
         let lines = data.split(separator: UInt8(ascii: "\n"))
         for (number, line) in lines.enumerated() {
-            #expect((try? JSONSerialization.jsonObject(with: Data(line))) is [String: Any], "line \(number + 1) is JSON")
+            #expect(
+                (try? JSONSerialization.jsonObject(with: Data(line))) is [String: Any], "line \(number + 1) is JSON")
         }
         return lines.count
     }
@@ -38,7 +41,10 @@ import Testing
         let model = try ResumeTests.mnistModel.get()
         let directory = try CLI.temporaryDirectory()
         let trace = directory.appendingPathComponent("t.jsonl").path
-        let arguments = ["search", "--model", model, "--strategy", "random", "--budget", "1200", "--json", "--quiet", "--trace-file", trace]
+        let arguments = [
+            "search", "--model", model, "--strategy", "random", "--budget", "1200", "--json", "--quiet", "--trace-file",
+            trace,
+        ]
         // 64 blocks of 512 bytes: the trace fills the "disk" after a few hundred evaluations.
         let full = try Self.shell("ulimit -f 64;", arguments)
         #expect(full.status == 1)
@@ -49,9 +55,13 @@ import Testing
         #expect(kept > 10 && kept < 1200)
         let resumed = try CLI.run(arguments + ["--resume"])
         #expect(resumed.status == 0, "\(resumed.error)")
-        let fresh = try CLI.run(["search", "--model", model, "--strategy", "random", "--budget", "1200", "--json", "--quiet",
-                                 "--trace-file", directory.appendingPathComponent("fresh.jsonl").path])
-        #expect(try ResumeTests.withoutTimings(Data(resumed.output.utf8)) == ResumeTests.withoutTimings(Data(fresh.output.utf8)))
+        let fresh = try CLI.run([
+            "search", "--model", model, "--strategy", "random", "--budget", "1200", "--json", "--quiet",
+            "--trace-file", directory.appendingPathComponent("fresh.jsonl").path,
+        ])
+        #expect(
+            try ResumeTests.withoutTimings(Data(resumed.output.utf8))
+                == ResumeTests.withoutTimings(Data(fresh.output.utf8)))
     }
 
     @Test func aFullDiskWhileWritingResultsLeavesThePreviousResultsWhole() throws {
@@ -104,29 +114,29 @@ import Testing
         let model = directory.appendingPathComponent("model.json").path
         let config = directory.appendingPathComponent("long.toml").path
         try """
-            name = "long"
-            seed = 1
-            [model]
-            file = "\(model)"
-            dataset = "\(data)"
-            [training]
-            epochs = 100000
-            patience = 100000
-            reduce_patience = 100000
-            [approximation]
-            degrees = [7, 17]
-            interval = [-8.0, 8.0]
-            [cost]
-            profile = "heaan-fgb"
-            depth = "ideal"
-            placement = "greedy"
-            [search]
-            tolerance = 0.02
-            tolerance_mode = "relative"
-            budget = 10
-            seeds = [1]
-            strategies = ["greedy"]
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        name = "long"
+        seed = 1
+        [model]
+        file = "\(model)"
+        dataset = "\(data)"
+        [training]
+        epochs = 100000
+        patience = 100000
+        reduce_patience = 100000
+        [approximation]
+        degrees = [7, 17]
+        interval = [-8.0, 8.0]
+        [cost]
+        profile = "heaan-fgb"
+        depth = "ideal"
+        placement = "greedy"
+        [search]
+        tolerance = 0.02
+        tolerance_mode = "relative"
+        budget = 10
+        seeds = [1]
+        strategies = ["greedy"]
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = ["compare", "--config", config, "--out", directory.appendingPathComponent("results").path]
@@ -153,21 +163,27 @@ import Testing
         let model = try CLI.trainedModel.get()
         let directory = try CLI.temporaryDirectory()
         // A negative budget is a budget error, not "Missing value".
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "dfs", "--budget", "-5"],
-                                    mentions: ["budget", "-5"])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "dfs", "--budget", "-5"],
+            mentions: ["budget", "-5"])
         // An option given twice.
-        try test.expectOneLineError(["evaluate", "--model", model, "--model", model, "--plan", "17*28"],
-                                    mentions: ["--model", "more than once"])
+        try test.expectOneLineError(
+            ["evaluate", "--model", model, "--model", model, "--plan", "17*28"],
+            mentions: ["--model", "more than once"])
         // A fitting interval far beyond where tanh is not ±1.
-        try test.expectOneLineError(["evaluate", "--model", model, "--plan", "17*28", "--interval", "1e300"],
-                                    mentions: ["interval", "within"])
+        try test.expectOneLineError(
+            ["evaluate", "--model", model, "--plan", "17*28", "--interval", "1e300"],
+            mentions: ["interval", "within"])
         // An output path that cannot be written names the path, not a Foundation error code.
-        let blocked = try CLI.run(["train", "--dataset", "mnist5k", "--out", "/proc/version/model.json", "--epochs", "1",
-                                   "--training-limit", "50", "--quiet"])
+        let blocked = try CLI.run([
+            "train", "--dataset", "mnist5k", "--out", "/proc/version/model.json", "--epochs", "1",
+            "--training-limit", "50", "--quiet",
+        ])
         #expect(blocked.status == 1)
         #expect(blocked.error.contains("/proc/version") && !blocked.error.contains("Error Domain"), "\(blocked.error)")
         // A model whose class count does not match the labels.
-        var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any])
+        var json = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any])
         var architecture = try #require(json["architecture"] as? [String: Any])
         var weights = try #require(json["weights"] as? [String: Any])
         let units = try #require(architecture["units"] as? Int)
@@ -184,10 +200,12 @@ import Testing
         let text = try String(contentsOfFile: config, encoding: .utf8)
         let otherData = text.replacingOccurrences(of: "dataset = \"", with: "dataset = \"mnist5k\"\n# was \"")
         try otherData.write(toFile: config, atomically: true, encoding: .utf8)
-        try test.expectOneLineError(["compare", "--config", config, "--out", directory.path], mentions: ["model.dataset", "was trained on"])
+        try test.expectOneLineError(
+            ["compare", "--config", config, "--out", directory.path], mentions: ["model.dataset", "was trained on"])
         // A cached model reused after [training] changed.
         try (text + "\n[training]\nepochs = 3\n").write(toFile: config, atomically: true, encoding: .utf8)
-        try test.expectOneLineError(["compare", "--config", config, "--out", directory.path],
-                                    mentions: ["training", "epochs 3 in the config, 2 in the model"])
+        try test.expectOneLineError(
+            ["compare", "--config", config, "--out", directory.path],
+            mentions: ["training", "epochs 3 in the config, 2 in the model"])
     }
 }

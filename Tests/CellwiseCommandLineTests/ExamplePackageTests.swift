@@ -16,31 +16,38 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return CLI.Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                       error: String(decoding: error, as: UTF8.self))
+        return CLI.Run(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            error: String(decoding: error, as: UTF8.self))
     }
 
     @Test(.timeLimit(.minutes(15)))
     func theExamplePackageRunsItsOwnStrategyInACompare() throws {
         let example = Self.root.appendingPathComponent("Examples/custom-strategy")
         let scratch = Self.root.appendingPathComponent(".build/examples/custom-strategy").path
-        let build = try Self.run(["swift", "build", "--package-path", example.path, "--scratch-path", scratch], in: example)
+        let build = try Self.run(
+            ["swift", "build", "--package-path", example.path, "--scratch-path", scratch], in: example)
         try #require(build.status == 0, "swift build of the example failed: \(build.error.suffix(2000))")
-        let binPath = try Self.run(["swift", "build", "--package-path", example.path, "--scratch-path", scratch, "--show-bin-path"],
-                                   in: example).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let binPath = try Self.run(
+            ["swift", "build", "--package-path", example.path, "--scratch-path", scratch, "--show-bin-path"],
+            in: example
+        ).output.trimmingCharacters(in: .whitespacesAndNewlines)
         let executable = URL(fileURLWithPath: binPath).appendingPathComponent("cellwise-annealing").path
 
         // Its command line lists the new strategy after the built-in ones.
         let strategies = try Self.run([executable, "strategies"], in: example)
         #expect(strategies.status == 0)
-        let names = strategies.output.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map { $0.split(separator: " ")[0] }
+        let names = strategies.output.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map {
+            $0.split(separator: " ")[0]
+        }
         #expect(names == ["dfs", "dp", "ga", "greedy", "random", "exhaustive", "annealing"])
 
         // A compare of annealing, ga and greedy on equal terms.
@@ -48,17 +55,20 @@ import Testing
         let directory = try CLI.temporaryDirectory()
         let config = try CompareCommandTests.config(model: model, in: directory)
         var text = try String(contentsOfFile: config, encoding: .utf8)
-        text = text.replacingOccurrences(of: #"strategies = ["dfs", "dp", "ga", "greedy", "random"]"#,
-                                         with: #"strategies = ["annealing", "ga", "greedy"]"# + "\n[strategies.annealing]\ncooling = 0.99")
+        text = text.replacingOccurrences(
+            of: #"strategies = ["dfs", "dp", "ga", "greedy", "random"]"#,
+            with: #"strategies = ["annealing", "ga", "greedy"]"# + "\n[strategies.annealing]\ncooling = 0.99")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         let results = directory.appendingPathComponent("results").path
-        let compare = try Self.run([executable, "compare", "--config", config, "--out", results, "--quiet"], in: directory)
+        let compare = try Self.run(
+            [executable, "compare", "--config", config, "--out", results, "--quiet"], in: directory)
         #expect(compare.status == 0, "stderr: \(compare.error)")
         let rows = compare.output.split(separator: "\n").filter { $0.hasPrefix("| annealing |") }
         #expect(rows.count == 1 && rows[0].hasPrefix("| annealing | 2 | 25 |"), "table: \(compare.output)")
         #expect(compare.output.contains("| ga | 2 | 25 |"))
 
         // The plain cellwise executable does not know the strategy and says so.
-        try CLI().expectOneLineError(["compare", "--config", config, "--out", results], mentions: ["unknown strategy \"annealing\""])
+        try CLI().expectOneLineError(
+            ["compare", "--config", config, "--out", results], mentions: ["unknown strategy \"annealing\""])
     }
 }

@@ -24,7 +24,9 @@ import Testing
     }
 
     /// Runs `arguments` with a time limit; nil when it had to be killed.
-    static func run(_ arguments: [String], seconds: Double = 30) throws -> (status: Int32, reason: Process.TerminationReason, error: String)? {
+    static func run(_ arguments: [String], seconds: Double = 30) throws -> (
+        status: Int32, reason: Process.TerminationReason, error: String
+    )? {
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = arguments
@@ -82,7 +84,7 @@ import Testing
     static func mutations(of bytes: [UInt8], count: Int, seed: UInt64) -> [(String, [UInt8])] {
         var state = seed
         func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return state >> 17
         }
         var result: [(String, [UInt8])] = [("empty", [])]
@@ -92,7 +94,8 @@ import Testing
         }
         while result.count < count {
             var copy = bytes
-            let position = Int(next() % UInt64(min(bytes.count, max(64, bytes.count / (result.count % 3 == 0 ? 1 : 50)))))
+            let position = Int(
+                next() % UInt64(min(bytes.count, max(64, bytes.count / (result.count % 3 == 0 ? 1 : 50)))))
             if result.count % 2 == 0 {
                 copy[position] ^= UInt8(1 << (next() % 8))
                 result.append(("bit flip at \(position)", copy))
@@ -126,8 +129,11 @@ import Testing
         for (name, bytes) in Self.mutations(of: csv, count: 30, seed: 1) {
             let path = directory.appendingPathComponent("data-\(cases.count).csv").path
             try Self.write(bytes, path)
-            cases.append(Case(name: "csv \(name)", arguments: ["train", "--dataset", path, "--out", out, "--epochs", "1", "--quiet"],
-                              mentions: path, output: out, mustFail: name == "empty" || name.hasPrefix("truncated to 1 ")))
+            cases.append(
+                Case(
+                    name: "csv \(name)",
+                    arguments: ["train", "--dataset", path, "--out", out, "--epochs", "1", "--quiet"],
+                    mentions: path, output: out, mustFail: name == "empty" || name.hasPrefix("truncated to 1 ")))
         }
         // gzip: compress with the system's gzip, then mutate.
         let gzSource = directory.appendingPathComponent("gz.csv").path
@@ -141,8 +147,11 @@ import Testing
         for (name, bytes) in Self.mutations(of: gz, count: 30, seed: 2) {
             let path = directory.appendingPathComponent("data-\(cases.count).csv.gz").path
             try Self.write(bytes, path)
-            cases.append(Case(name: "gzip \(name)", arguments: ["train", "--dataset", path, "--out", out, "--epochs", "1", "--quiet"],
-                              mentions: path, output: out, mustFail: !name.hasPrefix("bit flip")))
+            cases.append(
+                Case(
+                    name: "gzip \(name)",
+                    arguments: ["train", "--dataset", path, "--out", out, "--epochs", "1", "--quiet"],
+                    mentions: path, output: out, mustFail: !name.hasPrefix("bit flip")))
         }
         // IDX: a header declaring far more images than the file holds must not allocate for them.
         func idx(_ magic: UInt32, _ dims: [UInt32], _ payload: [UInt8]) -> [UInt8] {
@@ -161,7 +170,10 @@ import Testing
             ("magic only", Array(idx(0x803, [], [])), idx(0x801, [10], Array(0..<10))),
             ("labels truncated", idx(0x803, [10, 28, 28], pixels), Array(idx(0x801, [10], Array(0..<10)).prefix(12))),
             ("count mismatch", idx(0x803, [10, 28, 28], pixels), idx(0x801, [9], Array(0..<9))),
-            ("27x28 images", idx(0x803, [10, 27, 28], Array(pixels.prefix(10 * 27 * 28))), idx(0x801, [10], Array(0..<10))),
+            (
+                "27x28 images", idx(0x803, [10, 27, 28], Array(pixels.prefix(10 * 27 * 28))),
+                idx(0x801, [10], Array(0..<10))
+            ),
         ]
         for (name, images, labels) in idxVariants {
             let sub = directory.appendingPathComponent("idx-\(cases.count)")
@@ -169,12 +181,21 @@ import Testing
             let imagePath = sub.appendingPathComponent("x-images-idx3-ubyte").path
             try Self.write(images, imagePath)
             try Self.write(labels, sub.appendingPathComponent("x-labels-idx1-ubyte").path)
-            cases.append(Case(name: "idx \(name)", arguments: ["train", "--dataset", imagePath, "--out", out, "--epochs", "1", "--quiet"],
-                              mentions: sub.path, output: out))
+            cases.append(
+                Case(
+                    name: "idx \(name)",
+                    arguments: ["train", "--dataset", imagePath, "--out", out, "--epochs", "1", "--quiet"],
+                    mentions: sub.path, output: out))
         }
         // Directories and non-files where files are expected.
-        cases.append(Case(name: "directory as csv", arguments: ["train", "--dataset", directory.appendingPathComponent("idx-60").path + "/x-images-idx3-ubyte/..", "--out", out],
-                          mentions: "idx-60", output: out))
+        cases.append(
+            Case(
+                name: "directory as csv",
+                arguments: [
+                    "train", "--dataset", directory.appendingPathComponent("idx-60").path + "/x-images-idx3-ubyte/..",
+                    "--out", out,
+                ],
+                mentions: "idx-60", output: out))
         try CLI.check(&total, cases, &outcome)
 
         // Model files (evaluate).
@@ -183,7 +204,10 @@ import Testing
         for (name, bytes) in Self.mutations(of: modelText, count: 30, seed: 3) {
             let path = directory.appendingPathComponent("model-\(cases.count).json").path
             try Self.write(bytes, path)
-            cases.append(Case(name: "model \(name)", arguments: ["evaluate", "--model", path, "--plan", "17*28"], mentions: path, mustFail: false))
+            cases.append(
+                Case(
+                    name: "model \(name)", arguments: ["evaluate", "--model", path, "--plan", "17*28"], mentions: path,
+                    mustFail: false))
         }
         let modelString = String(decoding: modelText, as: UTF8.self)
         let edits: [(String, String, String)] = [
@@ -204,20 +228,33 @@ import Testing
             let path = directory.appendingPathComponent("model-edit-\(cases.count).json").path
             #expect(modelString.contains(original), "fixture for \(name)")
             try Self.write(Array(modelString.replacingOccurrences(of: original, with: replacement).utf8), path)
-            cases.append(Case(name: "model \(name)", arguments: ["evaluate", "--model", path, "--plan", "17*28"], mentions: path))
+            cases.append(
+                Case(
+                    name: "model \(name)", arguments: ["evaluate", "--model", path, "--plan", "17*28"], mentions: path))
         }
-        cases.append(Case(name: "model is a directory", arguments: ["evaluate", "--model", directory.path, "--plan", "17*28"], mentions: directory.path))
-        cases.append(Case(name: "model non-UTF-8", arguments: ["evaluate", "--model", try {
-            let path = directory.appendingPathComponent("latin1.json").path
-            try Self.write([0x7B, 0xE9, 0xFF, 0xFE, 0x7D], path)
-            return path
-        }(), "--plan", "17*28"], mentions: "latin1.json"))
+        cases.append(
+            Case(
+                name: "model is a directory", arguments: ["evaluate", "--model", directory.path, "--plan", "17*28"],
+                mentions: directory.path))
+        cases.append(
+            Case(
+                name: "model non-UTF-8",
+                arguments: [
+                    "evaluate", "--model",
+                    try {
+                        let path = directory.appendingPathComponent("latin1.json").path
+                        try Self.write([0x7B, 0xE9, 0xFF, 0xFE, 0x7D], path)
+                        return path
+                    }(), "--plan", "17*28",
+                ], mentions: "latin1.json"))
         try CLI.check(&total, cases, &outcome)
 
         // Plans (evaluate, cost).
-        let plans = ["", ",", "*", "17*", "*28", "17**28", "17*-1", "-17*28", "17*0", "17*99999999999999999999", "0*28", "64*28",
-                     "t*28,", "17*28 17", "１７*28", "17;28", "17*2.5", "nan*28", "inf", "17*27", "17*29",
-                     "3*14,7*15", String(repeating: "17,", count: 5000) + "17", "17*100001", "T*28", "tanh*28,7", "x"]
+        let plans = [
+            "", ",", "*", "17*", "*28", "17**28", "17*-1", "-17*28", "17*0", "17*99999999999999999999", "0*28", "64*28",
+            "t*28,", "17*28 17", "１７*28", "17;28", "17*2.5", "nan*28", "inf", "17*27", "17*29",
+            "3*14,7*15", String(repeating: "17,", count: 5000) + "17", "17*100001", "T*28", "tanh*28,7", "x",
+        ]
         cases = plans.enumerated().map { index, plan in
             Case(name: "plan #\(index)", arguments: ["evaluate", "--model", model, "--plan", plan], mentions: "plan")
         }
@@ -228,11 +265,15 @@ import Testing
 
         // TOML: comparison configs, cost profiles, measurements.
         // A small comparison (the e2e model, budget 25), so that mutations that stay valid run quickly.
-        let configText = try String(contentsOfFile: CompareCommandTests.config(model: model, in: directory), encoding: .utf8)
+        let configText = try String(
+            contentsOfFile: CompareCommandTests.config(model: model, in: directory), encoding: .utf8)
         let profileText = try CLI.run(["profiles", "--show", "heaan-fgb"]).output
-        let measuredText = "[[measurement]]\nplan = \"17*28\"\nseconds = 628.03\n[[measurement]]\nplan = \"7*4,17*24\"\nseconds = 581.23\n"
+        let measuredText =
+            "[[measurement]]\nplan = \"17*28\"\nseconds = 628.03\n[[measurement]]\nplan = \"7*4,17*24\"\nseconds = "
+            + "581.23\n"
         let tomlEdits: [(String, String)] = [
-            ("= 2048", "= -2048"), ("= 2048", "= 1e999"), ("= 2048", "= nan"), ("= 2048", "= inf"), ("= 2048", "= \"2048\""),
+            ("= 2048", "= -2048"), ("= 2048", "= 1e999"), ("= 2048", "= nan"), ("= 2048", "= inf"),
+            ("= 2048", "= \"2048\""),
             ("= 0.02", "= -0.02"), ("= 0.02", "= nan"), ("= 18.", "= -18."), ("= 0.15", "= nan"), ("= 0.14", "= inf"),
             ("= 65536", "= 99999999999999999999999"), ("= 9\n", "= 0\n"), ("= 9\n", "= -9\n"), ("\"ideal\"", "3"),
             ("[search]", "[search]\nturbo = true"), ("[costs]", "[costs]\ndiscount = 0.5"), ("= 628.03", "= -1"),
@@ -243,23 +284,38 @@ import Testing
         ]
         cases = []
         for (label, text, argumentsFor) in [
-            ("config", configText, { (path: String) in ["compare", "--config", path, "--out", directory.appendingPathComponent("never").path] }),
+            (
+                "config", configText,
+                { (path: String) in
+                    ["compare", "--config", path, "--out", directory.appendingPathComponent("never").path]
+                }
+            ),
             ("profile", profileText, { (path: String) in ["cost", "--plan", "17*28", "--profile", path] }),
-            ("measurements", measuredText, { (path: String) in ["calibrate", "--profile", "heaan-fgb", "--measured", path, "--out", out] }),
+            (
+                "measurements", measuredText,
+                { (path: String) in ["calibrate", "--profile", "heaan-fgb", "--measured", path, "--out", out] }
+            ),
         ] as [(String, String, (String) -> [String])] {
-            var variants = tomlEdits.filter { text.contains($0.0) }.map { ("\($0.0) -> \($0.1)", text.replacingOccurrences(of: $0.0, with: $0.1)) }
-            variants += Self.mutations(of: Array(text.utf8), count: 12, seed: 4).map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }
+            var variants = tomlEdits.filter { text.contains($0.0) }.map {
+                ("\($0.0) -> \($0.1)", text.replacingOccurrences(of: $0.0, with: $0.1))
+            }
+            variants += Self.mutations(of: Array(text.utf8), count: 12, seed: 4).map {
+                ($0.0, String(decoding: $0.1, as: UTF8.self))
+            }
             for (name, variant) in variants {
                 let path = directory.appendingPathComponent("\(label)-\(cases.count).toml").path
                 try Self.write(Array(variant.utf8), path)
                 let expectedFailure = tomlEdits.contains { "\($0.0) -> \($0.1)" == name } || name == "empty"
-                cases.append(Case(name: "\(label) \(name)", arguments: argumentsFor(path), mentions: path,
-                                  output: label == "measurements" ? out : nil, mustFail: expectedFailure))
+                cases.append(
+                    Case(
+                        name: "\(label) \(name)", arguments: argumentsFor(path), mentions: path,
+                        output: label == "measurements" ? out : nil, mustFail: expectedFailure))
             }
             let binary = directory.appendingPathComponent("\(label)-binary.toml").path
             try Self.write([0xFF, 0xFE, 0x00, 0x41, 0xC3, 0x28], binary)
             cases.append(Case(name: "\(label) non-UTF-8", arguments: argumentsFor(binary), mentions: binary))
-            cases.append(Case(name: "\(label) directory", arguments: argumentsFor(directory.path), mentions: directory.path))
+            cases.append(
+                Case(name: "\(label) directory", arguments: argumentsFor(directory.path), mentions: directory.path))
         }
         try CLI.check(&total, cases, &outcome)
 
@@ -273,19 +329,27 @@ import Testing
         for (name, bytes) in Self.mutations(of: runJSON, count: 25, seed: 5) {
             let path = directory.appendingPathComponent("run-\(cases.count).json").path
             try Self.write(bytes, path)
-            cases.append(Case(name: "run.json \(name)", arguments: ["export", "--run", path, "--format", "md", "--out", exportOut],
-                              mentions: path, output: exportOut, mustFail: name == "empty" || name.hasPrefix("truncated")))
+            cases.append(
+                Case(
+                    name: "run.json \(name)",
+                    arguments: ["export", "--run", path, "--format", "md", "--out", exportOut],
+                    mentions: path, output: exportOut, mustFail: name == "empty" || name.hasPrefix("truncated")))
         }
         try CLI.check(&total, cases, &outcome)
 
         #expect(total >= 200, "only \(total) malformed cases")
-        print("malformed inputs tried: \(total); rejected with a one-line error: \(outcome.rejected); accepted (still valid): \(outcome.accepted)")
+        print(
+            "malformed inputs tried: \(total); rejected with a one-line error: \(outcome.rejected); accepted (still "
+                + "valid): \(outcome.accepted)"
+        )
     }
 }
 
 extension CommandLineTests {
     /// Runs the cases and adds their number to `total`.
-    static func check(_ total: inout Int, _ cases: [MalformedInputFuzzTests.Case], _ outcome: inout MalformedInputFuzzTests.Outcome) throws {
+    static func check(
+        _ total: inout Int, _ cases: [MalformedInputFuzzTests.Case], _ outcome: inout MalformedInputFuzzTests.Outcome
+    ) throws {
         total += cases.count
         try MalformedInputFuzzTests.check(cases, outcome: &outcome)
     }

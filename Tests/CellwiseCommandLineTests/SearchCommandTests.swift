@@ -15,7 +15,9 @@ import Testing
     @Test(arguments: ["dfs", "dp", "ga", "greedy", "random"])
     func searchPrintsTheDocumentedJSON(strategy: String) throws {
         let model = try CLI.trainedModel.get()
-        let run = try CLI.run(["search", "--model", model, "--strategy", strategy, "--budget", "40", "--seed", "2", "--json", "--quiet"])
+        let run = try CLI.run([
+            "search", "--model", model, "--strategy", strategy, "--budget", "40", "--seed", "2", "--json", "--quiet",
+        ])
         #expect(run.status == 0, "\(run.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
         #expect(json["strategy"] as? String == strategy)
@@ -39,11 +41,17 @@ import Testing
     @Test func badSearchArgumentsAreOneLineErrors() throws {
         let model = try CLI.trainedModel.get()
         let test = CommandLineTests()
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "annealing"], mentions: ["unknown strategy \"annealing\""])
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "ga", "--dfs-rule", "parent"], mentions: ["--dfs-rule"])
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "dfs", "--option", "speed=3"], mentions: ["speed"])
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "exhaustive"], mentions: ["3^28", "limit"])
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "dfs", "--degrees", "3,x"], mentions: ["--degrees"])
-        try test.expectOneLineError(["search", "--model", model, "--strategy", "dfs", "--cells", "30-40"], mentions: ["cell 30"])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "annealing"], mentions: ["unknown strategy \"annealing\""])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "ga", "--dfs-rule", "parent"], mentions: ["--dfs-rule"])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "dfs", "--option", "speed=3"], mentions: ["speed"])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "exhaustive"], mentions: ["3^28", "limit"])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "dfs", "--degrees", "3,x"], mentions: ["--degrees"])
+        try test.expectOneLineError(
+            ["search", "--model", model, "--strategy", "dfs", "--cells", "30-40"], mentions: ["cell 30"])
     }
 }

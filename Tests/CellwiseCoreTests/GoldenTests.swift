@@ -1,7 +1,8 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCore
 
 /// Golden values computed independently of Cellwise (Fixtures/make_golden.py: a Python
 /// xoshiro256** and NumPy's chebval): the seeded stream every result depends on, and the Float32
@@ -58,15 +59,20 @@ import Testing
             var added = [Float](repeating: 0, count: inputs.count)
             fit.apply(inputs, adding: nil, into: &direct, count: inputs.count)
             half.withUnsafeBufferPointer { z in
-                rest.withUnsafeBufferPointer { a in fit.apply(z.baseAddress!, adding: a.baseAddress!, into: &added, count: inputs.count) }
+                rest.withUnsafeBufferPointer { a in
+                    fit.apply(z.baseAddress!, adding: a.baseAddress!, into: &added, count: inputs.count)
+                }
             }
             var worst = 0.0
             for (index, expected) in kernel.values.enumerated() {
                 worst = max(worst, abs(Double(direct[index]) - expected) / max(1, abs(expected)))
-                #expect(abs(added[index] - direct[index]) <= 1e-6 * max(1, abs(direct[index])), "addend path, input \(index)")
+                #expect(
+                    abs(added[index] - direct[index]) <= 1e-6 * max(1, abs(direct[index])),
+                    "addend path, input \(index)")
             }
             // Float32 evaluation: well below the fits' own errors (at least 2.7e-3 for these degrees).
-            #expect(worst < 1e-5, "degree \(kernel.degree) on [\(kernel.lower), \(kernel.upper)] (\(fit.scheme)): \(worst)")
+            #expect(
+                worst < 1e-5, "degree \(kernel.degree) on [\(kernel.lower), \(kernel.upper)] (\(fit.scheme)): \(worst)")
         }
     }
 }

@@ -1,8 +1,9 @@
 import CellwiseCore
-@testable import CellwiseReport
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseReport
 
 /// The results committed under `results/` are what the current code writes: every run.json reads,
 /// and every table, plot and notebook beside it is its export, byte for byte (snapshot tests).
@@ -12,7 +13,9 @@ import Testing
 
     static var committedRuns: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: results.path)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: results.appendingPathComponent("\($0)/run.json").path) }.sorted()
+        return names.filter {
+            FileManager.default.fileExists(atPath: results.appendingPathComponent("\($0)/run.json").path)
+        }.sorted()
     }
 
     @Test func everyCommittedComparisonIsFound() {

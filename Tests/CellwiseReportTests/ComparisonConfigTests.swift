@@ -1,11 +1,12 @@
 import CellwiseCKKS
 import CellwiseCore
-@testable import CellwiseReport
 import CellwiseSearch
-import CellwiseTraining
 import CellwiseTestSupport
+import CellwiseTraining
 import Foundation
 import Testing
+
+@testable import CellwiseReport
 
 @Suite struct ComparisonConfigTests {
     static let configs = TestData.repositoryRoot.appendingPathComponent("configs")
@@ -57,7 +58,8 @@ import Testing
         ("name = \"paper-mnist5k\"", "name = \"../escape\"", "name: must be letters"),
     ])
     func malformedConfigsNameTheKey(original: String, replacement: String, expected: String) throws {
-        let path = try TestData.write(Array(Self.edited(original, replacement).utf8), to: "bad.toml", in: TestData.directory())
+        let path = try TestData.write(
+            Array(Self.edited(original, replacement).utf8), to: "bad.toml", in: TestData.directory())
         let error = #expect(throws: ConfigurationError.self) { try ComparisonConfig(contentsOf: path) }
         #expect(error?.description.contains(path) == true)
         #expect(error?.description.contains(expected) == true, "\(error?.description ?? "")")

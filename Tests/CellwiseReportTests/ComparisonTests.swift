@@ -1,16 +1,18 @@
 import CellwiseCKKS
 import CellwiseCore
-@testable import CellwiseReport
 import CellwiseSearch
-import CellwiseTraining
 import CellwiseTestSupport
+import CellwiseTraining
 import Foundation
 import Testing
+
+@testable import CellwiseReport
 
 @Suite(.serialized) struct ComparisonTests {
     /// A small comparison: a CSV data set, a model trained on demand, three strategies.
     static func config(in directory: URL, budget: Int = 30) throws -> ComparisonConfig {
-        let data = try TestData.write(Array(TestData.csv(TestData.images(count: 150)).utf8), to: "data.csv", in: directory)
+        let data = try TestData.write(
+            Array(TestData.csv(TestData.images(count: 150)).utf8), to: "data.csv", in: directory)
         let text = """
             name = "tiny"
             seed = 3
@@ -68,9 +70,11 @@ import Testing
         let runPath = directory.appendingPathComponent("results/tiny/run.json").path
         let reread = try ComparisonWriter.read(runPath)
         #expect(reread == one)
-        let markdown = try String(contentsOfFile: directory.appendingPathComponent("results/tiny/comparison.md").path, encoding: .utf8)
+        let markdown = try String(
+            contentsOfFile: directory.appendingPathComponent("results/tiny/comparison.md").path, encoding: .utf8)
         #expect(try ComparisonWriter.export(reread, format: .md, runPath: runPath) == markdown)
-        let notebook = try String(contentsOfFile: directory.appendingPathComponent("results/tiny/tiny.ipynb").path, encoding: .utf8)
+        let notebook = try String(
+            contentsOfFile: directory.appendingPathComponent("results/tiny/tiny.ipynb").path, encoding: .utf8)
         #expect(notebook.contains("Path(\\\"run.json\\\")"), "the notebook reads the run.json beside it")
     }
 
@@ -87,7 +91,10 @@ import Testing
         let csv = table.csv.split(separator: "\n")
         #expect(csv.count == 5)
         #expect(csv[0].hasPrefix("strategy,runs,evaluations_mean"))
-        #expect(csv.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == csv[0].split(separator: ",").count })
+        #expect(
+            csv.dropFirst().allSatisfy {
+                $0.split(separator: ",", omittingEmptySubsequences: false).count == csv[0].split(separator: ",").count
+            })
         let latex = table.latex
         for rule in ["\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}"] { #expect(latex.contains(rule)) }
         #expect(latex.contains("17$\\times$28"))

@@ -1,9 +1,10 @@
 import CellwiseCKKS
 import CellwiseCore
-@testable import CellwiseSearch
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseSearch
 
 @Suite struct SearchTests {
     @Test func theRegistryHoldsExactlyTheDocumentedStrategies() throws {
@@ -29,7 +30,8 @@ import Testing
         for trial in 0..<12 {
             let oracle = SyntheticSearch.randomOracle(cells: 6, seed: UInt64(trial))
             let budget = 1 + Int(generator.next() % 150)
-            let result = try Search.run(strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: budget, seed: UInt64(trial)))
+            let result = try Search.run(
+                strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: budget, seed: UInt64(trial)))
             #expect(result.evaluations <= budget, "\(strategy) budget \(budget)")
             #expect(oracle.calls == result.evaluations, "every oracle call is a counted evaluation")
             #expect(result.trace.count == result.evaluations)
@@ -71,18 +73,22 @@ import Testing
         #expect(error?.description.contains("3^28") == true)
         #expect(error?.description.contains("limit of 531441") == true)
         // Freeing fewer cells makes it possible.
-        let small = try Search.run(strategy: "exhaustive", setup: SyntheticSearch.setup(oracle, budget: 100, degrees: [7, 17], freeCells: [0, 1, 26, 27]))
+        let small = try Search.run(
+            strategy: "exhaustive",
+            setup: SyntheticSearch.setup(oracle, budget: 100, degrees: [7, 17], freeCells: [0, 1, 26, 27]))
         #expect(small.evaluations == 16)
     }
 
     @Test func unknownOptionsAreRejected() throws {
         let oracle = SyntheticSearch.randomOracle(cells: 6, seed: 1)
         let error = #expect(throws: ConfigurationError.self) {
-            try Search.run(strategy: "dfs", options: StrategyOptions(["depth": "3"]), setup: SyntheticSearch.setup(oracle))
+            try Search.run(
+                strategy: "dfs", options: StrategyOptions(["depth": "3"]), setup: SyntheticSearch.setup(oracle))
         }
         #expect(error?.description.contains("is not an option of strategy dfs") == true)
         #expect(throws: ConfigurationError.self) {
-            try Search.run(strategy: "ga", options: StrategyOptions(["population": "one"]), setup: SyntheticSearch.setup(oracle))
+            try Search.run(
+                strategy: "ga", options: StrategyOptions(["population": "one"]), setup: SyntheticSearch.setup(oracle))
         }
     }
 
@@ -93,12 +99,17 @@ import Testing
             for b in result.pareto { #expect(!ParetoFront.dominates(a, b)) }
         }
         for point in result.trace.map(\.score) {
-            #expect(result.pareto.contains { $0 == point || ParetoFront.dominates($0, point)
-                || ($0.accuracy == point.accuracy && $0.latencySeconds == point.latencySeconds) })
+            #expect(
+                result.pareto.contains {
+                    $0 == point || ParetoFront.dominates($0, point)
+                        || ($0.accuracy == point.accuracy && $0.latencySeconds == point.latencySeconds)
+                })
         }
         let volume = ParetoFront.hypervolume(of: result.pareto, accuracyFloor: 0.5, latencyCeiling: 700)
         #expect(volume > 0)
-        #expect(volume >= ParetoFront.hypervolume(of: Array(result.pareto.prefix(1)), accuracyFloor: 0.5, latencyCeiling: 700))
+        #expect(
+            volume
+                >= ParetoFront.hypervolume(of: Array(result.pareto.prefix(1)), accuracyFloor: 0.5, latencyCeiling: 700))
     }
 }
 
@@ -109,13 +120,16 @@ import Testing
     /// The budgets are large enough for the stops that used to fire early on replayed
     /// evaluations: ga's "50 generations without a new plan" (80 offspring each) and random's
     /// "10,000 draws without a new plan".
-    @Test(arguments: [("ga", 12, 6000), ("random", 12, 14000), ("dfs", 8, 900), ("dp", 10, 400), ("greedy", 10, 400),
-                      ("exhaustive", 6, 900)])
+    @Test(arguments: [
+        ("ga", 12, 6000), ("random", 12, 14000), ("dfs", 8, 900), ("dp", 10, 400), ("greedy", 10, 400),
+        ("exhaustive", 6, 900),
+    ])
     func aResumedRunEqualsTheUninterruptedOne(strategy: String, cells: Int, budget: Int) throws {
         let oracle = SyntheticSearch.randomOracle(cells: cells, seed: 21)
         let setup = try SyntheticSearch.setup(oracle, budget: budget, seed: 4)
         let full = try Search.run(strategy: strategy, setup: setup)
-        for cut in Set([1, 2, full.evaluations / 3, full.evaluations / 2, full.evaluations - 1, full.evaluations]) where cut >= 1 {
+        for cut in Set([1, 2, full.evaluations / 3, full.evaluations / 2, full.evaluations - 1, full.evaluations])
+        where cut >= 1 {
             var resumed = setup
             resumed.replay = Array(full.trace.prefix(cut))
             let again = try Search.run(strategy: strategy, setup: resumed)

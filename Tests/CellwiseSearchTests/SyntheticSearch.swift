@@ -1,5 +1,6 @@
 import CellwiseCKKS
 import CellwiseCore
+
 @testable import CellwiseSearch
 
 /// Synthetic accuracy functions and set-ups for search tests.
@@ -20,7 +21,8 @@ enum SyntheticSearch {
 
         func accuracy(of plan: ActivationPlan) throws -> Double {
             calls += 1
-            return base - plan.activations.enumerated().reduce(0) { $0 + (losses[$1.offset][$1.element.degree ?? 0] ?? 0) }
+            return base
+                - plan.activations.enumerated().reduce(0) { $0 + (losses[$1.offset][$1.element.degree ?? 0] ?? 0) }
         }
     }
 
@@ -33,11 +35,14 @@ enum SyntheticSearch {
         return AdditiveOracle(cells: cells, losses: losses)
     }
 
-    static func setup(_ oracle: any AccuracyOracle, budget: Int? = 200, seconds: Double? = nil, seed: UInt64 = 1,
-                      tolerance: Double = 0.02, degrees: [Int] = [3, 7, 17], freeCells: [Int]? = nil,
-                      placement: PlacementStrategy = .greedy) throws -> Search.Setup {
-        Search.Setup(oracle: oracle, space: try SearchSpace(cells: oracle.cells, degrees: degrees, freeCells: freeCells),
-                     costModel: CostModel(profile: .heaanFGb), placement: placement,
-                     tolerance: try Tolerance(tolerance), budget: try Budget(evaluations: budget, seconds: seconds), seed: seed)
+    static func setup(
+        _ oracle: any AccuracyOracle, budget: Int? = 200, seconds: Double? = nil, seed: UInt64 = 1,
+        tolerance: Double = 0.02, degrees: [Int] = [3, 7, 17], freeCells: [Int]? = nil,
+        placement: PlacementStrategy = .greedy
+    ) throws -> Search.Setup {
+        Search.Setup(
+            oracle: oracle, space: try SearchSpace(cells: oracle.cells, degrees: degrees, freeCells: freeCells),
+            costModel: CostModel(profile: .heaanFGb), placement: placement,
+            tolerance: try Tolerance(tolerance), budget: try Budget(evaluations: budget, seconds: seconds), seed: seed)
     }
 }

@@ -1,9 +1,10 @@
 import CellwiseCKKS
 import CellwiseCore
-@testable import CellwiseSearch
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseSearch
 
 @Suite struct TraceLogTests {
     static func setup(budget: Int = 50) throws -> Search.Setup {
@@ -17,7 +18,8 @@ import Testing
         let log = try TraceLog(creating: path, header: header)
         let full = try Search.run(strategy: "ga", setup: setup) { try log.append($0) }
         // Keep the header and 20 evaluations, and half of the next line, as a kill would.
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let cut = lines.prefix(21).joined(separator: "\n") + "\n" + lines[21].prefix(30)
         try cut.write(toFile: path, atomically: true, encoding: .utf8)
         let resumed = try TraceLog.resume(path, header: header)

@@ -32,8 +32,11 @@ public enum TestData {
     }
 
     /// An IDX image file's bytes.
-    public static func idxImages(_ images: LabeledImages, rows: Int = 28, columns: Int = 28, magic: UInt32 = 0x803) -> [UInt8] {
-        bigEndian(magic) + bigEndian(UInt32(images.count)) + bigEndian(UInt32(rows)) + bigEndian(UInt32(columns)) + images.pixels
+    public static func idxImages(_ images: LabeledImages, rows: Int = 28, columns: Int = 28, magic: UInt32 = 0x803)
+        -> [UInt8]
+    {
+        bigEndian(magic) + bigEndian(UInt32(images.count)) + bigEndian(UInt32(rows)) + bigEndian(UInt32(columns))
+            + images.pixels
     }
 
     /// An IDX label file's bytes.
@@ -47,7 +50,8 @@ public enum TestData {
 
     /// Writes bytes to `name` in `directory`, gzip-compressed (by the system's gzip) when asked.
     @discardableResult
-    public static func write(_ bytes: [UInt8], to name: String, in directory: URL, gzip: Bool = false) throws -> String {
+    public static func write(_ bytes: [UInt8], to name: String, in directory: URL, gzip: Bool = false) throws -> String
+    {
         let url = directory.appendingPathComponent(name)
         try Data(bytes).write(to: url)
         guard gzip else { return url.path }
@@ -61,7 +65,8 @@ public enum TestData {
 
     /// The root of the Cellwise checkout the tests were built from.
     public static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     /// The fixture directory of the core tests (`Tests/CellwiseCoreTests/Fixtures`).

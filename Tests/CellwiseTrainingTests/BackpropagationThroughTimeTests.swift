@@ -1,8 +1,9 @@
 import CellwiseCore
-@testable import CellwiseTraining
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseTraining
 
 @Suite struct BackpropagationThroughTimeTests {
     /// The loss in Float64, written independently of the library.
@@ -14,12 +15,18 @@ import Testing
             for t in 0..<m.timeSteps {
                 h = (0..<u).map { j in
                     var z = Double(m.bias[j])
-                    for i in 0..<f { z += Double(split.features[sample * f * m.timeSteps + t * f + i]) * Double(m.inputKernel[i * u + j]) }
+                    for i in 0..<f {
+                        z +=
+                            Double(split.features[sample * f * m.timeSteps + t * f + i])
+                            * Double(m.inputKernel[i * u + j])
+                    }
                     for i in 0..<u { z += h[i] * Double(m.recurrentKernel[i * u + j]) }
                     return tanh(z)
                 }
             }
-            let logits = (0..<c).map { k in (0..<u).reduce(Double(m.denseBias[k])) { $0 + h[$1] * Double(m.denseKernel[$1 * c + k]) } }
+            let logits = (0..<c).map { k in
+                (0..<u).reduce(Double(m.denseBias[k])) { $0 + h[$1] * Double(m.denseKernel[$1 * c + k]) }
+            }
             let top = logits.max()!
             total += log(logits.reduce(0) { $0 + exp($1 - top) }) + top - logits[Int(split.labels[sample])]
         }
@@ -41,7 +48,9 @@ import Testing
         let step: Float = 1e-2
         var checked = 0
         for tensor in 0..<5 {
-            let count = [model.inputKernel, model.recurrentKernel, model.bias, model.denseKernel, model.denseBias][tensor].count
+            let count = [model.inputKernel, model.recurrentKernel, model.bias, model.denseKernel, model.denseBias][
+                tensor
+            ].count
             for index in stride(from: tensor, to: count, by: max(1, count / 7)) {
                 func perturbed(_ delta: Float) -> Double {
                     var m = model
@@ -55,9 +64,17 @@ import Testing
                     return Self.referenceLoss(m, split, indices)
                 }
                 // Fourth-order central difference in Float64 on exactly representable steps.
-                let numeric = (8 * (perturbed(step) - perturbed(-step)) - (perturbed(2 * step) - perturbed(-2 * step))) / (12 * Double(step))
-                let analytic = Double([gradient.inputKernel, gradient.recurrentKernel, gradient.bias, gradient.denseKernel, gradient.denseBias][tensor][index])
-                #expect(abs(analytic - numeric) <= 1e-4 + 1e-3 * abs(numeric), "tensor \(tensor) index \(index): \(analytic) vs \(numeric)")
+                let numeric =
+                    (8 * (perturbed(step) - perturbed(-step)) - (perturbed(2 * step) - perturbed(-2 * step)))
+                    / (12 * Double(step))
+                let analytic = Double(
+                    [
+                        gradient.inputKernel, gradient.recurrentKernel, gradient.bias, gradient.denseKernel,
+                        gradient.denseBias,
+                    ][tensor][index])
+                #expect(
+                    abs(analytic - numeric) <= 1e-4 + 1e-3 * abs(numeric),
+                    "tensor \(tensor) index \(index): \(analytic) vs \(numeric)")
                 checked += 1
             }
         }

@@ -1,8 +1,9 @@
 import CellwiseCore
-@testable import CellwiseTraining
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseTraining
 
 @Suite struct TrainerTests {
     /// The paper's configuration on the shipped sample (epochs capped to keep CI short) learns
@@ -37,7 +38,9 @@ import Testing
     @Test func rejectsImpossibleHyperparameters() {
         var config = TrainingConfiguration()
         config.batchSize = 0
-        #expect(throws: ConfigurationError(key: "batch_size", problem: "must be at least 1, got 0")) { try Trainer(configuration: config) }
+        #expect(throws: ConfigurationError(key: "batch_size", problem: "must be at least 1, got 0")) {
+            try Trainer(configuration: config)
+        }
         config = TrainingConfiguration()
         config.minimumLearningRate = 1
         #expect(throws: ConfigurationError.self) { try Trainer(configuration: config) }

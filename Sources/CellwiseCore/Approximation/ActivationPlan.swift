@@ -44,8 +44,12 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
                 guard let k = Int(parts[1]) else {
                     throw PlanError(plan: text, problem: "repeat count \"\(parts[1])\" in \"\(entry)\" is not a number")
                 }
-                guard k >= 1 else { throw PlanError(plan: text, problem: "repeat count in \"\(entry)\" must be at least 1") }
-                guard k <= 100_000 else { throw PlanError(plan: text, problem: "repeat count in \"\(entry)\" is too large") }
+                guard k >= 1 else {
+                    throw PlanError(plan: text, problem: "repeat count in \"\(entry)\" must be at least 1")
+                }
+                guard k <= 100_000 else {
+                    throw PlanError(plan: text, problem: "repeat count in \"\(entry)\" is too large")
+                }
                 repeats = k
             }
             activations += repeatElement(activation, count: repeats)
@@ -56,7 +60,9 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     private static func activation(_ token: String, plan: String) throws -> Activation {
         if token == "t" || token == "tanh" { return .tanh }
         guard let degree = Int(token) else {
-            throw PlanError(plan: plan, problem: "unknown activation \"\(token)\" (use a degree 1-\(Activation.maximumDegree) or t)")
+            throw PlanError(
+                plan: plan, problem: "unknown activation \"\(token)\" (use a degree 1-\(Activation.maximumDegree) or t)"
+            )
         }
         guard (1...Activation.maximumDegree).contains(degree) else {
             throw PlanError(plan: plan, problem: "unknown degree \(degree) (use 1-\(Activation.maximumDegree) or t)")

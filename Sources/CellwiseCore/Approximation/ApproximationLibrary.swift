@@ -21,10 +21,14 @@ public final class ApproximationLibrary: @unchecked Sendable {
     ///   ±``maximumBound``.
     public init(lower: Double = -8, upper: Double = 8) throws {
         guard lower.isFinite, upper.isFinite, lower < upper else {
-            throw ConfigurationError(key: "interval", problem: "must be a finite [a, b] with a < b, got [\(lower), \(upper)]")
+            throw ConfigurationError(
+                key: "interval", problem: "must be a finite [a, b] with a < b, got [\(lower), \(upper)]")
         }
         guard abs(lower) <= Self.maximumBound, abs(upper) <= Self.maximumBound else {
-            throw ConfigurationError(key: "interval", problem: "must lie within [-\(Int(Self.maximumBound)), \(Int(Self.maximumBound))], got [\(lower), \(upper)]")
+            throw ConfigurationError(
+                key: "interval",
+                problem:
+                    "must lie within [-\(Int(Self.maximumBound)), \(Int(Self.maximumBound))], got [\(lower), \(upper)]")
         }
         self.lower = lower
         self.upper = upper
@@ -57,7 +61,10 @@ enum ActivationKernel: Sendable {
     case polynomial(PolynomialApproximation)
 
     /// `out[i] = act(z[i] + addend[i])`.
-    func apply(_ z: UnsafePointer<Float>, adding addend: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>, count: Int) {
+    func apply(
+        _ z: UnsafePointer<Float>, adding addend: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
         switch self {
         case .tanh: TanhKernel.apply(z, adding: addend, into: out, count: count)
         case .polynomial(let p): p.apply(z, adding: addend, into: out, count: count)

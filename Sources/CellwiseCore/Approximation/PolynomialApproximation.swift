@@ -67,7 +67,8 @@ public struct PolynomialApproximation: Sendable {
             throw ConfigurationError(key: "degree", problem: "must be 1-\(Activation.maximumDegree), got \(degree)")
         }
         guard lower.isFinite, upper.isFinite, lower < upper else {
-            throw ConfigurationError(key: "interval", problem: "must be a finite [a, b] with a < b, got [\(lower), \(upper)]")
+            throw ConfigurationError(
+                key: "interval", problem: "must be a finite [a, b] with a < b, got [\(lower), \(upper)]")
         }
         self.degree = degree
         self.lower = lower
@@ -107,7 +108,8 @@ public struct PolynomialApproximation: Sendable {
         // Accuracy of the fit (Float64) and of each Float32 kernel.
         let n = Self.errorPoints
         let xs = (0..<n).map { lower + (upper - lower) * Double($0) / Double(n - 1) }
-        var maxError = 0.0, sumSquares = 0.0
+        var maxError = 0.0
+        var sumSquares = 0.0
         let exact = xs.map { Self.clenshaw(chebyshev, Self.unmap($0, lower, upper)) }
         for (x, p) in zip(xs, exact) {
             let e = p - Foundation.tanh(x)
@@ -123,8 +125,9 @@ public struct PolynomialApproximation: Sendable {
         let (horner, clenshaw, odd) = (hornerCoefficients, clenshawCoefficients, oddCoefficients)
         func error(of scheme: Scheme) -> Double {
             var output = [Float](repeating: 0, count: n)
-            Self.run(scheme, inputs, &output, scale: scale, offset: offset, horner: horner, parity: parity,
-                     clenshaw: clenshaw, odd: odd)
+            Self.run(
+                scheme, inputs, &output, scale: scale, offset: offset, horner: horner, parity: parity,
+                clenshaw: clenshaw, odd: odd)
             return zip(output, reference).map { abs(Double($0) - $1) }.max() ?? .infinity
         }
         let hornerError = error(of: .horner)
@@ -146,14 +149,20 @@ public struct PolynomialApproximation: Sendable {
     }
 
     /// Computes `out[i] = p(z[i] + addend[i])` in Float32 (`addend` may be nil; `out` may be `z`).
-    func apply(_ z: UnsafePointer<Float>, adding addend: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>, count: Int) {
-        Self.apply(scheme, z, addend, out, count, scale: scale, offset: offset, horner: hornerCoefficients, parity: parity,
-                   clenshaw: clenshawCoefficients, odd: oddCoefficients)
+    func apply(
+        _ z: UnsafePointer<Float>, adding addend: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
+        Self.apply(
+            scheme, z, addend, out, count, scale: scale, offset: offset, horner: hornerCoefficients, parity: parity,
+            clenshaw: clenshawCoefficients, odd: oddCoefficients)
     }
 
-    private static func apply(_ scheme: Scheme, _ z: UnsafePointer<Float>, _ addend: UnsafePointer<Float>?,
-                              _ out: UnsafeMutablePointer<Float>, _ count: Int, scale: Float, offset: Float,
-                              horner: [Float], parity: Int32, clenshaw: [Float], odd: [Float]) {
+    private static func apply(
+        _ scheme: Scheme, _ z: UnsafePointer<Float>, _ addend: UnsafePointer<Float>?,
+        _ out: UnsafeMutablePointer<Float>, _ count: Int, scale: Float, offset: Float,
+        horner: [Float], parity: Int32, clenshaw: [Float], odd: [Float]
+    ) {
         switch scheme {
         case .horner:
             cellwise_horner(z, addend, out, count, scale, offset, horner, Int32(horner.count), parity)
@@ -164,12 +173,15 @@ public struct PolynomialApproximation: Sendable {
         }
     }
 
-    private static func run(_ scheme: Scheme, _ x: [Float], _ out: inout [Float], scale: Float, offset: Float,
-                            horner: [Float], parity: Int32, clenshaw: [Float], odd: [Float]) {
+    private static func run(
+        _ scheme: Scheme, _ x: [Float], _ out: inout [Float], scale: Float, offset: Float,
+        horner: [Float], parity: Int32, clenshaw: [Float], odd: [Float]
+    ) {
         x.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { out in
-                apply(scheme, x.baseAddress!, nil, out.baseAddress!, x.count, scale: scale, offset: offset,
-                      horner: horner, parity: parity, clenshaw: clenshaw, odd: odd)
+                apply(
+                    scheme, x.baseAddress!, nil, out.baseAddress!, x.count, scale: scale, offset: offset,
+                    horner: horner, parity: parity, clenshaw: clenshaw, odd: odd)
             }
         }
     }
@@ -190,7 +202,8 @@ public struct PolynomialApproximation: Sendable {
 
     /// sum c_k T_k(u) by Clenshaw's recurrence.
     static func clenshaw(_ c: [Double], _ u: Double) -> Double {
-        var b1 = 0.0, b2 = 0.0
+        var b1 = 0.0
+        var b2 = 0.0
         for k in stride(from: c.count - 1, through: 1, by: -1) {
             (b1, b2) = (2 * u * b1 - b2 + c[k], b1)
         }
@@ -202,7 +215,7 @@ public struct PolynomialApproximation: Sendable {
         let n = c.count - 1
         var result = [Double](repeating: 0, count: n + 1)
         var previous = [Double](repeating: 0, count: n + 1)  // T_{k-1}
-        var current = [Double](repeating: 0, count: n + 1)   // T_k
+        var current = [Double](repeating: 0, count: n + 1)  // T_k
         previous[0] = 1
         result[0] += c[0]
         if n >= 1 {

@@ -35,7 +35,9 @@ public struct TOMLDecoder: Sendable {
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
             throw ConfigurationError(key: file, problem: "no such file")
         }
-        guard !isDirectory.boolValue else { throw ConfigurationError(key: file, problem: "is a directory, expected a TOML file") }
+        guard !isDirectory.boolValue else {
+            throw ConfigurationError(key: file, problem: "is a directory, expected a TOML file")
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigurationError(key: file, problem: "cannot read the file")
         }
@@ -86,7 +88,11 @@ private final class DecodingState {
     static func name(_ path: [any CodingKey]) -> String {
         var text = ""
         for key in path {
-            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
         }
         return text
     }
@@ -143,7 +149,8 @@ private struct TOMLValueDecoder: Decoder {
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         switch value {
         case .array(let values): return UnkeyedContainer(values: values, codingPath: codingPath, state: state)
-        case .tableArray(let tables): return UnkeyedContainer(values: tables.map { .table($0) }, codingPath: codingPath, state: state)
+        case .tableArray(let tables):
+            return UnkeyedContainer(values: tables.map { .table($0) }, codingPath: codingPath, state: state)
         default: throw state.error(codingPath, "must be a list, not \(value.kind)")
         }
     }
@@ -217,10 +224,13 @@ private struct SingleValue: SingleValueDecodingContainer {
         return try T(from: TOMLValueDecoder(value: value, codingPath: codingPath, state: state))
     }
 
-    private static func choice<C: ConfigurationChoice>(_ text: String, of type: C.Type,
-                                                       fail: (String) -> ConfigurationError) throws -> C {
+    private static func choice<C: ConfigurationChoice>(
+        _ text: String, of type: C.Type,
+        fail: (String) -> ConfigurationError
+    ) throws -> C {
         guard let choice = C(rawValue: text) else {
-            throw fail("is \"\(text)\"; expected one of \(C.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            throw fail(
+                "is \"\(text)\"; expected one of \(C.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
         }
         return choice
     }
@@ -266,7 +276,8 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try single(key).decode(type) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
-        -> KeyedDecodingContainer<NestedKey> {
+        -> KeyedDecodingContainer<NestedKey>
+    {
         let value = try single(key).value
         return try TOMLValueDecoder(value: value, codingPath: codingPath + [key], state: state).container(keyedBy: type)
     }
@@ -323,9 +334,12 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next().decode(type) }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<
+        NestedKey
+    > {
         let item = try next()
-        return try TOMLValueDecoder(value: item.value, codingPath: item.codingPath, state: state).container(keyedBy: type)
+        return try TOMLValueDecoder(value: item.value, codingPath: item.codingPath, state: state).container(
+            keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {

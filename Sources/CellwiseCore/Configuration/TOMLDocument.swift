@@ -39,7 +39,8 @@ public struct TOMLTable: Equatable, Sendable {
     public var keys: [String] { entries.map(\.key) }
 
     public static func == (a: TOMLTable, b: TOMLTable) -> Bool {
-        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        a.entries.count == b.entries.count
+            && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 
@@ -91,7 +92,16 @@ public enum TOMLReader {
         /// Skips blank lines, comments and newlines (between statements and inside arrays).
         mutating func skipWhitespaceAndNewlines() {
             while let c = peek {
-                if c == " " || c == "\t" || c == "\r" { i += 1 } else if c == "\n" { i += 1; line += 1 } else if c == "#" { skipComment() } else { break }
+                if c == " " || c == "\t" || c == "\r" {
+                    i += 1
+                } else if c == "\n" {
+                    i += 1
+                    line += 1
+                } else if c == "#" {
+                    skipComment()
+                } else {
+                    break
+                }
             }
         }
 
@@ -154,7 +164,9 @@ public enum TOMLReader {
                 return text
             }
             var text = ""
-            while let c = peek, ("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == "-" {
+            while let c = peek,
+                ("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == "-"
+            {
                 text.unicodeScalars.append(c)
                 i += 1
             }
@@ -187,7 +199,8 @@ public enum TOMLReader {
         }
 
         func isWordCharacter(_ c: Unicode.Scalar) -> Bool {
-            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "." || c == "+" || c == "-"
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "."
+                || c == "+" || c == "-"
         }
 
         mutating func string() throws -> TOMLValue {
@@ -215,7 +228,9 @@ public enum TOMLReader {
                         let digits = e == "u" ? 4 : 8
                         guard i + digits <= s.count else { throw fail("bad unicode escape") }
                         let hex = String(String.UnicodeScalarView(s[i..<(i + digits)]))
-                        guard let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else { throw fail("bad unicode escape \\\(e)\(hex)") }
+                        guard let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else {
+                            throw fail("bad unicode escape \\\(e)\(hex)")
+                        }
                         text.unicodeScalars.append(scalar)
                         i += digits
                     default: throw fail("unknown escape \\\(e)")
@@ -256,12 +271,16 @@ public enum TOMLReader {
                 text.unicodeScalars.append(c)
                 i += 1
             }
-            guard !text.isEmpty else { throw fail("expected a value, found \"\(peek.map(String.init) ?? "end of file")\"") }
+            guard !text.isEmpty else {
+                throw fail("expected a value, found \"\(peek.map(String.init) ?? "end of file")\"")
+            }
             let unsigned = text.hasPrefix("+") || text.hasPrefix("-") ? String(text.dropFirst()) : text
             let negative = text.hasPrefix("-")
             if unsigned == "inf" { return .float(negative ? -.infinity : .infinity) }
             if unsigned == "nan" { return .float(.nan) }
-            guard !unsigned.contains("__"), !unsigned.hasPrefix("_"), !unsigned.hasSuffix("_") else { throw fail("bad number \"\(text)\"") }
+            guard !unsigned.contains("__"), !unsigned.hasPrefix("_"), !unsigned.hasSuffix("_") else {
+                throw fail("bad number \"\(text)\"")
+            }
             let digits = text.replacingOccurrences(of: "_", with: "")
             if digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+" || $0 == "-") }) {
                 guard let int = Int(digits) else { throw fail("integer \"\(text)\" is out of range or malformed") }
@@ -269,7 +288,9 @@ public enum TOMLReader {
                 return .integer(int)
             }
             guard digits.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
-                  let double = Double(digits), !digits.hasSuffix("."), !digits.hasPrefix("."), !digits.contains(".e"), !digits.contains(".E") else {
+                let double = Double(digits), !digits.hasSuffix("."), !digits.hasPrefix("."), !digits.contains(".e"),
+                !digits.contains(".E")
+            else {
                 throw fail("\"\(text)\" is not a value (strings need quotes)")
             }
             return .float(double)
@@ -299,7 +320,9 @@ public enum TOMLReader {
                 try Self.modify(root: &tree, line: line, path: Array(path.dropLast()), depth: 0) { table in
                     let last = path[path.count - 1]
                     if let existing = table[last] {
-                        guard case .table = existing else { throw fail("\(name) is already defined as \(existing.kind)") }
+                        guard case .table = existing else {
+                            throw fail("\(name) is already defined as \(existing.kind)")
+                        }
                     } else {
                         table.entries.append((last, .table(TOMLTable())))
                     }
@@ -319,7 +342,9 @@ public enum TOMLReader {
         }
 
         /// Applies `change` to the table at `path` (descending into the last element of arrays of tables).
-        static func modify(root: inout TOMLTable, line: Int, path: [String], depth: Int, _ change: (inout TOMLTable) throws -> Void) throws {
+        static func modify(
+            root: inout TOMLTable, line: Int, path: [String], depth: Int, _ change: (inout TOMLTable) throws -> Void
+        ) throws {
             func fail(_ problem: String) -> TOMLSyntaxError { TOMLSyntaxError(line: line, problem: problem) }
             guard depth < path.count else { return try change(&root) }
             let key = path[depth]

@@ -23,7 +23,11 @@ public enum CSVFormat {
             value = -1
         }
         func endLine() throws {
-            defer { line += 1; fields.removeAll(keepingCapacity: true); lineHasContent = false }
+            defer {
+                line += 1
+                fields.removeAll(keepingCapacity: true)
+                lineHasContent = false
+            }
             guard lineHasContent else { return }  // blank line
             try endField()
             guard fields.count == LabeledImages.pixelCount + 1 else {

@@ -30,14 +30,22 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         default:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw DataError(argument, "no such file or directory (expected mnist5k, fashion, a CSV file, an IDX file or a directory of IDX files)")
+                throw DataError(
+                    argument,
+                    "no such file or directory (expected mnist5k, fashion, a CSV file, an IDX file or a directory of "
+                        + "IDX files)"
+                )
             }
             if isDirectory.boolValue {
                 self = .idxDirectory(path: argument)
             } else if argument.contains("idx3-ubyte") {
                 let labels = argument.replacingOccurrences(of: "images-idx3-ubyte", with: "labels-idx1-ubyte")
                 guard labels != argument else {
-                    throw DataError(argument, "cannot find the label file: name the images ...-images-idx3-ubyte with ...-labels-idx1-ubyte beside them")
+                    throw DataError(
+                        argument,
+                        "cannot find the label file: name the images ...-images-idx3-ubyte with ...-labels-idx1-ubyte "
+                            + "beside them"
+                    )
                 }
                 self = .idxPair(images: argument, labels: labels)
             } else {
@@ -69,7 +77,8 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
             return try Dataset(source: self, pool: IDXFormat.read(images: images, labels: labels), seed: splitSeed)
         case .fashion:
             guard FileManager.default.fileExists(atPath: Self.fashionDirectory) else {
-                throw DataError(Self.fashionDirectory, "Fashion-MNIST is not installed (apt-get install -y dataset-fashion-mnist)")
+                throw DataError(
+                    Self.fashionDirectory, "Fashion-MNIST is not installed (apt-get install -y dataset-fashion-mnist)")
             }
             return try Self.loadDirectory(Self.fashionDirectory, source: self, seed: splitSeed)
         case .idxDirectory(let path):
@@ -85,7 +94,8 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
             }
             throw DataError(directory, "missing \(stem) (or \(stem).gz)")
         }
-        let training = try IDXFormat.read(images: file("train-images-idx3-ubyte"), labels: file("train-labels-idx1-ubyte"))
+        let training = try IDXFormat.read(
+            images: file("train-images-idx3-ubyte"), labels: file("train-labels-idx1-ubyte"))
         let test = try IDXFormat.read(images: file("t10k-images-idx3-ubyte"), labels: file("t10k-labels-idx1-ubyte"))
         return try Dataset(source: source, training: training, test: test, seed: seed)
     }
@@ -106,6 +116,7 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             return found
         }
-        throw DataError(name, "not found (looked in \(candidates.joined(separator: ", ")); set CELLWISE_DATA to its directory)")
+        throw DataError(
+            name, "not found (looked in \(candidates.joined(separator: ", ")); set CELLWISE_DATA to its directory)")
     }
 }

@@ -12,7 +12,9 @@ public enum IDXFormat {
         }
         let expected = 16 + dims[0] * LabeledImages.pixelCount
         guard bytes.count == expected else {
-            throw DataError(path, "\(bytes.count) bytes for \(dims[0]) images; expected \(expected) (truncated or wrong pixel count)")
+            throw DataError(
+                path,
+                "\(bytes.count) bytes for \(dims[0]) images; expected \(expected) (truncated or wrong pixel count)")
         }
         return (Array(bytes[16...]), dims[0])
     }
@@ -37,12 +39,18 @@ public enum IDXFormat {
         return try LabeledImages(pixels: pixels, labels: labelBytes, source: labels)
     }
 
-    private static func header(_ bytes: [UInt8], path: String, magic: UInt32, dimensions: Int, kind: String) throws -> [Int] {
+    private static func header(_ bytes: [UInt8], path: String, magic: UInt32, dimensions: Int, kind: String) throws
+        -> [Int]
+    {
         let headerSize = 4 + 4 * dimensions
         guard bytes.count >= 4 else { throw DataError(path, "too short for an IDX file (\(bytes.count) bytes)") }
         let found = readUInt32(bytes, at: 0)
         guard found == magic else {
-            throw DataError(path, "bad IDX magic number 0x\(String(found, radix: 16, uppercase: false).leftPadded(to: 8)) for a \(kind) file; expected 0x\(String(magic, radix: 16).leftPadded(to: 8))")
+            throw DataError(
+                path,
+                "bad IDX magic number 0x\(String(found, radix: 16, uppercase: false).leftPadded(to: 8)) for a \(kind) "
+                    + "file; expected 0x\(String(magic, radix: 16).leftPadded(to: 8))"
+            )
         }
         guard bytes.count >= headerSize else { throw DataError(path, "IDX header is truncated") }
         return (0..<dimensions).map { Int(readUInt32(bytes, at: 4 + 4 * $0)) }

@@ -20,7 +20,8 @@ public struct LabeledImages: Sendable {
     /// - Parameter source: Named in errors.
     public init(pixels: [UInt8], labels: [UInt8], source: String) throws {
         guard pixels.count == labels.count * Self.pixelCount else {
-            throw DataError(source, "\(pixels.count) pixels for \(labels.count) labels; expected \(Self.pixelCount) per image")
+            throw DataError(
+                source, "\(pixels.count) pixels for \(labels.count) labels; expected \(Self.pixelCount) per image")
         }
         if let bad = labels.firstIndex(where: { Int($0) >= Self.classCount }) {
             throw DataError(source, "label \(labels[bad]) of image \(bad) is outside 0-9")

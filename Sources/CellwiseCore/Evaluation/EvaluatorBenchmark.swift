@@ -35,7 +35,8 @@ public struct EvaluatorBenchmark: Sendable {
     /// product (2 N u^2, none for the first cell whose state is zero) and one multiply-add per
     /// degree per hidden value (2 N u d); then the dense layer (2 N u c).
     public static func nominalFlops(model: SimpleRNN, samples: Int, plan: ActivationPlan) -> Double {
-        let n = Double(samples), u = Double(model.units)
+        let n = Double(samples)
+        let u = Double(model.units)
         var flops = 2 * n * u * Double(model.classes)
         for (t, activation) in plan.activations.enumerated() {
             if t > 0 { flops += 2 * n * u * u }
@@ -51,12 +52,15 @@ public struct EvaluatorBenchmark: Sendable {
     ///   - split: The samples.
     ///   - plan: The plan to time (the paper's all-17 by default).
     ///   - repetitions: Timed evaluations per figure.
-    public static func run(model: SimpleRNN, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
-                           workers: Int? = nil, blockSize: Int = 512) throws -> Result {
+    public static func run(
+        model: SimpleRNN, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
+        workers: Int? = nil, blockSize: Int = 512
+    ) throws -> Result {
         let clock = ContinuousClock()
         let setupStart = clock.now
-        let evaluator = try PlanEvaluator(model: model, split: split, approximations: ApproximationLibrary(),
-                                          workers: workers, blockSize: blockSize, cachedPlans: 2)
+        let evaluator = try PlanEvaluator(
+            model: model, split: split, approximations: ApproximationLibrary(),
+            workers: workers, blockSize: blockSize, cachedPlans: 2)
         let setup = clock.now - setupStart
         var full = [Double]()
         var accuracy = 0.0
@@ -85,9 +89,10 @@ public struct EvaluatorBenchmark: Sendable {
         }
         let flops = nominalFlops(model: model, samples: split.count, plan: plan)
         let median = full.median
-        return Result(samples: split.count, plan: plan.description, evalMsMedian: median, evalMsMin: full.min() ?? 0,
-                      gflopPerEval: flops / 1e9, gflops: flops / 1e9 / (median / 1e3),
-                      prefixReuseMsMedian: reuse.median, setupMs: setup.milliseconds, repetitions: repetitions,
-                      workers: evaluator.workers, blockSize: evaluator.blockSize, accuracy: accuracy)
+        return Result(
+            samples: split.count, plan: plan.description, evalMsMedian: median, evalMsMin: full.min() ?? 0,
+            gflopPerEval: flops / 1e9, gflops: flops / 1e9 / (median / 1e3),
+            prefixReuseMsMedian: reuse.median, setupMs: setup.milliseconds, repetitions: repetitions,
+            workers: evaluator.workers, blockSize: evaluator.blockSize, accuracy: accuracy)
     }
 }

@@ -76,17 +76,26 @@ public final class PlanEvaluator {
     ///   - workers: Threads to use (default: all cores).
     ///   - blockSize: Samples per block (default 512).
     ///   - cachedPlans: How many plans' hidden states to keep for prefix reuse (0 disables reuse).
-    public init(model: SimpleRNN, split: DataSplit, approximations: ApproximationLibrary,
-                workers: Int? = nil, blockSize: Int = 512, cachedPlans: Int = 4) throws {
+    public init(
+        model: SimpleRNN, split: DataSplit, approximations: ApproximationLibrary,
+        workers: Int? = nil, blockSize: Int = 512, cachedPlans: Int = 4
+    ) throws {
         let width = model.inputSize * model.timeSteps
         // Every data set Cellwise reads has LabeledImages.classCount classes; a model with another
         // count would score against the wrong logits without any error.
         guard model.classes == LabeledImages.classCount, split.labels.allSatisfy({ Int($0) < model.classes }) else {
             throw ConfigurationError(
-                key: "model", problem: "has \(model.classes) classes but the data has \(LabeledImages.classCount) (labels 0-\(LabeledImages.classCount - 1))")
+                key: "model",
+                problem:
+                    "has \(model.classes) classes but the data has \(LabeledImages.classCount) (labels "
+                    + "0-\(LabeledImages.classCount - 1))"
+            )
         }
         guard split.features.count == split.count * width else {
-            throw ConfigurationError(key: "split", problem: "samples have \(split.features.count / max(split.count, 1)) features, the model expects \(width)")
+            throw ConfigurationError(
+                key: "split",
+                problem:
+                    "samples have \(split.features.count / max(split.count, 1)) features, the model expects \(width)")
         }
         self.model = model
         self.splitName = split.name
@@ -97,17 +106,19 @@ public final class PlanEvaluator {
         self.workers = max(1, min(workers ?? defaultWorkerCount, blocks))
         self.labels = split.labels
         self.trailCapacity = max(0, cachedPlans)
-        let n = split.count, units = model.units
+        let n = split.count
+        let units = model.units
         pool = FloatBufferPool(bufferSize: n * units)
         projections = FloatBuffer(count: model.timeSteps * n * units)
         // x_t W_x for every t: rows of the feature matrix at stride timeSteps * inputSize.
         split.features.withUnsafeBufferPointer { features in
             model.inputKernel.withUnsafeBufferPointer { wx in
                 for t in 0..<model.timeSteps where n > 0 {
-                    LinearAlgebra.sgemm(m: n, n: units, k: model.inputSize,
-                                        a: features.baseAddress! + t * model.inputSize, lda: width,
-                                        b: wx.baseAddress!, ldb: units, beta: 0,
-                                        c: projections.pointer + t * n * units, ldc: units)
+                    LinearAlgebra.sgemm(
+                        m: n, n: units, k: model.inputSize,
+                        a: features.baseAddress! + t * model.inputSize, lda: width,
+                        b: wx.baseAddress!, ldb: units, beta: 0,
+                        c: projections.pointer + t * n * units, ldc: units)
                 }
             }
         }
@@ -149,8 +160,9 @@ public final class PlanEvaluator {
             if let best { states += trails[best.index].states.prefix(start) }
             while states.count < steps - 1 { states.append(pool.acquire()) }
         }
-        let correct = run(kernels, from: start, initial: start > 0 ? states[start - 1] : nil,
-                          record: trailCapacity > 0 ? states : nil, logits: nil)
+        let correct = run(
+            kernels, from: start, initial: start > 0 ? states[start - 1] : nil,
+            record: trailCapacity > 0 ? states : nil, logits: nil)
         statistics.cellsComputed += steps - start
         statistics.cellsReused += start
         if trailCapacity > 0 {
@@ -179,7 +191,9 @@ public final class PlanEvaluator {
 
     /// Per-cell statistics of the pre-activations (the activation's inputs) under `plan`:
     /// their range and the share of values outside [lower, upper].
-    public func preactivationStatistics(of plan: ActivationPlan, lower: Double, upper: Double) throws -> [CellStatistics] {
+    public func preactivationStatistics(of plan: ActivationPlan, lower: Double, upper: Double) throws
+        -> [CellStatistics]
+    {
         try checkLength(plan)
         let kernels = try approximations.kernels(for: plan)
         var cells = [CellStatistics](repeating: CellStatistics(), count: model.timeSteps)
@@ -205,7 +219,8 @@ public final class PlanEvaluator {
 
     private func checkLength(_ plan: ActivationPlan) throws {
         guard plan.count == model.timeSteps else {
-            throw PlanError(plan: plan.description, problem: "has \(plan.count) cells, the model has \(model.timeSteps)")
+            throw PlanError(
+                plan: plan.description, problem: "has \(plan.count) cells, the model has \(model.timeSteps)")
         }
     }
 
@@ -215,10 +230,15 @@ public final class PlanEvaluator {
     ///
     /// With `observe`, blocks run on one thread and each cell's pre-activation (`x_t W_x + b +
     /// h_{t-1} W_h`) is passed to it before the activation: `observe(t, values, count)`.
-    private func run(_ kernels: [ActivationKernel], from start: Int, initial: FloatBuffer?,
-                     record: [FloatBuffer]?, logits: FloatBuffer?,
-                     observe: ((Int, UnsafePointer<Float>, Int) -> Void)? = nil) -> Int {
-        let n = sampleCount, units = model.units, classes = model.classes, steps = model.timeSteps
+    private func run(
+        _ kernels: [ActivationKernel], from start: Int, initial: FloatBuffer?,
+        record: [FloatBuffer]?, logits: FloatBuffer?,
+        observe: ((Int, UnsafePointer<Float>, Int) -> Void)? = nil
+    ) -> Int {
+        let n = sampleCount
+        let units = model.units
+        let classes = model.classes
+        let steps = model.timeSteps
         let blockSize = self.blockSize
         let blocks = (n + blockSize - 1) / blockSize
         var correctPerBlock = [Int](repeating: 0, count: blocks)
@@ -234,11 +254,14 @@ public final class PlanEvaluator {
             let counts = UncheckedSendable(counts)
             model.recurrentKernel.withUnsafeBufferPointer { wh in
                 model.denseKernel.withUnsafeBufferPointer { wd in
-                    let wh = UncheckedSendable(wh.baseAddress!), wd = UncheckedSendable(wd.baseAddress!)
+                    let wh = UncheckedSendable(wh.baseAddress!)
+                    let wd = UncheckedSendable(wd.baseAddress!)
                     parallelFor(workers: workers) { worker in
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * blockSize * units + blockSize * classes)
+                        let scratch = UnsafeMutablePointer<Float>.allocate(
+                            capacity: 2 * blockSize * units + blockSize * classes)
                         defer { scratch.deallocate() }
-                        let hiddenScratch = scratch, z = scratch + blockSize * units
+                        let hiddenScratch = scratch
+                        let z = scratch + blockSize * units
                         let out = scratch + 2 * blockSize * units
                         for block in stride(from: worker, to: blocks, by: workers) {
                             let first = block * blockSize
@@ -246,13 +269,15 @@ public final class PlanEvaluator {
                             let offset = first * units
                             var h: UnsafeMutablePointer<Float>? = initialPointer.map { $0.value + offset }
                             for t in start..<steps {
-                                let target = (t < steps - 1 ? recordPointers.map { $0.value[t] + offset } : nil) ?? hiddenScratch
+                                let target =
+                                    (t < steps - 1 ? recordPointers.map { $0.value[t] + offset } : nil) ?? hiddenScratch
                                 let p = projections.pointer + t * n * units + offset
                                 if let observer {
                                     // The unfused path: materialise the pre-activation.
                                     if let previous = h {
-                                        LinearAlgebra.sgemm(m: rows, n: units, k: units, a: previous, lda: units,
-                                                            b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
+                                        LinearAlgebra.sgemm(
+                                            m: rows, n: units, k: units, a: previous, lda: units,
+                                            b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
                                         for i in 0..<(rows * units) { z[i] += p[i] }
                                     } else {
                                         z.update(from: p, count: rows * units)
@@ -260,8 +285,9 @@ public final class PlanEvaluator {
                                     observer.value(t, z, rows * units)
                                     kernels[t].apply(z, adding: nil, into: target, count: rows * units)
                                 } else if let previous = h {
-                                    LinearAlgebra.sgemm(m: rows, n: units, k: units, a: previous, lda: units,
-                                                        b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
+                                    LinearAlgebra.sgemm(
+                                        m: rows, n: units, k: units, a: previous, lda: units,
+                                        b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
                                     kernels[t].apply(z, adding: p, into: target, count: rows * units)
                                 } else {
                                     kernels[t].apply(p, adding: nil, into: target, count: rows * units)
@@ -269,8 +295,9 @@ public final class PlanEvaluator {
                                 h = target
                             }
                             guard let final = h else { continue }
-                            LinearAlgebra.sgemm(m: rows, n: classes, k: units, a: final, lda: units,
-                                                b: wd.value, ldb: classes, beta: 0, c: out, ldc: classes)
+                            LinearAlgebra.sgemm(
+                                m: rows, n: classes, k: units, a: final, lda: units,
+                                b: wd.value, ldb: classes, beta: 0, c: out, ldc: classes)
                             var correct = 0
                             for row in 0..<rows {
                                 let logit = out + row * classes
@@ -281,7 +308,10 @@ public final class PlanEvaluator {
                                     let v = logit[c] + model.denseBias[c]
                                     logit[c] = v
                                     if !v.isFinite { finite = false }
-                                    if v > bestValue { bestValue = v; bestClass = c }
+                                    if v > bestValue {
+                                        bestValue = v
+                                        bestClass = c
+                                    }
                                 }
                                 if finite && bestClass == Int(labels[first + row]) { correct += 1 }
                             }

@@ -27,7 +27,9 @@ public struct ModelFile: Sendable, Equatable {
     /// - Throws: ``ModelFileError`` naming the file and the first problem.
     public static func load(from path: String) throws -> ModelFile {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelFileError(path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelFileError(path, "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError(path, "cannot read the file")
+        }
         guard !data.isEmpty else { throw ModelFileError(path, "file is empty") }
         // Read the header first so that another version gets a clear message.
         let header: Header
@@ -45,7 +47,9 @@ public struct ModelFile: Sendable, Equatable {
             throw ModelFileError(path, "format is \"\(header.format)\", expected \"\(formatName)\"")
         }
         guard header.version == currentVersion else {
-            throw ModelFileError(path, "model file version \(header.version) is not supported (this cellwise reads version \(currentVersion))")
+            throw ModelFileError(
+                path,
+                "model file version \(header.version) is not supported (this cellwise reads version \(currentVersion))")
         }
         try rejectUnknownKeys(data, path: path)
         let contents: Contents
@@ -62,10 +66,12 @@ public struct ModelFile: Sendable, Equatable {
     public func save(to path: String) throws {
         let contents = Contents(
             format: Self.formatName, version: Self.currentVersion,
-            architecture: .init(type: "SimpleRNN+Dense", inputSize: model.inputSize, units: model.units,
-                                classes: model.classes, timeSteps: model.timeSteps),
-            weights: .init(inputKernel: model.inputKernel, recurrentKernel: model.recurrentKernel, bias: model.bias,
-                           denseKernel: model.denseKernel, denseBias: model.denseBias),
+            architecture: .init(
+                type: "SimpleRNN+Dense", inputSize: model.inputSize, units: model.units,
+                classes: model.classes, timeSteps: model.timeSteps),
+            weights: .init(
+                inputKernel: model.inputKernel, recurrentKernel: model.recurrentKernel, bias: model.bias,
+                denseKernel: model.denseKernel, denseBias: model.denseBias),
             metadata: metadata)
         let data: Data
         do {
@@ -112,9 +118,10 @@ public struct ModelFile: Sendable, Equatable {
                 throw ModelFileError(path, "architecture.type is \"\(a.type)\", expected \"SimpleRNN+Dense\"")
             }
             let w = weights
-            let model = try SimpleRNN(inputSize: a.inputSize, units: a.units, classes: a.classes, timeSteps: a.timeSteps,
-                                      inputKernel: w.inputKernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
-                                      denseKernel: w.denseKernel, denseBias: w.denseBias, source: path)
+            let model = try SimpleRNN(
+                inputSize: a.inputSize, units: a.units, classes: a.classes, timeSteps: a.timeSteps,
+                inputKernel: w.inputKernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
+                denseKernel: w.denseKernel, denseBias: w.denseBias, source: path)
             if let ranges = metadata.cellRanges, ranges.count != a.timeSteps {
                 throw ModelFileError(path, "metadata.cell_ranges has \(ranges.count) entries, expected \(a.timeSteps)")
             }
@@ -127,11 +134,15 @@ public struct ModelFile: Sendable, Equatable {
         "": ["format", "version", "architecture", "weights", "metadata"],
         "architecture": ["type", "input_size", "units", "classes", "time_steps"],
         "weights": ["input_kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias"],
-        "metadata": ["dataset", "split_seed", "training", "epochs_run", "best_epoch", "validation_loss", "validation_accuracy",
-                     "test_accuracy", "cell_ranges", "created_by"],
-        "metadata.training": ["seed", "split_seed", "units", "epochs", "batch_size", "learning_rate", "minimum_learning_rate",
-                              "reduce_factor", "reduce_patience", "early_stopping_patience", "beta1", "beta2", "epsilon",
-                              "training_limit"],
+        "metadata": [
+            "dataset", "split_seed", "training", "epochs_run", "best_epoch", "validation_loss", "validation_accuracy",
+            "test_accuracy", "cell_ranges", "created_by",
+        ],
+        "metadata.training": [
+            "seed", "split_seed", "units", "epochs", "batch_size", "learning_rate", "minimum_learning_rate",
+            "reduce_factor", "reduce_patience", "early_stopping_patience", "beta1", "beta2", "epsilon",
+            "training_limit",
+        ],
     ]
 
     /// Rejects keys a version-1 file does not define (a typo must not be silently ignored).
@@ -170,7 +181,8 @@ public struct ModelFile: Sendable, Equatable {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "wrong type at \(path(context.codingPath)): \(context.debugDescription)"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "bad value at \(path(context.codingPath)): \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "not valid JSON" : "bad value at \(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "cannot decode the model"
         }
@@ -201,9 +213,11 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var createdBy: String
 
     /// Creates metadata.
-    public init(dataset: String, splitSeed: UInt64, training: TrainingConfiguration?, epochsRun: Int, bestEpoch: Int,
-                validationLoss: Double, validationAccuracy: Double, testAccuracy: Double, cellRanges: [ValueRange]?,
-                createdBy: String = CellwiseVersion.current) {
+    public init(
+        dataset: String, splitSeed: UInt64, training: TrainingConfiguration?, epochsRun: Int, bestEpoch: Int,
+        validationLoss: Double, validationAccuracy: Double, testAccuracy: Double, cellRanges: [ValueRange]?,
+        createdBy: String = CellwiseVersion.current
+    ) {
         self.dataset = dataset
         self.splitSeed = splitSeed
         self.training = training

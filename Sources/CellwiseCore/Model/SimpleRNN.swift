@@ -28,8 +28,10 @@ public struct SimpleRNN: Sendable, Equatable {
     public package(set) var denseBias: [Float]
 
     /// Creates a model with zero weights of the given shape.
-    public init(inputSize: Int = DataSplit.featureCount, units: Int = 32, classes: Int = LabeledImages.classCount,
-                timeSteps: Int = DataSplit.timeSteps) {
+    public init(
+        inputSize: Int = DataSplit.featureCount, units: Int = 32, classes: Int = LabeledImages.classCount,
+        timeSteps: Int = DataSplit.timeSteps
+    ) {
         self.inputSize = inputSize
         self.units = units
         self.classes = classes
@@ -45,11 +47,17 @@ public struct SimpleRNN: Sendable, Equatable {
     ///
     /// - Throws: ``ModelFileError`` (with `source` as the file) naming a tensor of the wrong size
     ///   or a weight that is not finite.
-    public init(inputSize: Int, units: Int, classes: Int, timeSteps: Int, inputKernel: [Float], recurrentKernel: [Float],
-                bias: [Float], denseKernel: [Float], denseBias: [Float], source: String = "model") throws {
-        for (key, value, limit) in [("input_size", inputSize, 1 << 16), ("units", units, 4096),
-                                    ("classes", classes, 1 << 16), ("time_steps", timeSteps, 4096)] {
-            guard (1...limit).contains(value) else { throw ModelFileError(source, "architecture.\(key) is \(value), expected 1-\(limit)") }
+    public init(
+        inputSize: Int, units: Int, classes: Int, timeSteps: Int, inputKernel: [Float], recurrentKernel: [Float],
+        bias: [Float], denseKernel: [Float], denseBias: [Float], source: String = "model"
+    ) throws {
+        for (key, value, limit) in [
+            ("input_size", inputSize, 1 << 16), ("units", units, 4096),
+            ("classes", classes, 1 << 16), ("time_steps", timeSteps, 4096),
+        ] {
+            guard (1...limit).contains(value) else {
+                throw ModelFileError(source, "architecture.\(key) is \(value), expected 1-\(limit)")
+            }
         }
         let tensors: [(String, [Float], Int, String)] = [
             ("input_kernel", inputKernel, inputSize * units, "\(inputSize)x\(units)"),
@@ -60,7 +68,8 @@ public struct SimpleRNN: Sendable, Equatable {
         ]
         for (key, values, expected, shape) in tensors {
             guard values.count == expected else {
-                throw ModelFileError(source, "weights.\(key) has \(values.count) values, expected \(expected) (\(shape))")
+                throw ModelFileError(
+                    source, "weights.\(key) has \(values.count) values, expected \(expected) (\(shape))")
             }
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw ModelFileError(source, "weights.\(key)[\(bad)] is \(values[bad]), expected a finite number")
@@ -76,8 +85,10 @@ public struct SimpleRNN: Sendable, Equatable {
 
     /// Creates a model initialised as Keras does: Glorot-uniform kernels, an orthogonal
     /// recurrent kernel and zero biases, drawn from `seed`.
-    public init(kerasInitializedWithSeed seed: UInt64, inputSize: Int = DataSplit.featureCount, units: Int = 32,
-                classes: Int = LabeledImages.classCount, timeSteps: Int = DataSplit.timeSteps) {
+    public init(
+        kerasInitializedWithSeed seed: UInt64, inputSize: Int = DataSplit.featureCount, units: Int = 32,
+        classes: Int = LabeledImages.classCount, timeSteps: Int = DataSplit.timeSteps
+    ) {
         self.init(inputSize: inputSize, units: units, classes: classes, timeSteps: timeSteps)
         var generator = SeededGenerator(seed: seed)
         inputKernel = KerasInitializer.glorotUniform(rows: inputSize, columns: units, using: &generator)
@@ -94,6 +105,10 @@ public struct SimpleRNN: Sendable, Equatable {
     /// kernel, dense bias), for optimisers and checks.
     package var parameters: [[Float]] {
         get { [inputKernel, recurrentKernel, bias, denseKernel, denseBias] }
-        set { (inputKernel, recurrentKernel, bias, denseKernel, denseBias) = (newValue[0], newValue[1], newValue[2], newValue[3], newValue[4]) }
+        set {
+            (inputKernel, recurrentKernel, bias, denseKernel, denseBias) = (
+                newValue[0], newValue[1], newValue[2], newValue[3], newValue[4]
+            )
+        }
     }
 }

@@ -41,15 +41,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try require(epochs >= 1, "epochs", "must be at least 1, got \(epochs)")
         try require(batchSize >= 1, "batch_size", "must be at least 1, got \(batchSize)")
         try require(learningRate > 0 && learningRate.isFinite, "learning_rate", "must be positive, got \(learningRate)")
-        try require(minimumLearningRate > 0 && minimumLearningRate <= learningRate, "min_learning_rate",
-                    "must be positive and at most the learning rate, got \(minimumLearningRate)")
+        try require(
+            minimumLearningRate > 0 && minimumLearningRate <= learningRate, "min_learning_rate",
+            "must be positive and at most the learning rate, got \(minimumLearningRate)")
         try require(reduceFactor > 0 && reduceFactor < 1, "reduce_factor", "must be in (0, 1), got \(reduceFactor)")
         try require(reducePatience >= 1, "reduce_patience", "must be at least 1, got \(reducePatience)")
         try require(earlyStoppingPatience >= 1, "patience", "must be at least 1, got \(earlyStoppingPatience)")
         try require(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got \(beta1)")
         try require(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got \(beta2)")
         try require(epsilon > 0, "epsilon", "must be positive, got \(epsilon)")
-        if let trainingLimit { try require(trainingLimit >= 1, "training_limit", "must be at least 1, got \(trainingLimit)") }
+        if let trainingLimit {
+            try require(trainingLimit >= 1, "training_limit", "must be at least 1, got \(trainingLimit)")
+        }
     }
 
     /// The names (as in a config's `[training]` section) of the settings that differ between
@@ -59,12 +62,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         let pairs: [(String, String, String)] = [
             ("seed", "\(a.seed)", "\(b.seed)"), ("split_seed", "\(a.splitSeed)", "\(b.splitSeed)"),
             ("units", "\(a.units)", "\(b.units)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
-            ("batch_size", "\(a.batchSize)", "\(b.batchSize)"), ("learning_rate", "\(a.learningRate)", "\(b.learningRate)"),
+            ("batch_size", "\(a.batchSize)", "\(b.batchSize)"),
+            ("learning_rate", "\(a.learningRate)", "\(b.learningRate)"),
             ("min_learning_rate", "\(a.minimumLearningRate)", "\(b.minimumLearningRate)"),
-            ("reduce_factor", "\(a.reduceFactor)", "\(b.reduceFactor)"), ("reduce_patience", "\(a.reducePatience)", "\(b.reducePatience)"),
-            ("patience", "\(a.earlyStoppingPatience)", "\(b.earlyStoppingPatience)"), ("beta1", "\(a.beta1)", "\(b.beta1)"),
+            ("reduce_factor", "\(a.reduceFactor)", "\(b.reduceFactor)"),
+            ("reduce_patience", "\(a.reducePatience)", "\(b.reducePatience)"),
+            ("patience", "\(a.earlyStoppingPatience)", "\(b.earlyStoppingPatience)"),
+            ("beta1", "\(a.beta1)", "\(b.beta1)"),
             ("beta2", "\(a.beta2)", "\(b.beta2)"), ("epsilon", "\(a.epsilon)", "\(b.epsilon)"),
-            ("training_limit", "\(a.trainingLimit.map(String.init) ?? "none")", "\(b.trainingLimit.map(String.init) ?? "none")"),
+            (
+                "training_limit", "\(a.trainingLimit.map(String.init) ?? "none")",
+                "\(b.trainingLimit.map(String.init) ?? "none")"
+            ),
         ]
         return pairs.filter { $0.1 != $0.2 }.map { "\($0.0) \($0.1) in the config, \($0.2) in the model" }
     }

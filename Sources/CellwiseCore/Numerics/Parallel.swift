@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 
 /// Runs `body(worker)` for `worker` in `0..<workers` on separate threads and waits for all.
 ///

@@ -18,11 +18,13 @@ extension MachineDescription {
         let info = ProcessInfo.processInfo
         var processor = "unknown"
         if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let name = line.split(separator: ":", maxSplits: 1).last {
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let name = line.split(separator: ":", maxSplits: 1).last
+        {
             processor = name.trimmingCharacters(in: .whitespaces)
         }
-        return MachineDescription(system: info.operatingSystemVersionString, processor: processor, cores: info.activeProcessorCount,
-                                  memoryGiB: (Double(info.physicalMemory) / Double(1 << 30) * 10).rounded() / 10)
+        return MachineDescription(
+            system: info.operatingSystemVersionString, processor: processor, cores: info.activeProcessorCount,
+            memoryGiB: (Double(info.physicalMemory) / Double(1 << 30) * 10).rounded() / 10)
     }
 }

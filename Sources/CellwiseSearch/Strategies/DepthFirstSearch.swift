@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// The paper's search. From the all-highest plan, try each time step with each lower degree;
 /// accept a lowering when the accuracy stays within the tolerance of the state it came from
 /// (`rule=parent`, the paper's) or of the reference (`rule=reference`), and continue depth-first
@@ -7,8 +8,11 @@ import CellwiseCKKS
 /// step. Every accepted plan is kept.
 public struct DepthFirstSearch: SearchStrategy {
     public static let name = "dfs"
-    public static let summary = "The paper's depth-first search: lower one cell at a time, accept within tolerance of the parent."
-    public static let options = [StrategyOption("rule", "parent (the paper's: tolerance against the state lowered from) or reference")]
+    public static let summary =
+        "The paper's depth-first search: lower one cell at a time, accept within tolerance of the parent."
+    public static let options = [
+        StrategyOption("rule", "parent (the paper's: tolerance against the state lowered from) or reference")
+    ]
 
     /// Which accuracy a lowering is measured against.
     public enum Rule: String, CaseIterable, Sendable {
@@ -22,14 +26,17 @@ public struct DepthFirstSearch: SearchStrategy {
     public var rule: Rule
 
     public init(options: StrategyOptions) throws {
-        rule = Rule(rawValue: try options.choice("rule", default: "parent", from: Rule.allCases.map(\.rawValue))) ?? .parent
+        rule =
+            Rule(rawValue: try options.choice("rule", default: "parent", from: Rule.allCases.map(\.rawValue)))
+            ?? .parent
     }
 
     public mutating func run(in context: SearchContext) throws {
         context.hasOwnAcceptanceRule = true
         let top = context.space.degrees.count - 1
-        try explore(genes: [Int](repeating: top, count: context.space.freeCells.count), accuracy: context.reference.accuracy,
-                    from: 0, in: context)
+        try explore(
+            genes: [Int](repeating: top, count: context.space.freeCells.count), accuracy: context.reference.accuracy,
+            from: 0, in: context)
     }
 
     private func explore(genes: [Int], accuracy: Double, from start: Int, in context: SearchContext) throws {

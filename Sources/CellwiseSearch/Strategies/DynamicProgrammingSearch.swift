@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import Foundation
 
 /// Dynamic programming over (cell, levels left in the bootstrap window, quantised accumulated
@@ -14,7 +14,8 @@ import Foundation
 /// tightened), when it fits the penalty is lowered; a geometric bisection on the penalty follows.
 public struct DynamicProgrammingSearch: SearchStrategy {
     public static let name = "dp"
-    public static let summary = "DP over (cell, levels left, quantised loss) on measured single-cell losses; verified and tightened."
+    public static let summary =
+        "DP over (cell, levels left, quantised loss) on measured single-cell losses; verified and tightened."
     public static let options = [
         StrategyOption("buckets", "loss quantisation: the tolerance is split into this many steps (default 200)"),
         StrategyOption("steps", "verified DP plans after the sensitivity measurements (default 16)"),
@@ -33,7 +34,8 @@ public struct DynamicProgrammingSearch: SearchStrategy {
     public mutating func run(in context: SearchContext) throws {
         let space = context.space
         // Measured losses per (free cell, gene); gains count as no loss.
-        var measured = [[Double]](repeating: [Double](repeating: 0, count: space.degrees.count), count: space.freeCells.count)
+        var measured = [[Double]](
+            repeating: [Double](repeating: 0, count: space.degrees.count), count: space.freeCells.count)
         for s in try Sensitivity.measureAll(in: context) { measured[s.freeIndex][s.gene] = max(0, s.accuracyLoss) }
         // The mean loss of each degree over the cells: the prior every lowering pays `penalty` times.
         let prior = space.degrees.indices.map { gene in
@@ -116,7 +118,8 @@ public struct DynamicProgrammingSearch: SearchStrategy {
             var best = [Double](repeating: .infinity, count: states)
             best[model.profile.parameters.freshLevels * (buckets + 1)] = 0
             // parents[cell][state] = (previous state, gene)
-            var parents = [[(Int, Int)]](repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: space.cells)
+            var parents = [[(Int, Int)]](
+                repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: space.cells)
             for cell in 0..<space.cells {
                 var next = [Double](repeating: .infinity, count: states)
                 let genes = free[cell].map { _ in Array(space.degrees.indices) } ?? [space.degrees.count - 1]
@@ -142,7 +145,8 @@ public struct DynamicProgrammingSearch: SearchStrategy {
             var end = (seconds: Double.infinity, state: -1)
             for state in 0..<states where best[state].isFinite {
                 let level = state / (buckets + 1)
-                let close = entries(level: level, depth: dense.depth)
+                let close =
+                    entries(level: level, depth: dense.depth)
                     .map { ($0.bootstrap ? bootstrap : 0) + model.seconds(of: dense, atLevel: $0.r) }.min() ?? .infinity
                 if best[state] + close < end.seconds { end = (best[state] + close, state) }
             }

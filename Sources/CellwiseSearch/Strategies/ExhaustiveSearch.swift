@@ -1,5 +1,5 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
 import Foundation
 
 /// Every plan of the space, as ground truth on small problems (few free cells or degrees).
@@ -8,7 +8,9 @@ import Foundation
 public struct ExhaustiveSearch: SearchStrategy {
     public static let name = "exhaustive"
     public static let summary = "Every plan (ground truth for small spaces; refused beyond a size limit)."
-    public static let options = [StrategyOption("limit", "largest number of plans to enumerate (default 531441 = 3^12)")]
+    public static let options = [
+        StrategyOption("limit", "largest number of plans to enumerate (default 531441 = 3^12)")
+    ]
 
     /// The largest space enumerated.
     public var limit: Int
@@ -20,9 +22,13 @@ public struct ExhaustiveSearch: SearchStrategy {
     public mutating func run(in context: SearchContext) throws {
         let space = context.space
         guard space.size <= Double(limit) else {
-            throw ConfigurationError(key: "strategy exhaustive", problem: String(
-                format: "the space has %d^%d = %.3g plans, more than the limit of %d; free fewer cells (--cells 0-3,24-27) or degrees, or raise --option limit=N",
-                space.degrees.count, space.freeCells.count, space.size, limit))
+            throw ConfigurationError(
+                key: "strategy exhaustive",
+                problem: String(
+                    format:
+                        "the space has %d^%d = %.3g plans, more than the limit of %d; free fewer cells (--cells "
+                        + "0-3,24-27) or degrees, or raise --option limit=N",
+                    space.degrees.count, space.freeCells.count, space.size, limit))
         }
         var genes = [Int](repeating: 0, count: space.freeCells.count)
         while true {

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// NSGA-II over (validation accuracy, latency), after AutoFHE: an initial population seeded with
 /// the uniform plans (every cell at one degree) and filled with random plans, cut to the
 /// population size by non-dominated sorting and crowding distance; each generation adds
@@ -8,7 +9,8 @@ import CellwiseCKKS
 /// Deterministic for a seed.
 public struct GeneticSearch: SearchStrategy {
     public static let name = "ga"
-    public static let summary = "NSGA-II over (accuracy, latency): uniform plans seeded, crossover and mutation, non-dominated survival."
+    public static let summary =
+        "NSGA-II over (accuracy, latency): uniform plans seeded, crossover and mutation, non-dominated survival."
     public static let isStochastic = true
     public static let options = [
         StrategyOption("population", "survivors per generation (default 20)"),
@@ -64,7 +66,9 @@ public struct GeneticSearch: SearchStrategy {
                 var best = Int(context.random.next() % UInt64(members.count))
                 for _ in 0..<2 {
                     let other = Int(context.random.next() % UInt64(members.count))
-                    if (ranking.rank[other], -ranking.crowding[other]) < (ranking.rank[best], -ranking.crowding[best]) { best = other }
+                    if (ranking.rank[other], -ranking.crowding[other]) < (ranking.rank[best], -ranking.crowding[best]) {
+                        best = other
+                    }
                 }
                 return members[best].genome
             }
@@ -77,8 +81,11 @@ public struct GeneticSearch: SearchStrategy {
                 var child = tournament()
                 let position = Int(context.random.next() % UInt64(width))
                 let u = context.random.nextUnit()
-                if u < 0.5 { child[position] = max(0, child[position] - 1) }
-                else if u < 0.8 { child[position] = min(degreeCount - 1, child[position] + 1) }
+                if u < 0.5 {
+                    child[position] = max(0, child[position] - 1)
+                } else if u < 0.8 {
+                    child[position] = min(degreeCount - 1, child[position] + 1)
+                }
                 children.append(child)
             }
             let before = context.evaluator.distinctPlans
@@ -96,8 +103,12 @@ public struct GeneticSearch: SearchStrategy {
 
     /// NSGA-II survival; also returns each survivor's front and crowding distance.
     private func select(_ pool: [(genome: [Int], score: PlanScore)], count: Int)
-        -> (members: [(genome: [Int], score: PlanScore)], rank: [Int], crowding: [Double]) {
+        -> (members: [(genome: [Int], score: PlanScore)], rank: [Int], crowding: [Double])
+    {
         let result = NondominatedSorting.survivors(pool.map(\.score), count: count)
-        return (result.indices.map { pool[$0] }, result.indices.map { result.rank[$0] }, result.indices.map { result.crowding[$0] })
+        return (
+            result.indices.map { pool[$0] }, result.indices.map { result.rank[$0] },
+            result.indices.map { result.crowding[$0] }
+        )
     }
 }

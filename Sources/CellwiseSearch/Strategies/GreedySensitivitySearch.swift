@@ -1,18 +1,21 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// Sensitivity ranking, the cell-wise analogue of DeepReDuce: measure every single-cell lowering
 /// of the reference, rank them by accuracy lost per second of latency saved, then lower cells in
 /// that order, keeping each lowering whose plan (with all lowerings kept so far) stays within
 /// tolerance of the reference.
 public struct GreedySensitivitySearch: SearchStrategy {
     public static let name = "greedy"
-    public static let summary = "Rank single-cell lowerings by accuracy lost per second saved; apply them in order, verifying each."
+    public static let summary =
+        "Rank single-cell lowerings by accuracy lost per second saved; apply them in order, verifying each."
 
     public init(options: StrategyOptions) throws {}
 
     public mutating func run(in context: SearchContext) throws {
         let ranked = try Sensitivity.measureAll(in: context).sorted { a, b in
-            let ka = a.accuracyLoss / max(a.secondsSaved, 1e-9), kb = b.accuracyLoss / max(b.secondsSaved, 1e-9)
+            let ka = a.accuracyLoss / max(a.secondsSaved, 1e-9)
+            let kb = b.accuracyLoss / max(b.secondsSaved, 1e-9)
             return (ka, a.freeIndex, a.gene) < (kb, b.freeIndex, b.gene)
         }
         let top = context.space.degrees.count - 1

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// NSGA-II's ranking: fronts by non-dominated sorting, crowding distance within a front.
 enum NondominatedSorting {
     /// Front index (0 = best) of each score: maximise accuracy, minimise latency.
@@ -9,8 +10,11 @@ enum NondominatedSorting {
         var dominates = [[Int]](repeating: [], count: n)
         for i in 0..<n {
             for j in 0..<n where i != j {
-                if ParetoFront.dominates(scores[i], scores[j]) { dominates[i].append(j) }
-                else if ParetoFront.dominates(scores[j], scores[i]) { dominatedBy[i] += 1 }
+                if ParetoFront.dominates(scores[i], scores[j]) {
+                    dominates[i].append(j)
+                } else if ParetoFront.dominates(scores[j], scores[i]) {
+                    dominatedBy[i] += 1
+                }
             }
         }
         var rank = [Int](repeating: 0, count: n)
@@ -46,7 +50,8 @@ enum NondominatedSorting {
             distance[sorted[sorted.count - 1]] = .infinity
             guard span > 0 else { continue }
             for k in 1..<(sorted.count - 1) {
-                distance[sorted[k], default: 0] += (scores[sorted[k + 1]][keyPath: objective] - scores[sorted[k - 1]][keyPath: objective]) / span
+                distance[sorted[k], default: 0] +=
+                    (scores[sorted[k + 1]][keyPath: objective] - scores[sorted[k - 1]][keyPath: objective]) / span
             }
         }
         return distance

@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// The baseline every comparison needs: plans drawn uniformly at random (each free cell takes a
 /// uniformly chosen degree), until the budget is spent or the space is exhausted.
 public struct RandomSearch: SearchStrategy {

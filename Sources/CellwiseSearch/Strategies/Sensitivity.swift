@@ -1,5 +1,6 @@
-import CellwiseCore
 import CellwiseCKKS
+import CellwiseCore
+
 /// Single-cell sensitivities: the accuracy lost and the latency saved by lowering one free cell
 /// of the reference plan to one lower degree, everything else unchanged. Shared by the greedy
 /// and dynamic-programming strategies (the evaluator's cache makes the second measurement free).
@@ -24,9 +25,11 @@ struct Sensitivity {
                 var genes = [Int](repeating: top, count: space.freeCells.count)
                 genes[freeIndex] = gene
                 let score = try context.evaluator.evaluate(space.plan(genes: genes))
-                result.append(Sensitivity(freeIndex: freeIndex, gene: gene,
-                                          accuracyLoss: context.reference.accuracy - score.accuracy,
-                                          secondsSaved: context.reference.latencySeconds - score.latencySeconds))
+                result.append(
+                    Sensitivity(
+                        freeIndex: freeIndex, gene: gene,
+                        accuracyLoss: context.reference.accuracy - score.accuracy,
+                        secondsSaved: context.reference.latencySeconds - score.latencySeconds))
             }
         }
         return result

@@ -1,10 +1,13 @@
-@testable import CellwiseCore
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct ActivationPlanTests {
     @Test func parsesRepeatsTanhAndLists() throws {
         let plan = try ActivationPlan(parsing: "17*24,7*4", cells: 28)
-        #expect(plan.activations == Array(repeating: .polynomial(degree: 17), count: 24) + Array(repeating: .polynomial(degree: 7), count: 4))
+        #expect(
+            plan.activations == Array(repeating: .polynomial(degree: 17), count: 24)
+                + Array(repeating: .polynomial(degree: 7), count: 4))
         #expect(try ActivationPlan(parsing: "t*28").codes == Array(repeating: 0, count: 28))
         let mixed = try ActivationPlan(parsing: "3,7,17*26", cells: 28)
         #expect(mixed.codes.prefix(3) == [3, 7, 17])

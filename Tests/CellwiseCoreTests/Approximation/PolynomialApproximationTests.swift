@@ -1,21 +1,30 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct PolynomialApproximationTests {
     struct Reference: Decodable {
         struct Fit: Decodable {
             var lower: Double, upper: Double, degree: Int
-            var max_error: Double, rms_error: Double
+            var maxError: Double, rmsError: Double
             var chebyshev: [Double]
+
+            enum CodingKeys: String, CodingKey {
+                case lower, upper, degree, chebyshev
+                case maxError = "max_error"
+                case rmsError = "rms_error"
+            }
         }
         var fits: [Fit]
     }
 
     static let references: [Reference.Fit] = {
         let url = TestData.fixtures.appendingPathComponent("tanh-fits.json")
-        guard let data = try? Data(contentsOf: url), let reference = try? JSONDecoder().decode(Reference.self, from: data) else { return [] }
+        guard let data = try? Data(contentsOf: url),
+            let reference = try? JSONDecoder().decode(Reference.self, from: data)
+        else { return [] }
         return reference.fits
     }()
 
@@ -23,9 +32,14 @@ import Testing
     @Test func matchesNumPyReferenceFits() throws {
         #expect(Self.references.count == 9)
         for reference in Self.references {
-            let fit = try PolynomialApproximation(degree: reference.degree, lower: reference.lower, upper: reference.upper)
-            #expect(abs(fit.maxError - reference.max_error) <= 1e-9 * max(1, reference.max_error), "degree \(reference.degree)")
-            #expect(abs(fit.rmsError - reference.rms_error) <= 1e-9 * max(1, reference.rms_error), "degree \(reference.degree)")
+            let fit = try PolynomialApproximation(
+                degree: reference.degree, lower: reference.lower, upper: reference.upper)
+            #expect(
+                abs(fit.maxError - reference.maxError) <= 1e-9 * max(1, reference.maxError),
+                "degree \(reference.degree)")
+            #expect(
+                abs(fit.rmsError - reference.rmsError) <= 1e-9 * max(1, reference.rmsError),
+                "degree \(reference.degree)")
             for (mine, theirs) in zip(fit.chebyshevCoefficients, reference.chebyshev) {
                 #expect(abs(mine - theirs) < 1e-9, "degree \(reference.degree)")
             }

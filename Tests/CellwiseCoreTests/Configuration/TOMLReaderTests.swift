@@ -1,11 +1,13 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
 
+@testable import CellwiseCore
+
 @Suite struct TOMLReaderTests {
     @Test func readsTheSupportedSubset() throws {
-        let table = try TOMLReader.parse("""
+        let table = try TOMLReader.parse(
+            """
             # comment
             name = "x \\"quoted\\" \\u00e9"   # trailing comment
             'literal key' = 'C:\\path'
@@ -81,7 +83,8 @@ import Testing
                 default: text.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: position)
                 }
             }
-            do { _ = try TOMLReader.parse(String(String.UnicodeScalarView(text))) } catch is TOMLReader.TOMLSyntaxError { failures += 1 }
+            do { _ = try TOMLReader.parse(String(String.UnicodeScalarView(text))) } catch is TOMLReader.TOMLSyntaxError
+            { failures += 1 }
         }
         #expect(failures > 100)
     }

@@ -1,7 +1,8 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct CSVFormatTests {
     @Test func readsTheMNISTLayoutPlainAndCompressed() throws {
@@ -45,7 +46,8 @@ import Testing
         let empty = try TestData.write([], to: "empty.csv", in: directory)
         #expect(throws: DataError(empty, "file is empty")) { try CSVFormat.read(empty) }
 
-        let compressed = try TestData.write(Array(TestData.csv(TestData.images(count: 20)).utf8), to: "t.csv", in: directory, gzip: true)
+        let compressed = try TestData.write(
+            Array(TestData.csv(TestData.images(count: 20)).utf8), to: "t.csv", in: directory, gzip: true)
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: compressed)))
         let truncated = try TestData.write(Array(bytes.prefix(bytes.count / 2)), to: "truncated.csv.gz", in: directory)
         let truncatedError = #expect(throws: DataError.self) { try CSVFormat.read(truncated) }

@@ -1,7 +1,8 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct DatasetTests {
     @Test func mnist5kSplitsThreeThousandOneThousandOneThousandBySeed() throws {
@@ -28,7 +29,8 @@ import Testing
         let images = try TestData.images(count: 24)
         for stem in ["train", "t10k"] {
             try TestData.write(TestData.idxImages(images), to: "\(stem)-images-idx3-ubyte", in: directory, gzip: true)
-            try TestData.write(TestData.idxLabels(images.labels), to: "\(stem)-labels-idx1-ubyte", in: directory, gzip: true)
+            try TestData.write(
+                TestData.idxLabels(images.labels), to: "\(stem)-labels-idx1-ubyte", in: directory, gzip: true)
         }
         let source = try DatasetSource(argument: directory.path)
         #expect(source == .idxDirectory(path: directory.path))

@@ -1,15 +1,18 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct IDXFormatTests {
     @Test func readsImageAndLabelFilesPlainAndCompressed() throws {
         let images = try TestData.images(count: 9)
         let directory = try TestData.directory()
         for gzip in [false, true] {
-            let imagePath = try TestData.write(TestData.idxImages(images), to: "a\(gzip)-images-idx3-ubyte", in: directory, gzip: gzip)
-            let labelPath = try TestData.write(TestData.idxLabels(images.labels), to: "a\(gzip)-labels-idx1-ubyte", in: directory, gzip: gzip)
+            let imagePath = try TestData.write(
+                TestData.idxImages(images), to: "a\(gzip)-images-idx3-ubyte", in: directory, gzip: gzip)
+            let labelPath = try TestData.write(
+                TestData.idxLabels(images.labels), to: "a\(gzip)-labels-idx1-ubyte", in: directory, gzip: gzip)
             let read = try IDXFormat.read(images: imagePath, labels: labelPath)
             #expect(read.pixels == images.pixels)
             #expect(read.labels == images.labels)

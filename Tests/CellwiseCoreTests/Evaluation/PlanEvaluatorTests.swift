@@ -1,7 +1,8 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct PlanEvaluatorTests {
     static let model: SimpleRNN = {
@@ -17,8 +18,11 @@ import Testing
 
     /// A straightforward per-sample implementation in Float64, sharing nothing with the
     /// evaluator but the fitted coefficients (evaluated by `value(at:)`, in Float64).
-    static func naiveLogits(_ model: SimpleRNN, _ split: DataSplit, _ plan: ActivationPlan, _ library: ApproximationLibrary) throws -> [[Double]] {
-        let u = model.units, f = model.inputSize
+    static func naiveLogits(
+        _ model: SimpleRNN, _ split: DataSplit, _ plan: ActivationPlan, _ library: ApproximationLibrary
+    ) throws -> [[Double]] {
+        let u = model.units
+        let f = model.inputSize
         let fits = try plan.activations.map { try $0.degree.map { try library.polynomial(degree: $0) } }
         return (0..<split.count).map { sample in
             var h = [Double](repeating: 0, count: u)
@@ -26,14 +30,20 @@ import Testing
                 var next = [Double](repeating: 0, count: u)
                 for j in 0..<u {
                     var z = Double(model.bias[j])
-                    for i in 0..<f { z += Double(split.features[sample * f * model.timeSteps + t * f + i]) * Double(model.inputKernel[i * u + j]) }
+                    for i in 0..<f {
+                        z +=
+                            Double(split.features[sample * f * model.timeSteps + t * f + i])
+                            * Double(model.inputKernel[i * u + j])
+                    }
                     for i in 0..<u { z += h[i] * Double(model.recurrentKernel[i * u + j]) }
                     next[j] = fits[t].map { $0.value(at: z) } ?? tanh(z)
                 }
                 h = next
             }
             return (0..<model.classes).map { c in
-                (0..<u).reduce(Double(model.denseBias[c])) { $0 + h[$1] * Double(model.denseKernel[$1 * model.classes + c]) }
+                (0..<u).reduce(Double(model.denseBias[c])) {
+                    $0 + h[$1] * Double(model.denseKernel[$1 * model.classes + c])
+                }
             }
         }
     }
@@ -52,7 +62,8 @@ import Testing
         var compared = 0
         for (row, logits) in naive.enumerated() {
             let fastRow = (0..<10).map { Double(fast[row * 10 + $0]) }
-            let naiveClass = Self.predictedClass(logits), fastClass = Self.predictedClass(fastRow)
+            let naiveClass = Self.predictedClass(logits)
+            let fastClass = Self.predictedClass(fastRow)
             if naiveClass == fastClass { agreeing += 1 }
             if naiveClass == Int(split.labels[row]) { naiveCorrect += 1 }
             // Plans of low degree can diverge outside the fitting interval; compare moderate rows.
@@ -77,8 +88,10 @@ import Testing
     @Test func prefixReuseIsBitIdentical() throws {
         let split = try TestData.split(count: 700)
         let library = try ApproximationLibrary()
-        let cached = try PlanEvaluator(model: Self.model, split: split, approximations: library, workers: 2, blockSize: 128, cachedPlans: 3)
-        let single = try PlanEvaluator(model: Self.model, split: split, approximations: library, workers: 1, blockSize: 128, cachedPlans: 0)
+        let cached = try PlanEvaluator(
+            model: Self.model, split: split, approximations: library, workers: 2, blockSize: 128, cachedPlans: 3)
+        let single = try PlanEvaluator(
+            model: Self.model, split: split, approximations: library, workers: 1, blockSize: 128, cachedPlans: 0)
         var generator = SeededGenerator(seed: 99)
         var plan = ActivationPlan(uniform: .polynomial(degree: 17), cells: 28)
         let degrees: [Activation] = [.polynomial(degree: 3), .polynomial(degree: 7), .polynomial(degree: 17), .tanh]
@@ -107,7 +120,8 @@ import Testing
     }
 
     @Test func rejectsPlansOfTheWrongLength() throws {
-        let evaluator = try PlanEvaluator(model: Self.model, split: TestData.split(count: 10), approximations: ApproximationLibrary())
+        let evaluator = try PlanEvaluator(
+            model: Self.model, split: TestData.split(count: 10), approximations: ApproximationLibrary())
         #expect(throws: PlanError.self) { try evaluator.evaluate(ActivationPlan(parsing: "17*27")) }
     }
 
@@ -122,7 +136,8 @@ import Testing
     }
 
     @Test func nominalWorkMatchesTheIssueFigure() throws {
-        let flops = EvaluatorBenchmark.nominalFlops(model: SimpleRNN(), samples: 10_000, plan: try ActivationPlan(parsing: "17*28"))
+        let flops = EvaluatorBenchmark.nominalFlops(
+            model: SimpleRNN(), samples: 10_000, plan: try ActivationPlan(parsing: "17*28"))
         #expect(flops > 0.8e9 && flops < 0.95e9)
     }
 }

@@ -1,14 +1,16 @@
-@testable import CellwiseCore
 import CellwiseTestSupport
 import Foundation
 import Testing
 
+@testable import CellwiseCore
+
 @Suite struct ModelFileTests {
     static func sample() -> ModelFile {
         let model = SimpleRNN(kerasInitializedWithSeed: 3, units: 8)
-        let metadata = ModelMetadata(dataset: "mnist5k", splitSeed: 4, training: TrainingConfiguration(), epochsRun: 12,
-                                     bestEpoch: 9, validationLoss: 0.5, validationAccuracy: 0.87, testAccuracy: 0.86,
-                                     cellRanges: (0..<28).map { ValueRange(min: -Float($0), max: Float($0) + 0.5) })
+        let metadata = ModelMetadata(
+            dataset: "mnist5k", splitSeed: 4, training: TrainingConfiguration(), epochsRun: 12,
+            bestEpoch: 9, validationLoss: 0.5, validationAccuracy: 0.87, testAccuracy: 0.86,
+            cellRanges: (0..<28).map { ValueRange(min: -Float($0), max: Float($0) + 0.5) })
         return ModelFile(model: model, metadata: metadata)
     }
 
@@ -23,7 +25,8 @@ import Testing
     func loadError(_ edit: (inout [String: Any]) -> Void) throws -> ModelFileError? {
         let path = try TestData.directory().appendingPathComponent("m.json").path
         try Self.sample().save(to: path)
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         edit(&json)
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
         return #expect(throws: ModelFileError.self) { try ModelFile.load(from: path) }

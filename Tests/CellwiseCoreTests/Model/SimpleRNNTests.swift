@@ -1,5 +1,6 @@
-@testable import CellwiseCore
 import Testing
+
+@testable import CellwiseCore
 
 @Suite struct SimpleRNNTests {
     @Test func kerasInitialisationIsSeededGlorotAndOrthogonal() {
@@ -14,7 +15,9 @@ import Testing
         let n = a.units
         for i in 0..<n {
             for j in 0..<n {
-                let dot = (0..<n).reduce(0.0) { $0 + Double(a.recurrentKernel[$1 * n + i]) * Double(a.recurrentKernel[$1 * n + j]) }
+                let dot = (0..<n).reduce(0.0) {
+                    $0 + Double(a.recurrentKernel[$1 * n + i]) * Double(a.recurrentKernel[$1 * n + j])
+                }
                 #expect(abs(dot - (i == j ? 1 : 0)) < 1e-5)
             }
         }

@@ -1,12 +1,15 @@
 import CellwiseCKKS
 import CellwiseCore
-@testable import CellwiseSearch
 import Testing
+
+@testable import CellwiseSearch
 
 @Suite struct StrategyTests {
     /// 7 loses 0.005 and 3 loses 0.03 in any cell: under the parent rule with tolerance 0.02
     /// every chain of 7s is accepted (even 4 of them, 0.02 below the reference), no 3.
-    static var scripted: SyntheticSearch.AdditiveOracle { SyntheticSearch.AdditiveOracle(cells: 4, losses: Array(repeating: [7: 0.005, 3: 0.03], count: 4)) }
+    static var scripted: SyntheticSearch.AdditiveOracle {
+        SyntheticSearch.AdditiveOracle(cells: 4, losses: Array(repeating: [7: 0.005, 3: 0.03], count: 4))
+    }
 
     @Test func dfsFollowsThePapersParentRule() throws {
         let result = try Search.run(strategy: "dfs", setup: SyntheticSearch.setup(Self.scripted, budget: 1000))
@@ -19,8 +22,9 @@ import Testing
         let allSevens = try ActivationPlan(parsing: "7*4")
         #expect(result.accepted.contains(allSevens))
         #expect(result.best.counts == [0, 3, 1])
-        let reference = try Search.run(strategy: "dfs", options: StrategyOptions(["rule": "reference"]),
-                                       setup: SyntheticSearch.setup(Self.scripted, budget: 1000))
+        let reference = try Search.run(
+            strategy: "dfs", options: StrategyOptions(["rule": "reference"]),
+            setup: SyntheticSearch.setup(Self.scripted, budget: 1000))
         #expect(reference.accepted.count == 14)  // at most three 7s
     }
 
@@ -29,10 +33,15 @@ import Testing
     func dpFindsTheExhaustiveOptimumWhenLossesAreAdditive(seed: Int) throws {
         let oracle = SyntheticSearch.randomOracle(cells: 7, seed: UInt64(100 + seed))
         for placement in PlacementStrategy.allCases {
-            let truth = try Search.run(strategy: "exhaustive", setup: SyntheticSearch.setup(oracle, budget: 3000, tolerance: 0.03, placement: placement))
-            let dp = try Search.run(strategy: "dp", setup: SyntheticSearch.setup(oracle, budget: 3000, tolerance: 0.03, placement: placement))
-            #expect(abs(dp.best.score.latencySeconds - truth.best.score.latencySeconds) < 1e-9,
-                    "seed \(seed) \(placement): dp \(dp.best.score.plan) vs \(truth.best.score.plan)")
+            let truth = try Search.run(
+                strategy: "exhaustive",
+                setup: SyntheticSearch.setup(oracle, budget: 3000, tolerance: 0.03, placement: placement))
+            let dp = try Search.run(
+                strategy: "dp",
+                setup: SyntheticSearch.setup(oracle, budget: 3000, tolerance: 0.03, placement: placement))
+            #expect(
+                abs(dp.best.score.latencySeconds - truth.best.score.latencySeconds) < 1e-9,
+                "seed \(seed) \(placement): dp \(dp.best.score.plan) vs \(truth.best.score.plan)")
             #expect(dp.evaluations < 60)
         }
     }

@@ -11,7 +11,8 @@ import Foundation
 /// (a fraction of the reference latency) by `cooling` per move.
 struct SimulatedAnnealing: SearchStrategy {
     static let name = "annealing"
-    static let summary = "Simulated annealing: one-cell moves, latency plus an infeasibility penalty, geometric cooling."
+    static let summary =
+        "Simulated annealing: one-cell moves, latency plus an infeasibility penalty, geometric cooling."
     static let isStochastic = true
     static let options = [
         StrategyOption("start", "initial temperature as a fraction of the reference latency (default 0.05)"),
