@@ -5,7 +5,7 @@ import CellwiseTraining
 import Foundation
 
 /// The comparison's figures as standalone SVG files.
-public enum ComparisonPlots {
+enum ComparisonPlots {
     /// Colours of the series, in strategy order.
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
@@ -33,7 +33,7 @@ public enum ComparisonPlots {
 
     /// Validation accuracy against latency: each strategy's Pareto front (over all its seeds),
     /// the reference plan marked, and the tolerance threshold as a dashed line.
-    public static func pareto(_ record: ComparisonRecord) -> String {
+    static func pareto(_ record: ComparisonRecord) -> String {
         let (width, height) = (760.0, 460.0)
         let (left, right, top, bottom) = (70.0, 170.0, 40.0, 50.0)
         var series = [(name: String, points: [PlanRecord])]()
@@ -117,7 +117,7 @@ public enum ComparisonPlots {
 
     /// For each time step, the share of each strategy's accepted plans (over its seeds) that lower
     /// it to each lower degree (the paper's Figures 2-4): one panel per strategy.
-    public static func cells(_ record: ComparisonRecord) -> String {
+    static func cells(_ record: ComparisonRecord) -> String {
         let degrees = record.config.degrees
         let lower = Array(degrees.dropLast())
         let cells = record.reference.counts.reduce(0, +)

@@ -90,7 +90,7 @@ public enum ComparisonWriter {
     }
 
     /// `run.json`: compact, keys sorted (byte-identical for identical content).
-    public static func runJSON(_ record: ComparisonRecord) throws -> String {
+    static func runJSON(_ record: ComparisonRecord) throws -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

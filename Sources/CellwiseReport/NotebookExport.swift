@@ -6,11 +6,11 @@ import Foundation
 
 /// A Jupyter notebook (nbformat 4) that loads a comparison's `run.json` and `comparison.csv`,
 /// shows the table and draws both plots with matplotlib.
-public enum NotebookExport {
+enum NotebookExport {
     /// The notebook's JSON text; `runPath` is how the notebook finds `run.json` (relative to the
     /// notebook's directory, or absolute). `comparison.csv` and `comparison.md` are read from the
     /// same directory.
-    public static func notebook(for record: ComparisonRecord, runPath: String) throws -> String {
+    static func notebook(for record: ComparisonRecord, runPath: String) throws -> String {
         let name = record.config.name
         let cells: [[String: Any]] = [
             markdown(

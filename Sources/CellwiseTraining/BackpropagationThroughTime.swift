@@ -7,9 +7,9 @@ import Foundation
 /// Buffers are laid out time-major (`[t][sample][unit]`) so that each cell's batch is one
 /// contiguous matrix and the weight gradients over all cells are single `sgemm` calls.
 /// A workspace is reused across batches of at most `capacity` samples.
-public final class BackpropagationThroughTime {
+final class BackpropagationThroughTime {
     /// The largest batch this workspace holds.
-    public let capacity: Int
+    let capacity: Int
     private let inputSize: Int, units: Int, classes: Int, steps: Int
     private let inputs: FloatBuffer  // [t][b][inputSize]
     private let states: FloatBuffer  // [t][b][units]: h_{t+1}
@@ -19,7 +19,7 @@ public final class BackpropagationThroughTime {
     private let scratch: FloatBuffer
 
     /// Creates a workspace for batches of up to `capacity` samples of `model`'s shape.
-    public init(shapeOf model: SimpleRNN, capacity: Int) {
+    init(shapeOf model: SimpleRNN, capacity: Int) {
         self.capacity = capacity
         inputSize = model.inputSize
         units = model.units
@@ -37,7 +37,7 @@ public final class BackpropagationThroughTime {
     /// with respect to every weight (returned in a model-shaped value).
     ///
     /// - Precondition: `indices.count <= capacity` and the split matches the model's shape.
-    public func lossAndGradient(of model: SimpleRNN, on split: DataSplit, indices: some Collection<Int>) -> (
+    func lossAndGradient(of model: SimpleRNN, on split: DataSplit, indices: some Collection<Int>) -> (
         loss: Double, gradient: SimpleRNN
     ) {
         let b = indices.count

@@ -17,11 +17,11 @@ public struct PolynomialApproximation: Sendable {
     /// Points of the least-squares grid.
     public static let fitPoints = 4097
     /// Points of the grid on which ``maxError`` and ``rmsError`` are measured.
-    public static let errorPoints = 20001
+    static let errorPoints = 20001
 
     /// Horner's rule is used when its Float32 error is at most this fraction of the fit's own
     /// maximum error (or within twice Clenshaw's): evaluation error is then negligible.
-    public static let evaluationTolerance = 1e-4
+    static let evaluationTolerance = 1e-4
 
     /// The nominal degree.
     public let degree: Int
@@ -38,12 +38,12 @@ public struct PolynomialApproximation: Sendable {
     /// Largest difference between the Float32 kernel and the Float64 polynomial on the interval.
     public let float32Error: Double
     /// Which Float32 algorithm evaluates the polynomial.
-    public let scheme: Scheme
+    let scheme: Scheme
     /// The Float32 error Horner's rule would have (whether or not it is used).
-    public let hornerFloat32Error: Double
+    let hornerFloat32Error: Double
 
     /// The Float32 evaluation algorithm.
-    public enum Scheme: String, Sendable {
+    enum Scheme: String, Sendable {
         /// Horner's rule in the power basis (on `u^2` for odd fits).
         case horner
         /// Clenshaw's recurrence in the Chebyshev basis.

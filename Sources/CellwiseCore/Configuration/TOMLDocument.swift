@@ -1,5 +1,5 @@
 /// A value of Cellwise's TOML reader.
-public indirect enum TOMLValue: Equatable, Sendable {
+indirect enum TOMLValue: Equatable, Sendable {
     case string(String)
     case integer(Int)
     case float(Double)
@@ -23,22 +23,22 @@ public indirect enum TOMLValue: Equatable, Sendable {
 }
 
 /// A TOML table: its keys in file order.
-public struct TOMLTable: Equatable, Sendable {
+struct TOMLTable: Equatable, Sendable {
     /// Keys and values, in the order they appear.
-    public var entries: [(key: String, value: TOMLValue)] = []
+    var entries: [(key: String, value: TOMLValue)] = []
 
     /// An empty table.
-    public init() {}
+    init() {}
 
     /// The value of `key`.
-    public subscript(key: String) -> TOMLValue? {
+    subscript(key: String) -> TOMLValue? {
         entries.first { $0.key == key }?.value
     }
 
     /// The keys, in file order.
-    public var keys: [String] { entries.map(\.key) }
+    var keys: [String] { entries.map(\.key) }
 
-    public static func == (a: TOMLTable, b: TOMLTable) -> Bool {
+    static func == (a: TOMLTable, b: TOMLTable) -> Bool {
         a.entries.count == b.entries.count
             && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
@@ -49,18 +49,18 @@ public struct TOMLTable: Equatable, Sendable {
 /// booleans and arrays (which may span lines). It never traps on malformed input: every problem
 /// is a ``TOMLSyntaxError`` with its line. Inline tables, dotted keys, dates and multi-line
 /// strings are not supported and are reported as such.
-public enum TOMLReader {
+enum TOMLReader {
     /// A syntax error and its 1-based line.
-    public struct TOMLSyntaxError: Error, Equatable, CustomStringConvertible {
+    struct TOMLSyntaxError: Error, Equatable, CustomStringConvertible {
         /// The line of the problem.
-        public var line: Int
+        var line: Int
         /// What is wrong.
-        public var problem: String
-        public var description: String { "line \(line): \(problem)" }
+        var problem: String
+        var description: String { "line \(line): \(problem)" }
     }
 
     /// Parses `text` into its root table.
-    public static func parse(_ text: String) throws -> TOMLTable {
+    static func parse(_ text: String) throws -> TOMLTable {
         var parser = Parser(Array(text.unicodeScalars))
         return try parser.document()
     }

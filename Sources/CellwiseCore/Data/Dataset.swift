@@ -16,11 +16,11 @@ public struct DataSplit: Sendable {
     public static let featureCount = LabeledImages.side
 
     /// Which split this is.
-    public var name: SplitName
+    public let name: SplitName
     /// `count * timeSteps * featureCount` values in [0, 1], sample-major.
-    public var features: [Float]
+    public let features: [Float]
     /// One class label per sample.
-    public var labels: [UInt8]
+    public let labels: [UInt8]
 
     /// The number of samples.
     public var count: Int { labels.count }
@@ -36,15 +36,15 @@ public struct DataSplit: Sendable {
 /// A data set split into train, validation and test samples by a seeded shuffle.
 public struct Dataset: Sendable {
     /// Where the images came from.
-    public var source: DatasetSource
+    public let source: DatasetSource
     /// The seed of the shuffle that made the splits.
-    public var splitSeed: UInt64
+    public let splitSeed: UInt64
     /// Training samples.
-    public var train: DataSplit
+    public let train: DataSplit
     /// Validation samples (early stopping, searches).
-    public var validation: DataSplit
+    public let validation: DataSplit
     /// Test samples (reporting only).
-    public var test: DataSplit
+    public let test: DataSplit
 
     /// The split called `name`.
     public func split(_ name: SplitName) -> DataSplit {

@@ -19,7 +19,7 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
     case idxPair(images: String, labels: String)
 
     /// Where Debian's dataset-fashion-mnist installs its files.
-    public static let fashionDirectory = "/usr/share/datasets/fashion-mnist"
+    static let fashionDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// Parses a command-line or model-file dataset argument.
     public init(argument: String) throws {

@@ -8,9 +8,9 @@ public struct LabeledImages: Sendable {
     public static let classCount = 10
 
     /// Row-major pixels, `pixelCount` per image, 0-255.
-    public var pixels: [UInt8]
+    public let pixels: [UInt8]
     /// One label per image, `0..<classCount`.
-    public var labels: [UInt8]
+    public let labels: [UInt8]
 
     /// The number of images.
     public var count: Int { labels.count }

@@ -34,7 +34,7 @@ public struct EvaluatorBenchmark: Sendable {
     /// The nominal floating-point work of evaluating `plan` from scratch: per cell the recurrent
     /// product (2 N u^2, none for the first cell whose state is zero) and one multiply-add per
     /// degree per hidden value (2 N u d); then the dense layer (2 N u c).
-    public static func nominalFlops(model: SimpleRNN, samples: Int, plan: ActivationPlan) -> Double {
+    static func nominalFlops(model: SimpleRNN, samples: Int, plan: ActivationPlan) -> Double {
         let n = Double(samples)
         let u = Double(model.units)
         var flops = 2 * n * u * Double(model.classes)

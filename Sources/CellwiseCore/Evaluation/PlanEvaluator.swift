@@ -34,16 +34,16 @@ public final class PlanEvaluator {
     private let trailCapacity: Int
 
     /// Statistics since the evaluator was made.
-    public private(set) var statistics = Statistics()
+    private(set) var statistics = Statistics()
 
     /// Counters of the evaluator's work.
-    public struct Statistics: Sendable, Equatable {
+    struct Statistics: Sendable, Equatable {
         /// Plans evaluated (including cache hits).
-        public var evaluations = 0
+        var evaluations = 0
         /// Cells computed.
-        public var cellsComputed = 0
+        var cellsComputed = 0
         /// Cells skipped thanks to a shared prefix.
-        public var cellsReused = 0
+        var cellsReused = 0
     }
 
     /// The outcome of evaluating one plan.
@@ -173,7 +173,7 @@ public final class PlanEvaluator {
     }
 
     /// Evaluates `plan` from the first cell, ignoring and not touching the kept plans.
-    public func evaluateFromScratch(_ plan: ActivationPlan) throws -> Outcome {
+    func evaluateFromScratch(_ plan: ActivationPlan) throws -> Outcome {
         try checkLength(plan)
         let kernels = try approximations.kernels(for: plan)
         let correct = run(kernels, from: 0, initial: nil, record: nil, logits: nil)
@@ -213,7 +213,7 @@ public final class PlanEvaluator {
     }
 
     /// Forgets the kept plans (their buffers are recycled).
-    public func clearCache() {
+    func clearCache() {
         trails.removeAll()
     }
 

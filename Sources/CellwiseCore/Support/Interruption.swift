@@ -32,8 +32,8 @@ public enum Interruption {
     }
 
     /// Requests a stop (tests; the handlers do this on a signal).
-    public static func request(signal: Int32 = SIGINT) { signalNumber.store(signal, ordering: .relaxed) }
+    package static func request(signal: Int32 = SIGINT) { signalNumber.store(signal, ordering: .relaxed) }
 
     /// Clears a request (tests).
-    public static func reset() { signalNumber.store(0, ordering: .relaxed) }
+    package static func reset() { signalNumber.store(0, ordering: .relaxed) }
 }
