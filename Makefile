@@ -12,8 +12,9 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
+# Writes to results/demo/ (ignored by git), so that the committed results/ stay as they are.
 demo: build
-	.build/release/cellwise compare --config configs/paper-mnist5k.toml
+	.build/release/cellwise compare --config configs/paper-mnist5k.toml --out results/demo
 
 accuracies: build
 	@scripts/demo.sh
