@@ -28,9 +28,10 @@ fi
 
 if [ "${1:-}" = "--notebook" ]; then
   venv=.build/notebook-venv
-  if [ ! -x "$venv/bin/jupyter-nbconvert" ]; then
+  pinned='import importlib.metadata as m, sys; sys.exit(m.version("nbconvert") != "7.17.2")'
+  if [ ! -x "$venv/bin/jupyter-nbconvert" ] || ! "$venv/bin/python" -c "$pinned" 2>/dev/null; then
     echo "installing Jupyter (nbconvert, ipykernel) and matplotlib into $venv" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check nbconvert ipykernel matplotlib
+    "$venv/bin/pip" install --quiet --disable-pip-version-check nbconvert==7.17.2 ipykernel==7.4.0 matplotlib==3.11.2
   fi
 fi

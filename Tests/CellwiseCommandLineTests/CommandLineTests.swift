@@ -16,10 +16,17 @@ import Testing
         return products.appendingPathComponent("cellwise")
     }()
 
+    /// Runs the `cellwise` executable with `arguments`.
     static func run(_ arguments: [String]) throws -> Run {
+        try launch(executable, arguments)
+    }
+
+    /// Runs any program and collects its exit status, standard output and standard error.
+    static func launch(_ program: URL, _ arguments: [String], in directory: URL? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -1,3 +1,4 @@
+import CellwiseTestSupport
 import Foundation
 import Testing
 
@@ -23,26 +24,10 @@ import Testing
         let json =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
         let dataset = (json?["metadata"] as? [String: Any])?["dataset"] as? String ?? "mnist5k"
-        try """
-        name = "small"
-        seed = 1
-        [model]
-        file = "\(model)"
-        dataset = "\(dataset)"
-        [approximation]
-        degrees = [3, 7, 17]
-        interval = [-8.0, 8.0]
-        [cost]
-        profile = "heaan-fgb"
-        depth = "ideal"
-        placement = "greedy"
-        [search]
-        tolerance = 0.05
-        tolerance_mode = "relative"
-        budget = 25
-        seeds = [1, 2]
-        strategies = ["dfs", "dp", "ga", "greedy", "random"]
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        try TestData.comparisonConfig(
+            name: "small", model: model, dataset: dataset, budget: 25,
+            strategies: ["dfs", "dp", "ga", "greedy", "random"]
+        ).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 

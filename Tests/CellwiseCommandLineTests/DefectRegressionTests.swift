@@ -9,20 +9,9 @@ import Testing
     /// Runs the executable through `/bin/sh -c "<prefix> exec cellwise ARGS <suffix>"`, so that a
     /// test can set a file-size limit or close or redirect a standard descriptor.
     static func shell(_ prefix: String, _ arguments: [String], _ suffix: String = "") throws -> CLI.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\(prefix) exec \"$0\" \"$@\" \(suffix)", CLI.executable.path] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Run(
-            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-            error: String(decoding: error, as: UTF8.self))
+        try CLI.launch(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "\(prefix) exec \"$0\" \"$@\" \(suffix)", CLI.executable.path] + arguments)
     }
 
     /// Every line of a trace is one JSON object (the header first).

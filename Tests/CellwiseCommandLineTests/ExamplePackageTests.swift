@@ -12,21 +12,7 @@ import Testing
 
     /// Runs `arguments` (through /usr/bin/env) in `directory`.
     static func run(_ arguments: [String], in directory: URL) throws -> CLI.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Run(
-            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-            error: String(decoding: error, as: UTF8.self))
+        try CLI.launch(URL(fileURLWithPath: "/usr/bin/env"), arguments, in: directory)
     }
 
     @Test(.timeLimit(.minutes(15)))

@@ -1,3 +1,4 @@
+import CellwiseTestSupport
 import Foundation
 import Testing
 
@@ -120,26 +121,10 @@ import Testing
         let model = try Self.mnistModel.get()
         let directory = try CLI.temporaryDirectory()
         let config = directory.appendingPathComponent("c.toml").path
-        try """
-        name = "resume"
-        seed = 2
-        [model]
-        file = "\(model)"
-        dataset = "mnist5k"
-        [approximation]
-        degrees = [3, 7, 17]
-        interval = [-8.0, 8.0]
-        [cost]
-        profile = "heaan-fgb"
-        depth = "ideal"
-        placement = "greedy"
-        [search]
-        tolerance = 0.02
-        tolerance_mode = "relative"
-        budget = 1200
-        seeds = [1, 2]
-        strategies = ["dfs", "ga", "greedy"]
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try TestData.comparisonConfig(
+            name: "resume", seed: 2, model: model, dataset: "mnist5k", tolerance: 0.02, budget: 1200,
+            strategies: ["dfs", "ga", "greedy"]
+        ).write(toFile: config, atomically: true, encoding: .utf8)
         func compare(_ name: String, _ extra: [String] = []) -> [String] {
             let out = directory.appendingPathComponent(name).path
             return ["compare", "--config", config, "--out", out, "--quiet"] + extra

@@ -18,10 +18,13 @@ import Testing
         let directory = try CLI.temporaryDirectory()
         let data = try CLI.smallCSV(in: directory)
         let model = directory.appendingPathComponent("wide.json").path
-        let train = try CLI.run(["train", "--dataset", data, "--out", model, "--units", "64", "--epochs", "1", "--quiet"])
+        let train = try CLI.run([
+            "train", "--dataset", data, "--out", model, "--units", "64", "--epochs", "1", "--quiet",
+        ])
         try #require(train.status == 0, "\(train.error)")
         let search = try CLI.run([
-            "search", "--model", model, "--strategy", "greedy", "--budget", "25", "--tolerance", "0.05", "--json", "--quiet",
+            "search", "--model", model, "--strategy", "greedy", "--budget", "25", "--tolerance", "0.05", "--json",
+            "--quiet",
             "--trace-file", directory.appendingPathComponent("t.jsonl").path,
         ])
         try #require(search.status == 0, "\(search.error)")
@@ -31,13 +34,15 @@ import Testing
         let compare = try CLI.run(["compare", "--config", config, "--out", results, "--quiet"])
         try #require(compare.status == 0, "\(compare.error)")
         let record = try #require(
-            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(results)/small/run.json"))) as? [String: Any])
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(results)/small/run.json")))
+                as? [String: Any])
         let searchReference = try #require((searched["reference"] as? [String: Any])?["latency_seconds"] as? Double)
         let compareReference = try #require((record["reference"] as? [String: Any])?["latency_seconds"] as? Double)
         #expect(searchReference == compareReference)
         let paperShape = try CLI.run(["cost", "--plan", "17*28", "--json"])
         let paper = try #require(
-            (JSONSerialization.jsonObject(with: Data(paperShape.output.utf8)) as? [String: Any])?["latency_seconds"] as? Double)
+            (JSONSerialization.jsonObject(with: Data(paperShape.output.utf8)) as? [String: Any])?["latency_seconds"]
+                as? Double)
         #expect(searchReference > paper, "64 units cost more than the paper's 32")
     }
 

@@ -13,29 +13,9 @@ import Testing
     static func config(in directory: URL, budget: Int = 30) throws -> ComparisonConfig {
         let data = try TestData.write(
             Array(TestData.csv(TestData.images(count: 150)).utf8), to: "data.csv", in: directory)
-        let text = """
-            name = "tiny"
-            seed = 3
-            [model]
-            file = "\(directory.appendingPathComponent("model.json").path)"
-            dataset = "\(data)"
-            [training]
-            epochs = 2
-            batch_size = 32
-            [approximation]
-            degrees = [3, 7, 17]
-            interval = [-8.0, 8.0]
-            [cost]
-            profile = "heaan-fgb"
-            depth = "ideal"
-            placement = "greedy"
-            [search]
-            tolerance = 0.05
-            tolerance_mode = "relative"
-            budget = \(budget)
-            seeds = [1, 2]
-            strategies = ["dfs", "ga", "greedy"]
-            """
+        let text = TestData.comparisonConfig(
+            name: "tiny", seed: 3, model: directory.appendingPathComponent("model.json").path, dataset: data,
+            training: "epochs = 2\nbatch_size = 32", budget: budget, strategies: ["dfs", "ga", "greedy"])
         return try ComparisonConfig(contentsOf: TestData.write(Array(text.utf8), to: "tiny.toml", in: directory))
     }
 

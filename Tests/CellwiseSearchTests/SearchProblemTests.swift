@@ -26,9 +26,11 @@ import Testing
         placement: PlacementStrategy = .greedy
     ) throws -> SearchProblem {
         try SearchProblem(
-            model: model, dataset: dataset ?? Self.dataset(), approximations: ApproximationLibrary(lower: -interval, upper: interval),
+            model: model, dataset: dataset ?? Self.dataset(),
+            approximations: ApproximationLibrary(lower: -interval, upper: interval),
             costModel: CostModel(profile: profile, shapeOf: model.model), placement: placement,
-            space: SearchSpace(cells: 28, degrees: [3, 7, 17]), tolerance: Tolerance(0.02), budget: Budget(evaluations: 20))
+            space: SearchSpace(cells: 28, degrees: [3, 7, 17]), tolerance: Tolerance(0.02),
+            budget: Budget(evaluations: 20))
     }
 
     @Test func thePlansArePricedAtTheModelsShape() throws {
@@ -53,7 +55,8 @@ import Testing
         var cheaperAddition = CostProfile.heaanFGb
         cheaperAddition.costs.addition *= 0.5
         var otherWeights = Self.model()
-        otherWeights = ModelFile(model: SimpleRNN(kerasInitializedWithSeed: 2, units: 8), metadata: otherWeights.metadata)
+        otherWeights = ModelFile(
+            model: SimpleRNN(kerasInitializedWithSeed: 2, units: 8), metadata: otherWeights.metadata)
         let cases: [(SearchProblem, String)] = [
             (try Self.problem(model: otherWeights), "model weights"),
             (try Self.problem(dataset: Self.dataset(seed: 8)), "data"),
@@ -62,13 +65,17 @@ import Testing
             (try Self.problem(placement: .optimal), "cost model"),
         ]
         for (problem, name) in cases {
-            let changed = TraceLog.Header(settings: problem.settings(strategy: "ga", options: StrategyOptions(), seed: 1))
-                .changes(from: TraceLog.Header(settings: base))
+            let changed = TraceLog.Header(
+                settings: problem.settings(strategy: "ga", options: StrategyOptions(), seed: 1)
+            )
+            .changes(from: TraceLog.Header(settings: base))
             #expect(changed == [name])
         }
-        let seed = TraceLog.Header(settings: try Self.problem().settings(strategy: "ga", options: StrategyOptions(), seed: 2))
+        let seed = TraceLog.Header(
+            settings: try Self.problem().settings(strategy: "ga", options: StrategyOptions(), seed: 2))
         #expect(seed.changes(from: TraceLog.Header(settings: base)) == ["seed"])
-        let same = TraceLog.Header(settings: try Self.problem().settings(strategy: "ga", options: StrategyOptions(), seed: 1))
+        let same = TraceLog.Header(
+            settings: try Self.problem().settings(strategy: "ga", options: StrategyOptions(), seed: 1))
         #expect(same.changes(from: TraceLog.Header(settings: base)).isEmpty)
     }
 

@@ -73,4 +73,34 @@ public enum TestData {
     public static var fixtures: URL {
         repositoryRoot.appendingPathComponent("Tests/CellwiseCoreTests/Fixtures")
     }
+
+    /// The text of a comparison config (the layout of configs/README.md) with the given parts;
+    /// `training` is the body of a `[training]` section (none when nil).
+    public static func comparisonConfig(
+        name: String, seed: Int = 1, model: String, dataset: String, training: String? = nil, tolerance: Double = 0.05,
+        budget: Int, seeds: [Int] = [1, 2], strategies: [String], extra: String = ""
+    ) -> String {
+        """
+        name = "\(name)"
+        seed = \(seed)
+        [model]
+        file = "\(model)"
+        dataset = "\(dataset)"
+        \(training.map { "[training]\n\($0)" } ?? "")
+        [approximation]
+        degrees = [3, 7, 17]
+        interval = [-8.0, 8.0]
+        [cost]
+        profile = "heaan-fgb"
+        depth = "ideal"
+        placement = "greedy"
+        [search]
+        tolerance = \(tolerance)
+        tolerance_mode = "relative"
+        budget = \(budget)
+        seeds = [\(seeds.map(String.init).joined(separator: ", "))]
+        strategies = [\(strategies.map { "\"\($0)\"" }.joined(separator: ", "))]
+        \(extra)
+        """
+    }
 }
