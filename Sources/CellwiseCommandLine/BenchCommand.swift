@@ -48,9 +48,11 @@ struct BenchCommand: ParsableCommand {
         let weights = try model.map { try ModelFile.load(from: $0).model } ?? SimpleRNN(kerasInitializedWithSeed: 1)
         let parsed = try ActivationPlan(parsing: plan, cells: weights.timeSteps)
         let data = try DatasetSource(argument: dataset).load(splitSeed: 1)
+        // Range and weighted candidates are fitted on the training split.
+        let library = try ApproximationLibrary.observing(model: weights, split: data.train)
         let result = try EvaluatorBenchmark.run(
             model: weights, split: data.test, plan: parsed, repetitions: repetitions,
-            workers: threads, blockSize: blockSize)
+            workers: threads, blockSize: blockSize, approximations: library)
         if json {
             try printJSON(result)
         } else {

@@ -68,7 +68,7 @@ struct CostCommand: ParsableCommand {
 }
 
 struct CostJSON: Encodable {
-    var plan: [Int]
+    var plan: [String]
     var planText: String
     var depthPerCell: [Int]
     var bootstraps: Int
@@ -80,7 +80,7 @@ struct CostJSON: Encodable {
     var placement: String
 
     init(_ report: CostReport) {
-        plan = report.plan.codes
+        plan = report.plan.tokens
         planText = report.plan.description
         depthPerCell = report.depthPerCell
         bootstraps = report.bootstraps

@@ -40,7 +40,10 @@ struct EvaluateCommand: ParsableCommand {
         let reports = try plans.map { parsed in
             let outcome = try evaluator.evaluate(parsed)
             return EvaluationReport(
-                plan: parsed.codes, planText: parsed.description, split: split.rawValue,
+                plan: parsed.tokens, planText: parsed.description,
+                candidates: try context.approximations.specs(for: parsed),
+                fittingData: parsed.candidates.contains(where: \.isPerCell) ? context.approximations.fittingData : nil,
+                split: split.rawValue,
                 samples: outcome.samples, accuracy: outcome.accuracy,
                 dataset: context.dataset.source.description, splitSeed: context.dataset.splitSeed,
                 interval: [context.approximations.lower, context.approximations.upper])
@@ -68,8 +71,12 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 struct EvaluationReport: Encodable {
-    var plan: [Int]
+    var plan: [String]
     var planText: String
+    /// Every fit the plan uses, with its coefficients.
+    var candidates: [CandidateSpec]
+    /// Where range and weighted fits came from.
+    var fittingData: String?
     var split: String
     var samples: Int
     var accuracy: Double

@@ -15,6 +15,9 @@ struct ModelOptions: ParsableArguments {
         help: "Fitting interval of the polynomials: 'A,B' or 'B' for [-B, B] (write --interval=-8,8).")
     var interval: String = "8"
 
+    @Option(help: "The split whose pre-activations range and weighted fits are made from: train or validation.")
+    var fitSplit: SplitName = .train
+
     struct Context {
         var file: ModelFile
         var dataset: Dataset
@@ -30,10 +33,15 @@ struct ModelOptions: ParsableArguments {
 
     func load() throws -> Context {
         let (lower, upper) = try parseInterval(interval)
-        let approximations = try ApproximationLibrary(lower: lower, upper: upper)
+        guard fitSplit != .test else {
+            throw ConfigurationError(
+                key: "--fit-split", problem: "the test split is never used for fitting; use train or validation")
+        }
         let file = try ModelFile.load(from: model)
         let source = try DatasetSource(argument: dataset ?? file.metadata.dataset)
         let data = try source.load(splitSeed: file.metadata.splitSeed)
+        let approximations = try ApproximationLibrary.observing(
+            model: file.model, split: data.split(fitSplit), lower: lower, upper: upper)
         return Context(file: file, dataset: data, approximations: approximations)
     }
 }

@@ -97,7 +97,7 @@ public struct Trainer: Sendable {
         }
 
         let best = stopping.bestModel ?? model
-        let tanhPlan = ActivationPlan(uniform: .tanh, cells: best.timeSteps)
+        let tanhPlan = ActivationPlan(uniform: .exact, cells: best.timeSteps)
         let validationEvaluator = try PlanEvaluator(
             model: best, split: dataset.validation, approximations: approximations, cachedPlans: 0)
         let testEvaluator = try PlanEvaluator(

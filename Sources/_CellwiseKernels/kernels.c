@@ -37,8 +37,8 @@ static inline float input_s(const float *z, const float *addend, ptrdiff_t i, fl
 
 CELLWISE_CLONES
 void cellwise_horner(const float *z, const float *addend, float *out, ptrdiff_t count,
-                     float scale, float offset, const float *c, int m, int parity) {
-    const vf vscale = SPLAT(scale), voffset = SPLAT(offset);
+                     float scale, float offset, const float *c, int m, int parity, float constant) {
+    const vf vscale = SPLAT(scale), voffset = SPLAT(offset), vconstant = SPLAT(constant);
     ptrdiff_t base = 0;
     for (; base + BLOCK <= count; base += BLOCK) {
         vf u[CHAINS], v[CHAINS], acc[CHAINS];
@@ -52,7 +52,7 @@ void cellwise_horner(const float *z, const float *addend, float *out, ptrdiff_t 
             for (int j = 0; j < CHAINS; j++) acc[j] = acc[j] * v[j] + ck;
         }
         for (int j = 0; j < CHAINS; j++) {
-            STORE_V(out + base + j * LANES, parity == CELLWISE_PARITY_ODD ? acc[j] * u[j] : acc[j]);
+            STORE_V(out + base + j * LANES, (parity == CELLWISE_PARITY_ODD ? acc[j] * u[j] : acc[j]) + vconstant);
         }
     }
     for (; base < count; base++) {
@@ -60,7 +60,7 @@ void cellwise_horner(const float *z, const float *addend, float *out, ptrdiff_t 
         const float x = parity == CELLWISE_PARITY_NONE ? u : u * u;
         float a = c[m - 1];
         for (int k = m - 2; k >= 0; k--) a = a * x + c[k];
-        out[base] = parity == CELLWISE_PARITY_ODD ? a * u : a;
+        out[base] = (parity == CELLWISE_PARITY_ODD ? a * u : a) + constant;
     }
 }
 
@@ -102,7 +102,7 @@ void cellwise_clenshaw(const float *z, const float *addend, float *out, ptrdiff_
 
 CELLWISE_CLONES
 void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrdiff_t count,
-                           float scale, const float *c, int m) {
+                           float scale, const float *c, int m, float constant) {
     // p(u) = u * sum_j c_j V_j(w), w = 2u^2 - 1, V_j of the third kind (V_0 = 1, V_1 = 2w - 1):
     // b_j = c_j + 2w b_{j+1} - b_{j+2};  S = c_0 + (2w - 1) b_1 - b_2.
     const vf vscale = SPLAT(scale), zero = SPLAT(0.0f);
@@ -124,7 +124,7 @@ void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrd
             }
         }
         for (int j = 0; j < CHAINS; j++) {
-            STORE_V(out + base + j * LANES, u[j] * ((w2[j] - 1.0f) * b1[j] - b2[j] + c[0]));
+            STORE_V(out + base + j * LANES, u[j] * ((w2[j] - 1.0f) * b1[j] - b2[j] + c[0]) + constant);
         }
     }
     for (; base < count; base++) {
@@ -136,7 +136,7 @@ void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrd
             b2 = b1;
             b1 = b;
         }
-        out[base] = u * ((w2 - 1.0f) * b1 - b2 + c[0]);
+        out[base] = u * ((w2 - 1.0f) * b1 - b2 + c[0]) + constant;
     }
 }
 
@@ -145,5 +145,13 @@ void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t co
         for (ptrdiff_t i = 0; i < count; i++) out[i] = tanhf(z[i] + addend[i]);
     } else {
         for (ptrdiff_t i = 0; i < count; i++) out[i] = tanhf(z[i]);
+    }
+}
+
+void cellwise_sigmoid(const float *z, const float *addend, float *out, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i++) {
+        const float x = addend ? z[i] + addend[i] : z[i];
+        // Written so that neither branch overflows: exp of a non-positive argument only.
+        out[i] = x >= 0.0f ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
     }
 }

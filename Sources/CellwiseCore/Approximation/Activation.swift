@@ -1,31 +1,33 @@
-/// The activation one RNN cell applies: the exact tanh or a polynomial fit of it.
-public enum Activation: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The exact hyperbolic tangent (plaintext only: it has no CKKS depth).
-    case tanh
-    /// The least-squares polynomial fit of tanh of this degree.
-    case polynomial(degree: Int)
+/// The activation one site applies: the exact function or a polynomial candidate.
+public enum Activation: Hashable, Sendable, CustomStringConvertible {
+    /// The exact function (plaintext only: it has no CKKS depth). Written `t`.
+    case exact
+    /// A polynomial approximation.
+    case approximation(Candidate)
 
     /// The highest polynomial degree Cellwise fits.
     public static let maximumDegree = 63
 
-    /// The plan-syntax token: `t` or the degree.
+    /// The paper's activation: tanh by uniform least squares of `degree` on the default interval.
+    public static func polynomial(degree: Int) -> Activation {
+        .approximation(Candidate(degree: degree))
+    }
+
+    /// The plan-syntax token: `t` or the candidate's token.
     public var description: String {
         switch self {
-        case .tanh: "t"
-        case .polynomial(let degree): String(degree)
+        case .exact: "t"
+        case .approximation(let candidate): candidate.description
         }
     }
 
-    /// The JSON code: 0 for `t`, else the degree.
-    public var code: Int {
-        switch self {
-        case .tanh: 0
-        case .polynomial(let degree): degree
-        }
-    }
-
-    /// The polynomial degree, or nil for the exact tanh.
+    /// The polynomial degree, or nil for the exact function.
     public var degree: Int? {
-        if case .polynomial(let degree) = self { degree } else { nil }
+        if case .approximation(let candidate) = self { candidate.degree } else { nil }
+    }
+
+    /// The candidate, or nil for the exact function.
+    public var candidate: Candidate? {
+        if case .approximation(let candidate) = self { candidate } else { nil }
     }
 }

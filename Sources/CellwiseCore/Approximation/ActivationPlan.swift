@@ -1,8 +1,8 @@
 /// One activation per RNN cell (time step).
 ///
-/// The text form is comma-separated entries, each a degree or `t` (exact tanh), with `D*K`
-/// repeating `D` `K` times: `17*24,7*4`, `t*28`, `3,7,17*26`. ``description`` writes the
-/// shortest such form.
+/// The text form is comma-separated entries, each a candidate token (``Candidate``: `17`, `7w`,
+/// `17m@-6:6`) or `t` (the exact function), with `D*K` repeating `D` `K` times: `17*24,7*4`,
+/// `t*28`, `3w,7w,17w*26`. ``description`` writes the shortest such form.
 public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     /// The activation of each cell, first cell first.
     public var activations: [Activation]
@@ -58,23 +58,19 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func activation(_ token: String, plan: String) throws -> Activation {
-        if token == "t" || token == "tanh" { return .tanh }
-        guard let degree = Int(token) else {
-            throw PlanError(
-                plan: plan, problem: "unknown activation \"\(token)\" (use a degree 1-\(Activation.maximumDegree) or t)"
-            )
+        if token == "t" || token == "tanh" || token == "exact" { return .exact }
+        do {
+            return .approximation(try Candidate(parsing: token))
+        } catch let error as ConfigurationError {
+            throw PlanError(plan: plan, problem: "has \(error.key): \(error.problem) (or t for the exact function)")
         }
-        guard (1...Activation.maximumDegree).contains(degree) else {
-            throw PlanError(plan: plan, problem: "unknown degree \(degree) (use 1-\(Activation.maximumDegree) or t)")
-        }
-        return .polynomial(degree: degree)
     }
 
     /// The number of cells.
     public var count: Int { activations.count }
 
-    /// The JSON form: one integer per cell, 0 for `t`.
-    public var codes: [Int] { activations.map(\.code) }
+    /// The JSON form: one token per cell (`t` for the exact function).
+    public var tokens: [String] { activations.map(\.description) }
 
     /// The shortest text form, runs written as `D*K`.
     public var description: String {
@@ -98,6 +94,11 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     /// Every distinct polynomial degree in the plan, ascending.
     public var degrees: [Int] {
         Set(activations.compactMap(\.degree)).sorted()
+    }
+
+    /// Every distinct candidate in the plan, in cost order.
+    public var candidates: [Candidate] {
+        Set(activations.compactMap(\.candidate)).sorted()
     }
 }
 

@@ -52,14 +52,17 @@ public struct EvaluatorBenchmark: Sendable {
     ///   - split: The samples.
     ///   - plan: The plan to time (the paper's all-17 by default).
     ///   - repetitions: Timed evaluations per figure.
+    ///   - approximations: The fits (default: the paper's on [-8, 8], no fitting data).
     public static func run(
         model: SimpleRNN, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
-        workers: Int? = nil, blockSize: Int = 512
+        workers: Int? = nil, blockSize: Int = 512, approximations: ApproximationLibrary? = nil
     ) throws -> Result {
         let clock = ContinuousClock()
+        let library = try approximations ?? ApproximationLibrary()
+        _ = try library.specs(for: plan)  // fit (and observe) before the clock starts
         let setupStart = clock.now
         let evaluator = try PlanEvaluator(
-            model: model, split: split, approximations: ApproximationLibrary(),
+            model: model, split: split, approximations: library,
             workers: workers, blockSize: blockSize, cachedPlans: 2)
         let setup = clock.now - setupStart
         var full = [Double]()

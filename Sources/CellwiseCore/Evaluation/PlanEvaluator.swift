@@ -212,6 +212,33 @@ public final class PlanEvaluator {
         return cells
     }
 
+    /// Each cell's pre-activations under `plan` (default: the exact model), as histograms: the
+    /// data `range` and `weighted` fits are made from (two passes: the range, then the counts).
+    public func observedDistributions(of plan: ActivationPlan? = nil) throws -> [CellDistribution] {
+        let exact = plan ?? ActivationPlan(uniform: .exact, cells: model.timeSteps)
+        try checkLength(exact)
+        let kernels = try approximations.kernels(for: exact)
+        let ranges = try preactivationStatistics(of: exact, lower: 0, upper: 0)
+        let bins = CellDistribution.binCount
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: bins), count: model.timeSteps)
+        var bounds = [(low: Double, high: Double)]()
+        for cell in ranges {
+            var (low, high) = (Double(cell.min), Double(cell.max))
+            if !(low.isFinite && high.isFinite) { (low, high) = (-1, 1) }
+            if high - low < 1e-6 { (low, high) = (low - 0.5, high + 0.5) }
+            bounds.append((low, high))
+        }
+        _ = run(kernels, from: 0, initial: nil, record: nil, logits: nil) { t, values, count in
+            let (low, high) = bounds[t]
+            let width = (high - low) / Double(bins)
+            for i in 0..<count where values[i].isFinite {
+                let index = Int((Double(values[i]) - low) / width)
+                counts[t][Swift.min(bins - 1, Swift.max(0, index))] += 1
+            }
+        }
+        return zip(bounds, counts).map { CellDistribution(minimum: $0.low, maximum: $0.high, counts: $1) }
+    }
+
     /// Forgets the kept plans (their buffers are recycled).
     func clearCache() {
         trails.removeAll()

@@ -25,24 +25,29 @@ enum cellwise_parity {
     CELLWISE_PARITY_EVEN = 2,
 };
 
-/// Horner evaluation; `coefficients[0]` is the constant (or lowest odd/even) term.
+/// Horner evaluation; `coefficients[0]` is the constant (or lowest odd/even) term; `constant` is
+/// added to the result (the centre of an odd fit, e.g. 0.5 for sigmoid; 0 otherwise).
 void cellwise_horner(const float *z, const float *addend, float *out, ptrdiff_t count,
                      float scale, float offset,
-                     const float *coefficients, int coefficientCount, int parity);
+                     const float *coefficients, int coefficientCount, int parity, float constant);
 
 /// Clenshaw evaluation of sum_k c_k T_k(u), numerically stable for any degree.
 void cellwise_clenshaw(const float *z, const float *addend, float *out, ptrdiff_t count,
                        float scale, float offset,
                        const float *coefficients, int coefficientCount);
 
-/// Clenshaw evaluation of an odd Chebyshev series sum_j c_j T_{2j+1}(u) (`offset` is 0 for the
-/// symmetric intervals this is used on, so u = scale * z). Uses T_{2j+1}(u) = u V_j(2u^2 - 1),
-/// V_j the Chebyshev polynomials of the third kind, so the recurrence runs over half the terms.
+/// Clenshaw evaluation of `constant` + an odd Chebyshev series sum_j c_j T_{2j+1}(u) (`offset` is
+/// 0 for the symmetric domains this is used on, so u = scale * z). Uses T_{2j+1}(u) =
+/// u V_j(2u^2 - 1), V_j the Chebyshev polynomials of the third kind, so the recurrence runs over
+/// half the terms.
 void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrdiff_t count,
-                           float scale, const float *coefficients, int coefficientCount);
+                           float scale, const float *coefficients, int coefficientCount, float constant);
 
 /// The exact hyperbolic tangent (libm `tanhf`); `scale` and `offset` are not applied.
 void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count);
+
+/// The exact logistic sigmoid 1 / (1 + e^-x), without overflow for any finite x.
+void cellwise_sigmoid(const float *z, const float *addend, float *out, ptrdiff_t count);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,9 @@ import Testing
     ) throws -> [[Double]] {
         let u = model.units
         let f = model.inputSize
-        let fits = try plan.activations.map { try $0.degree.map { try library.polynomial(degree: $0) } }
+        let fits = try plan.activations.enumerated().map { cell, activation in
+            try activation.candidate.map { try library.fit($0, cell: cell) }
+        }
         return (0..<split.count).map { sample in
             var h = [Double](repeating: 0, count: u)
             for t in 0..<model.timeSteps {
@@ -48,10 +50,13 @@ import Testing
         }
     }
 
-    @Test(arguments: ["t*28", "17*28", "3*28", "7*4,17*20,7*4", "3,7,17*24,t,63"])
+    @Test(arguments: [
+        "t*28", "17*28", "3*28", "7*4,17*20,7*4", "3,7,17*24,t,63", "17w*28", "3w,7r,17m,9@-4:6,t,17w*23",
+    ])
     func agreesWithANaivePerSampleImplementation(planText: String) throws {
         let split = try TestData.split(count: 300)
-        let library = try ApproximationLibrary()
+        // Range and weighted fits from another split (as the training split would be).
+        let library = try ApproximationLibrary.observing(model: Self.model, split: TestData.split(count: 200, seed: 8))
         let plan = try ActivationPlan(parsing: planText, cells: 28)
         let evaluator = try PlanEvaluator(model: Self.model, split: split, approximations: library, blockSize: 64)
         let fast = try evaluator.logits(of: plan)
@@ -94,7 +99,7 @@ import Testing
             model: Self.model, split: split, approximations: library, workers: 1, blockSize: 128, cachedPlans: 0)
         var generator = SeededGenerator(seed: 99)
         var plan = ActivationPlan(uniform: .polynomial(degree: 17), cells: 28)
-        let degrees: [Activation] = [.polynomial(degree: 3), .polynomial(degree: 7), .polynomial(degree: 17), .tanh]
+        let degrees: [Activation] = [.polynomial(degree: 3), .polynomial(degree: 7), .polynomial(degree: 17), .exact]
         for _ in 0..<40 {
             // Change one or two late-ish cells, as a search does.
             for _ in 0..<(1 + Int(generator.next() % 2)) {
@@ -125,10 +130,25 @@ import Testing
         #expect(throws: PlanError.self) { try evaluator.evaluate(ActivationPlan(parsing: "17*27")) }
     }
 
+    /// A polynomial far outside its interval overflows through the recurrence: the logits become
+    /// infinite or NaN, nothing crashes, and those samples count as wrong.
+    @Test func explodingPlansCountAsWrong() throws {
+        let split = try TestData.split(count: 200)
+        let evaluator = try PlanEvaluator(model: Self.model, split: split, approximations: ApproximationLibrary())
+        let plan = try ActivationPlan(parsing: "63@-0.05:0.05*28")
+        let logits = try evaluator.logits(of: plan)
+        let rows = stride(from: 0, to: logits.count, by: 10).map { logits[$0..<($0 + 10)] }
+        let broken = rows.filter { !$0.allSatisfy(\.isFinite) }.count
+        #expect(broken > 100, "most samples overflow")
+        let outcome = try evaluator.evaluate(plan)
+        #expect(outcome.correct <= split.count - broken)
+        #expect((0...1).contains(outcome.accuracy))
+    }
+
     @Test func rangesCoverEveryPreactivation() throws {
         let split = try TestData.split(count: 40)
         let evaluator = try PlanEvaluator(model: Self.model, split: split, approximations: ApproximationLibrary())
-        let plan = ActivationPlan(uniform: .tanh, cells: 28)
+        let plan = ActivationPlan(uniform: .exact, cells: 28)
         let wide = try evaluator.preactivationStatistics(of: plan, lower: -100, upper: 100)
         #expect(wide.allSatisfy { $0.outside == 0 && $0.values == 40 * 32 && $0.min <= $0.max })
         let narrow = try evaluator.preactivationStatistics(of: plan, lower: -0.1, upper: 0.1)
