@@ -13,8 +13,7 @@ struct ExportCommand: ParsableCommand {
             Example:
               cellwise export --run results/paper-mnist5k/run.json --format tex --out table.tex
               cellwise export --run results/paper-mnist5k/run.json --format svg --plot cells --out cells.svg
-              cellwise export --run results/paper-mnist5k/run.json --format ipynb --out \
-            notebooks-export/paper-mnist5k.ipynb
+              cellwise export --run results/paper-mnist5k/run.json --format ipynb --out notebook.ipynb
             """)
 
     @Option(name: .customLong("run"), help: "A run.json written by `cellwise compare`.")

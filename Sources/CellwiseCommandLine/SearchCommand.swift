@@ -37,6 +37,7 @@ struct SearchCommand: ParsableCommand {
               cellwise search --model results/models/mnist5k.json --strategy dfs --budget 2048
               cellwise search --model results/models/mnist5k.json --strategy ga --seed 3 --json
               cellwise search --model results/models/mnist5k.json --strategy exhaustive --cells 0-3,24-27 --degrees 7,17
+              cellwise search --model results/models/fashion.json --strategy greedy --candidates 3w,7w,17w
             """)
 
     @OptionGroup var model: ModelOptions
@@ -59,8 +60,14 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "relative: acc >= ref x (1 - tol); absolute: acc >= ref - tol.")
     var toleranceMode: Tolerance.Mode = .relative
 
-    @Option(help: "Candidate degrees, comma separated (the highest is the reference).")
-    var degrees: String = "3,7,17"
+    @Option(help: "Candidate degrees, comma separated (the paper's fits; the highest is the reference).")
+    var degrees: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Candidates, comma separated, instead of --degrees: e.g. 3w,7w,17w (weighted), 17r (observed range), "
+                + "17m (minimax), 17@-12:12 (uniform on an interval); see docs/approximations.md."))
+    var candidates: String?
 
     @Option(help: "Cells the search may change, e.g. 0-3,24-27 (default: all).")
     var cells: String?
@@ -104,11 +111,20 @@ struct SearchCommand: ParsableCommand {
             options.values["rule"] = dfsRule.rawValue
         }
         try options.check(against: type)
-        let degreeList = try degrees.split(separator: ",").map { text -> Int in
-            guard let d = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ConfigurationError(key: "--degrees", problem: "\"\(text)\" is not a degree")
+        guard degrees == nil || candidates == nil else {
+            throw ConfigurationError(key: "--candidates", problem: "give --degrees or --candidates, not both")
+        }
+        let chosen: [Candidate]
+        if let candidates {
+            chosen = try parseCandidates(candidates)
+        } else {
+            chosen = try (degrees ?? "3,7,17").split(separator: ",").map { text -> Candidate in
+                guard let d = Int(text.trimmingCharacters(in: .whitespaces)), (1...Activation.maximumDegree).contains(d)
+                else {
+                    throw ConfigurationError(key: "--degrees", problem: "\"\(text)\" is not a degree 1-63")
+                }
+                return Candidate(degree: d)
             }
-            return d
         }
         let context = try model.load()
         let shape = context.file.model
@@ -116,7 +132,7 @@ struct SearchCommand: ParsableCommand {
             model: context.file, dataset: context.dataset, approximations: context.approximations,
             costModel: try costModel.model(shapeOf: shape), placement: costModel.placement,
             space: try SearchSpace(
-                cells: shape.timeSteps, degrees: degreeList, freeCells: try cells.map(SearchSpace.parseCells)),
+                cells: shape.timeSteps, candidates: chosen, freeCells: try cells.map(SearchSpace.parseCells)),
             tolerance: try Tolerance(tolerance, mode: toleranceMode),
             budget: try Budget(evaluations: budget, seconds: seconds))
         let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
@@ -144,7 +160,7 @@ struct SearchCommand: ParsableCommand {
 
     private func printSummary(_ result: SearchResult) {
         func describe(_ entry: SearchResult.Entry) -> String {
-            let counts = zip(result.degrees, entry.counts).map { "n\($0)=\($1)" }.joined(separator: " ")
+            let counts = zip(result.candidates, entry.counts).map { "n\($0)=\($1)" }.joined(separator: " ")
             let test = entry.testAccuracy.map { String(format: ", test %.4f", $0) } ?? ""
             return String(
                 format: "%@  val %.4f%@, %.2f s, %d bootstraps (%@)", entry.score.plan.description,

@@ -75,7 +75,9 @@ public enum Comparison {
     /// The search problem of a config on `file`: one definition shared with `cellwise search`.
     public static func problem(_ config: ComparisonConfig, model file: ModelFile) throws -> SearchProblem {
         let data = try DatasetSource(argument: config.dataset).load(splitSeed: file.metadata.splitSeed)
-        let approximations = try ApproximationLibrary(lower: config.interval[0], upper: config.interval[1])
+        let approximations = try ApproximationLibrary.observing(
+            model: file.model, split: data.split(config.fitSplit ?? .train), lower: config.interval[0],
+            upper: config.interval[1])
         let costModel = CostModel(
             profile: try CostProfile.named(config.profile), depthRule: config.depthRule, shapeOf: file.model)
         var training = Fingerprint()
@@ -84,7 +86,8 @@ public enum Comparison {
         return try SearchProblem(
             model: file, dataset: data, approximations: approximations, costModel: costModel,
             placement: config.placement,
-            space: try SearchSpace(cells: file.model.timeSteps, degrees: config.degrees), tolerance: config.tolerance,
+            space: try SearchSpace(cells: file.model.timeSteps, candidates: config.searchCandidates()),
+            tolerance: config.tolerance,
             budget: try Budget(evaluations: config.budget, seconds: config.budgetSeconds),
             extraFingerprints: ["training": training.value])
     }
@@ -124,7 +127,7 @@ public enum Comparison {
             PlanScore(
                 plan: space.reference, accuracy: try validation.accuracy(of: space.reference),
                 latencySeconds: referenceCost.latencySeconds, bootstraps: referenceCost.bootstraps),
-            testAccuracy: try test.accuracy(of: space.reference), degrees: space.degrees)
+            testAccuracy: try test.accuracy(of: space.reference), candidates: space.candidates)
 
         let collector = RunCollector(count: keys.count)
         let options = config.strategyOptions
@@ -139,7 +142,7 @@ public enum Comparison {
                         strategy: key.strategy, options: StrategyOptions(options[key.strategy] ?? [:]), seed: key.seed,
                         registry: registry, workers: threadsPerJob, tracePath: tracePath, resume: resume,
                         onEvaluation: { entry in onEvaluation?(key, entry) })
-                    let run = record(result, degrees: space.degrees, tolerance: config.tolerance)
+                    let run = record(result, candidates: space.candidates, tolerance: config.tolerance)
                     collector.store(run, at: key.index)
                     onRunFinished?(key, run)
                 } catch SearchStop.interrupted {
@@ -160,14 +163,14 @@ public enum Comparison {
             totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
     }
 
-    static func record(_ result: SearchResult, degrees: [Int], tolerance: Tolerance) -> ComparisonRecord.RunRecord {
+    static func record(_ result: SearchResult, candidates: [Candidate], tolerance: Tolerance) -> ComparisonRecord.RunRecord {
         let reference = result.reference.score
         return .init(
             strategy: result.strategy, seed: result.seed, evaluations: result.evaluations,
             wallSeconds: result.wallSeconds,
             budgetExhausted: result.budgetExhausted, partial: result.interrupted,
-            best: .init(result.best.score, testAccuracy: result.best.testAccuracy, degrees: degrees),
-            pareto: result.pareto.map { .init($0, degrees: degrees) },
+            best: .init(result.best.score, testAccuracy: result.best.testAccuracy, candidates: candidates),
+            pareto: result.pareto.map { .init($0, candidates: candidates) },
             hypervolume: ParetoFront.hypervolume(
                 of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
                 latencyCeiling: reference.latencySeconds),

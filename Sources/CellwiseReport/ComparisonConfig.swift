@@ -18,10 +18,16 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     public var dataset: String
     /// How to train the model when the file is missing.
     public var training: TrainingConfiguration?
-    /// Candidate degrees, ascending.
+    /// Candidate degrees, ascending (the paper's candidates: uniform least squares on ``interval``);
+    /// with ``candidates``, their degrees in cost order.
     public var degrees: [Int]
-    /// Fitting interval of the polynomials.
+    /// Candidate tokens (`3w`, `7w`, `17w`, ...), when the config names candidates rather than
+    /// degrees (nil: the paper's candidates of ``degrees``).
+    public var candidates: [String]?
+    /// The default interval of uniform and minimax candidates.
     public var interval: [Double]
+    /// The split range and weighted candidates are fitted on (nil: the training split).
+    public var fitSplit: SplitName?
     /// Cost profile: a preset name or a .toml path.
     public var profile: String
     /// Depth rule.
@@ -57,12 +63,26 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
                 throw fail("training.\(error.key)", error.problem)
             }
         }
-        guard !degrees.isEmpty else { throw fail("approximation.degrees", "give at least one degree") }
-        if let bad = degrees.first(where: { !(1...Activation.maximumDegree).contains($0) }) {
-            throw fail("approximation.degrees", "degree \(bad) is outside 1-\(Activation.maximumDegree)")
+        if let candidates {
+            guard !candidates.isEmpty, Set(candidates).count == candidates.count else {
+                throw fail("approximation.candidates", "must be a non-empty list of distinct candidates")
+            }
+            for token in candidates {
+                do { _ = try Candidate(parsing: token) } catch let error as ConfigurationError {
+                    throw fail("approximation.candidates", "\(error.key): \(error.problem)")
+                }
+            }
+        } else {
+            guard !degrees.isEmpty else { throw fail("approximation.degrees", "give at least one degree") }
+            if let bad = degrees.first(where: { !(1...Activation.maximumDegree).contains($0) }) {
+                throw fail("approximation.degrees", "degree \(bad) is outside 1-\(Activation.maximumDegree)")
+            }
+            guard degrees == Array(Set(degrees)).sorted() else {
+                throw fail("approximation.degrees", "must be distinct and ascending")
+            }
         }
-        guard degrees == Array(Set(degrees)).sorted() else {
-            throw fail("approximation.degrees", "must be distinct and ascending")
+        if fitSplit == .test {
+            throw fail("approximation.fit_split", "the test split is never used for fitting; use train or validation")
         }
         guard interval.count == 2, interval[0] < interval[1] else {
             throw fail("approximation.interval", "must be [a, b] with a < b")
@@ -91,6 +111,16 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
         if let stray = strategyOptions.keys.sorted().first(where: { !strategies.contains($0) }) {
             throw fail("strategies.\(stray)", "options for a strategy that is not in search.strategies")
         }
+    }
+
+    /// The search's candidates, in cost order.
+    public func searchCandidates() throws -> [Candidate] {
+        try (candidates?.map { try Candidate(parsing: $0) } ?? degrees.map(Candidate.init(degree:))).sorted()
+    }
+
+    /// The candidates' tokens in cost order (the count columns of the tables).
+    public var candidateTokens: [String] {
+        ((try? searchCandidates()) ?? degrees.map(Candidate.init(degree:))).map(\.description)
     }
 
     /// Checks that every strategy is in `registry` and that its options are ones it takes.
@@ -186,8 +216,15 @@ extension ComparisonConfig {
         }
 
         struct ApproximationSection: Decodable {
-            var degrees: [Int]
+            var degrees: [Int]?
+            var candidates: [String]?
             var interval: [Double]
+            var fitSplit: SplitName?
+
+            enum CodingKeys: String, CodingKey {
+                case degrees, candidates, interval
+                case fitSplit = "fit_split"
+            }
         }
 
         struct CostSection: Decodable {
@@ -231,8 +268,13 @@ extension ComparisonConfig {
         var config: ComparisonConfig {
             ComparisonConfig(
                 name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
-                training: training?.configuration(defaultSeed: seed), degrees: approximation.degrees,
-                interval: approximation.interval, profile: cost.profile, depthRule: cost.depth,
+                training: training?.configuration(defaultSeed: seed),
+                degrees: approximation.degrees
+                    ?? ((try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(\.degree)) ?? nil)
+                    ?? [],
+                candidates: (try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(\.description))
+                    ?? approximation.candidates,
+                interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile, depthRule: cost.depth,
                 placement: cost.placement,
                 tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode), budget: search.budget,
                 budgetSeconds: search.seconds, seeds: search.seeds, strategies: search.strategies,

@@ -116,10 +116,11 @@ enum ComparisonPlots {
     }
 
     /// For each time step, the share of each strategy's accepted plans (over its seeds) that lower
-    /// it to each lower degree (the paper's Figures 2-4): one panel per strategy.
+    /// it to each cheaper candidate (the paper's Figures 2-4): one panel per strategy.
     static func cells(_ record: ComparisonRecord) -> String {
-        let degrees = record.config.degrees
-        let lower = Array(degrees.dropLast())
+        let lower = Array(record.config.candidateTokens.dropLast())
+        // The paper's candidates are degrees ("degree 7"); others are named by their token ("7w").
+        func label(_ token: String) -> String { token.allSatisfy(\.isNumber) ? "degree \(token)" : token }
         let cells = record.reference.counts.reduce(0, +)
         let panelHeight = 120.0
         let (left, right, top) = (60.0, 20.0, 76.0)
@@ -134,7 +135,9 @@ enum ComparisonPlots {
             svg +=
                 "<rect x=\"\(number(lx))\" y=\"\(number(top - 48))\" width=\"12\" height=\"12\" "
                 + "fill=\"\(palette[(i + 3) % palette.count])\"/>\n"
-            svg += "<text x=\"\(number(lx + 16))\" y=\"\(number(top - 38))\" font-size=\"12\">degree \(degree)</text>\n"
+            svg +=
+                "<text x=\"\(number(lx + 16))\" y=\"\(number(top - 38))\" font-size=\"12\">"
+                + "\(escape(label(degree)))</text>\n"
         }
         let barWidth = (width - left - right) / Double(max(cells, 1))
         for (panel, name) in strategies.enumerated() {
@@ -162,7 +165,7 @@ enum ComparisonPlots {
                 var stacked = 0.0
                 for (i, degree) in lower.enumerated() {
                     let count = plans.filter {
-                        $0.activations.count == cells && $0.activations[cell] == .polynomial(degree: degree)
+                        $0.activations.count == cells && $0.activations[cell].description == degree
                     }.count
                     guard count > 0, !plans.isEmpty else { continue }
                     let share = Double(count) / Double(plans.count)
@@ -171,7 +174,7 @@ enum ComparisonPlots {
                         "<rect x=\"\(number(left + Double(cell) * barWidth + 1))\" "
                         + "y=\"\(number(base - stacked - h))\" width=\"\(number(barWidth - 2))\" "
                         + "height=\"\(number(h))\" fill=\"\(palette[(i + 3) % palette.count])\"><title>cell "
-                        + "\(cell): \(count) of \(plans.count) plans at degree \(degree)</title></rect>\n"
+                        + "\(cell): \(count) of \(plans.count) plans at \(escape(label(degree)))</title></rect>\n"
                     stacked += h
                 }
                 if cell % 3 == 0 || cell == cells - 1 {

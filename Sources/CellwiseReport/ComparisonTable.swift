@@ -37,8 +37,11 @@ public struct ComparisonTable: Sendable {
         public var hypervolume: Double
     }
 
-    /// The candidate degrees (column order of the counts).
-    public var degrees: [Int]
+    /// The candidates' tokens (column order of the counts).
+    public var candidates: [String]
+    /// The exact model's validation and test accuracy (every cell exact), stated next to the
+    /// reference so a reader sees what the reference itself costs in accuracy.
+    public var exact: (plan: String, valAccuracy: Double, testAccuracy: Double)
     /// Whether the comparison was interrupted.
     public var partial: Bool
     /// The reference row first, then one row per strategy in config order.
@@ -46,8 +49,12 @@ public struct ComparisonTable: Sendable {
 
     /// Builds the table from a comparison record.
     public init(_ record: ComparisonRecord) {
-        degrees = record.config.degrees
+        candidates = record.config.candidateTokens
         partial = record.partial
+        exact = (
+            "t*\(record.reference.counts.reduce(0, +))", record.model.validationAccuracyTanh,
+            record.model.testAccuracyTanh
+        )
         let r = record.reference
         var rows = [
             Row(
@@ -71,7 +78,7 @@ public struct ComparisonTable: Sendable {
                     strategy: name, runs: runs.count, evaluations: mean(runs.map { Double($0.evaluations) }),
                     wallSeconds: mean(runs.map(\.wallSeconds)), latency: (m, std),
                     bootstraps: mean(runs.map { Double($0.best.bootstraps) }),
-                    counts: degrees.indices.map { i in mean(runs.map { Double($0.best.counts[i]) }) },
+                    counts: candidates.indices.map { i in mean(runs.map { Double($0.best.counts[i]) }) },
                     valAccuracy: mean(runs.map(\.best.valAccuracy)),
                     testAccuracy: tests.count == runs.count ? mean(tests) : nil,
                     accepted: mean(runs.map { Double($0.accepted.count) }), hypervolume: mean(runs.map(\.hypervolume))))
@@ -79,7 +86,13 @@ public struct ComparisonTable: Sendable {
         self.rows = rows
     }
 
-    private var countsHeader: String { "(" + degrees.map { "n\($0)" }.joined(separator: ", ") + ")" }
+    private var countsHeader: String { "(" + candidates.map { "n\($0)" }.joined(separator: ", ") + ")" }
+
+    /// The exact model's row: its accuracies, and "-" where it has no CKKS figures.
+    private func exactCells(dash: String) -> [String] {
+        ["exact model (\(exact.plan))"] + Array(repeating: dash, count: 6)
+            + [Self.number(exact.valAccuracy, 4), Self.number(exact.testAccuracy, 4), dash, dash]
+    }
 
     private static func number(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
@@ -116,7 +129,10 @@ public struct ComparisonTable: Sendable {
             "| " + headers.joined(separator: " | ") + " |",
             "|" + headers.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|",
         ]
-        for row in rows { lines.append("| " + cells(row, plusMinus: " ± ").joined(separator: " | ") + " |") }
+        for (index, row) in rows.enumerated() {
+            lines.append("| " + cells(row, plusMinus: " ± ").joined(separator: " | ") + " |")
+            if index == 0 { lines.append("| " + exactCells(dash: "-").joined(separator: " | ") + " |") }
+        }
         if partial {
             lines.append(
                 "\n*Partial results: the comparison was interrupted; continue it with `cellwise compare --resume`.*")
@@ -130,7 +146,7 @@ public struct ComparisonTable: Sendable {
             "strategy", "runs", "evaluations_mean", "wall_seconds_mean", "latency_seconds_mean", "latency_seconds_std",
             "bootstraps_mean",
         ]
-        header += degrees.map { "n\($0)_mean" }
+        header += candidates.map { "n\($0)_mean" }
         header += ["val_accuracy_mean", "test_accuracy_mean", "accepted_mean", "hypervolume_mean"]
         var lines = [header.joined(separator: ",")]
         for row in rows {
@@ -143,6 +159,12 @@ public struct ComparisonTable: Sendable {
                 "\(row.valAccuracy)", row.testAccuracy.map { "\($0)" } ?? "", "\(row.accepted)", "\(row.hypervolume)",
             ]
             lines.append(fields.joined(separator: ","))
+            if lines.count == 2 {
+                let empty = Array(repeating: "", count: 6 + candidates.count)
+                lines.append(
+                    ([Self.csvField("exact model (\(exact.plan))")] + empty
+                        + ["\(exact.valAccuracy)", "\(exact.testAccuracy)", "", ""]).joined(separator: ","))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -170,7 +192,10 @@ public struct ComparisonTable: Sendable {
             lines.append(
                 cells(row, plusMinus: " $\\pm$ ").enumerated().map { $0.offset == 4 ? $0.element : escape($0.element) }
                     .joined(separator: " & ") + " \\\\")
-            if index == 0 { lines.append("\\midrule") }
+            if index == 0 {
+                lines.append(exactCells(dash: "--").map(escape).joined(separator: " & ") + " \\\\")
+                lines.append("\\midrule")
+            }
         }
         lines += ["\\bottomrule", "\\end{tabular}"]
         return lines.joined(separator: "\n") + "\n"

@@ -90,7 +90,7 @@ enum NotebookExport {
                         cells += [degree] * (int(repeat) if repeat else 1)
                     return cells
 
-                lower = [str(d) for d in config["degrees"][:-1]]
+                lower = (config.get("candidates") or [str(d) for d in config["degrees"]])[:-1]
                 strategies = config["strategies"]
                 fig, axes = plt.subplots(len(strategies), 1, figsize=(9, 2.2 * len(strategies)), sharex=True, \
                 squeeze=False)
@@ -100,7 +100,7 @@ enum NotebookExport {
                     bottom = [0.0] * cells
                     for degree in lower:
                         share = [sum(p[c] == degree for p in plans) / max(len(plans), 1) for c in range(cells)]
-                        ax.bar(range(cells), share, bottom=bottom, label=f"degree {degree}")
+                        ax.bar(range(cells), share, bottom=bottom, label=f"degree {degree}" if degree.isdigit() else degree)
                         bottom = [b + s for b, s in zip(bottom, share)]
                     ax.set_title(f"{name} ({len(plans)} accepted plans)", fontsize=10)
                     ax.set_ylim(0, 1)

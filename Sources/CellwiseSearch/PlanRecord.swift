@@ -13,16 +13,16 @@ public struct PlanRecord: Codable, Sendable, Equatable {
     public var latencySeconds: Double
     /// Bootstraps.
     public var bootstraps: Int
-    /// Cells at each candidate degree, ascending.
+    /// Cells at each candidate, in cost order.
     public var counts: [Int]
 
-    /// The record of `score`, with its counts of `degrees`.
-    public init(_ score: PlanScore, testAccuracy: Double? = nil, degrees: [Int]) {
+    /// The record of `score`, with its counts of each of `candidates`.
+    public init(_ score: PlanScore, testAccuracy: Double? = nil, candidates: [Candidate]) {
         plan = score.plan.description
         valAccuracy = score.accuracy
         self.testAccuracy = testAccuracy
         latencySeconds = score.latencySeconds
         bootstraps = score.bootstraps
-        counts = degrees.map { degree in score.plan.activations.filter { $0 == .polynomial(degree: degree) }.count }
+        counts = candidates.map { candidate in score.plan.activations.filter { $0 == .approximation(candidate) }.count }
     }
 }

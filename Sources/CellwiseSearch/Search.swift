@@ -88,15 +88,13 @@ public enum Search {
         // Lowest latency within tolerance; ties: higher accuracy, then the earlier evaluation.
         let best = within.min { ($0.latencySeconds, -$0.accuracy) < ($1.latencySeconds, -$1.accuracy) } ?? reference
         func entry(_ score: PlanScore) throws -> SearchResult.Entry {
-            let counts = setup.space.degrees.map { degree in
-                score.plan.activations.filter { $0 == .polynomial(degree: degree) }.count
-            }
+            let counts = setup.space.counts(of: score.plan)
             return SearchResult.Entry(
                 score: score, testAccuracy: try setup.testOracle?.accuracy(of: score.plan), counts: counts)
         }
         return SearchResult(
             strategy: type(of: strategy).name, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
-            degrees: setup.space.degrees, evaluations: evaluator.used, wallSeconds: wall, budgetExhausted: exhausted,
+            candidates: setup.space.candidates, evaluations: evaluator.used, wallSeconds: wall, budgetExhausted: exhausted,
             interrupted: interrupted,
             reference: try entry(reference), best: try entry(best), pareto: ParetoFront.of(scores),
             accepted: context.hasOwnAcceptanceRule

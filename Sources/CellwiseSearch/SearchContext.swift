@@ -35,8 +35,8 @@ public final class SearchContext {
 
     /// The number of cells.
     public var cells: Int { space.cells }
-    /// The candidate degrees, ascending.
-    public var degrees: [Int] { space.degrees }
+    /// The candidates, in cost order.
+    public var candidates: [Candidate] { space.candidates }
     /// The cost model.
     public var costModel: CostModel { evaluator.costModel }
 

@@ -81,6 +81,15 @@ public struct SearchProblem {
         }
         var fits = Fingerprint()
         fits.combine("\(approximations.lower) \(approximations.upper) \(PolynomialApproximation.fitPoints)")
+        if space.candidates.contains(where: \.isPerCell) {
+            // Range and weighted fits depend on the observed pre-activations (and so on the
+            // fitting split): observe them now and fingerprint them.
+            fits.combine(approximations.fittingData ?? "none")
+            for distribution in try approximations.distributions() ?? [] {
+                fits.combine("\(distribution.minimum) \(distribution.maximum)")
+                fits.combine(distribution.counts.map { Float($0) })
+            }
+        }
         var cost = Fingerprint()
         // Every field of the profile (its reflection lists them all), the depth rule,
         // the shape priced and the placement.
@@ -108,7 +117,7 @@ public struct SearchProblem {
         settings["budget"] =
             "\(budget.evaluations.map(String.init) ?? "-") evaluations, \(budget.seconds.map { "\($0)" } ?? "-") s"
         settings["tolerance"] = "\(tolerance.mode.rawValue) \(tolerance.value)"
-        settings["search space"] = "degrees \(space.degrees) free cells \(space.freeCells)"
+        settings["search space"] = "candidates \(space.candidates.map(\.description)) free cells \(space.freeCells)"
         return settings
     }
 

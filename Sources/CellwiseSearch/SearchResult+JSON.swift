@@ -10,7 +10,7 @@ public struct SearchResultJSON: Encodable, Sendable {
     var budgetSeconds: Double?
     var tolerance: Double
     var toleranceMode: String
-    var degrees: [Int]
+    var candidates: [String]
     var evaluations: Int
     var wallSeconds: Double
     var budgetExhausted: Bool
@@ -25,23 +25,23 @@ public struct SearchResultJSON: Encodable, Sendable {
 
     /// The JSON form of `result`; the full trace only when `includeTrace`.
     public init(_ result: SearchResult, includeTrace: Bool = false) {
-        let degrees = result.degrees
+        let candidates = result.candidates
         strategy = result.strategy
         seed = result.seed
         budget = result.budget.evaluations
         budgetSeconds = result.budget.seconds
         tolerance = result.tolerance.value
         toleranceMode = result.tolerance.mode.rawValue
-        self.degrees = degrees
+        self.candidates = candidates.map(\.description)
         evaluations = result.evaluations
         wallSeconds = result.wallSeconds
         budgetExhausted = result.budgetExhausted
         partial = result.interrupted
-        reference = .init(result.reference.score, testAccuracy: result.reference.testAccuracy, degrees: degrees)
-        best = .init(result.best.score, testAccuracy: result.best.testAccuracy, degrees: degrees)
+        reference = .init(result.reference.score, testAccuracy: result.reference.testAccuracy, candidates: candidates)
+        best = .init(result.best.score, testAccuracy: result.best.testAccuracy, candidates: candidates)
         validationDrop = result.validationDrop
         testDrop = result.testDrop
-        pareto = result.pareto.map { .init($0, degrees: degrees) }
+        pareto = result.pareto.map { .init($0, candidates: candidates) }
         accepted = result.accepted.count
         trace = includeTrace ? result.trace.map(TraceRecord.init) : nil
     }

@@ -9,7 +9,7 @@ public struct SearchResult: Sendable {
         public var score: PlanScore
         /// Test accuracy, measured once at the end (nil without a test split).
         public var testAccuracy: Double?
-        /// Cells at each candidate degree, ascending degrees (the paper's (n3, n7, n17)).
+        /// Cells at each candidate, in cost order (the paper's (n3, n7, n17)).
         public var counts: [Int]
     }
 
@@ -21,8 +21,8 @@ public struct SearchResult: Sendable {
     public var budget: Budget
     /// The tolerance.
     public var tolerance: Tolerance
-    /// The candidate degrees, ascending.
-    public var degrees: [Int]
+    /// The candidates, in cost order.
+    public var candidates: [Candidate]
     /// Evaluations spent (the reference included).
     public var evaluations: Int
     /// Wall time of the search (the final test measurements excluded).

@@ -2,57 +2,78 @@ import CellwiseCKKS
 import CellwiseCore
 import Foundation
 
-/// The plans a search may visit: each free cell takes one of the candidate degrees; the other
-/// cells keep the highest degree.
+/// The plans a search may visit: each free cell takes one of the candidates; the other cells keep
+/// the most expensive one.
+///
+/// Candidates are kept in cost order (``Candidate``'s order: by degree, which is what the cost
+/// model prices), so a strategy never needs to know what a candidate is: a lower index is a
+/// cheaper choice, and the last is the reference plan's.
 public struct SearchSpace: Sendable, Equatable {
     /// Cells in the network.
     public let cells: Int
-    /// Candidate degrees, ascending (the last is the reference degree).
-    public let degrees: [Int]
+    /// The candidates, cheapest first (the last is the reference plan's).
+    public let candidates: [Candidate]
     /// The cells a strategy may change, ascending.
     public let freeCells: [Int]
 
-    /// Creates a space.
+    /// Creates a space of the paper's candidates (uniform least squares of each degree).
     ///
     /// - Throws: ``ConfigurationError`` for an empty or invalid degree list or cell set.
     public init(cells: Int, degrees: [Int], freeCells: [Int]? = nil) throws {
-        let sorted = Array(Set(degrees)).sorted()
-        guard !sorted.isEmpty else { throw ConfigurationError(key: "degrees", problem: "give at least one degree") }
-        if let bad = sorted.first(where: { !(1...Activation.maximumDegree).contains($0) }) {
+        guard !degrees.isEmpty else { throw ConfigurationError(key: "degrees", problem: "give at least one degree") }
+        if let bad = degrees.first(where: { !(1...Activation.maximumDegree).contains($0) }) {
             throw ConfigurationError(key: "degrees", problem: "degree \(bad) is outside 1-\(Activation.maximumDegree)")
         }
+        try self.init(cells: cells, candidates: degrees.map(Candidate.init(degree:)), freeCells: freeCells)
+    }
+
+    /// Creates a space of `candidates` (put in cost order, duplicates removed).
+    ///
+    /// - Throws: ``ConfigurationError`` for an empty candidate list or an invalid cell set.
+    public init(cells: Int, candidates: [Candidate], freeCells: [Int]? = nil) throws {
+        let sorted = Array(Set(candidates)).sorted()
+        guard !sorted.isEmpty else { throw ConfigurationError(key: "candidates", problem: "give at least one candidate") }
         let free = Array(Set(freeCells ?? Array(0..<cells))).sorted()
         if let bad = free.first(where: { !(0..<cells).contains($0) }) {
             throw ConfigurationError(key: "cells", problem: "cell \(bad) is outside 0-\(cells - 1)")
         }
         guard !free.isEmpty else { throw ConfigurationError(key: "cells", problem: "no cell is free to change") }
         self.cells = cells
-        self.degrees = sorted
+        self.candidates = sorted
         self.freeCells = free
     }
 
-    /// The highest candidate degree.
-    public var highest: Int { degrees[degrees.count - 1] }
+    /// The most expensive candidate (the reference plan's).
+    public var highest: Candidate { candidates[candidates.count - 1] }
 
-    /// The reference plan: the highest degree in every cell.
-    public var reference: ActivationPlan { ActivationPlan(uniform: .polynomial(degree: highest), cells: cells) }
+    /// The candidates' degrees, in cost order (they repeat when candidates share a degree).
+    public var degrees: [Int] { candidates.map(\.degree) }
 
-    /// The plan with `genes[i]` (an index into ``degrees``) in free cell i, the highest elsewhere.
+    /// The reference plan: the most expensive candidate in every cell.
+    public var reference: ActivationPlan { ActivationPlan(uniform: .approximation(highest), cells: cells) }
+
+    /// The plan with `genes[i]` (an index into ``candidates``) in free cell i, the most expensive
+    /// candidate elsewhere.
     public func plan(genes: [Int]) -> ActivationPlan {
         var plan = reference
-        for (cell, gene) in zip(freeCells, genes) { plan.activations[cell] = .polynomial(degree: degrees[gene]) }
+        for (cell, gene) in zip(freeCells, genes) { plan.activations[cell] = .approximation(candidates[gene]) }
         return plan
     }
 
-    /// The genes (degree indices) of `plan`'s free cells.
+    /// The genes (candidate indices) of `plan`'s free cells.
     public func genes(of plan: ActivationPlan) -> [Int] {
         freeCells.map { cell in
-            plan.activations[cell].degree.flatMap { degrees.firstIndex(of: $0) } ?? degrees.count - 1
+            plan.activations[cell].candidate.flatMap { candidates.firstIndex(of: $0) } ?? candidates.count - 1
         }
     }
 
+    /// Cells of `plan` at each candidate, in cost order (the paper's (n3, n7, n17)).
+    public func counts(of plan: ActivationPlan) -> [Int] {
+        candidates.map { candidate in plan.activations.filter { $0 == .approximation(candidate) }.count }
+    }
+
     /// The number of plans in the space, as a Double (it can be astronomically large).
-    public var size: Double { Foundation.pow(Double(degrees.count), Double(freeCells.count)) }
+    public var size: Double { Foundation.pow(Double(candidates.count), Double(freeCells.count)) }
 
     /// Parses a cell list such as `0-3,24-27`.
     public static func parseCells(_ text: String) throws -> [Int] {

@@ -52,6 +52,10 @@ import Testing
         #expect(record.version == 1)
         #expect(!record.partial && record.runs.allSatisfy { !$0.partial })
         let table = try String(contentsOf: fixtures.appendingPathComponent("paper-mnist5k-v1.md"), encoding: .utf8)
-        #expect(ComparisonTable(record).markdown == table)
+        // Today's table is the old one with the exact model's row after the reference.
+        var lines = ComparisonTable(record).markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[3] == "| exact model (t*28) | - | - | - | - | - | - | 0.8700 | 0.8600 | - | - |")
+        lines.remove(at: 3)
+        #expect(lines.joined(separator: "\n") == table)
     }
 }

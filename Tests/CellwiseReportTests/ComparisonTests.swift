@@ -66,10 +66,11 @@ import Testing
         #expect(table.rows.map(\.strategy) == ["reference (17*28)", "dfs", "ga", "greedy"])
         #expect(table.rows[2].runs == 2)
         let markdown = table.markdown.split(separator: "\n")
-        #expect(markdown.count == 2 + 4)
+        #expect(markdown.count == 2 + 4 + 1, "the reference, the exact model, three strategies")
         #expect(markdown[0].contains("(n3, n7, n17)"))
+        #expect(markdown[3].hasPrefix("| exact model (t*28) | - |"))
         let csv = table.csv.split(separator: "\n")
-        #expect(csv.count == 5)
+        #expect(csv.count == 6)
         #expect(csv[0].hasPrefix("strategy,runs,evaluations_mean"))
         #expect(
             csv.dropFirst().allSatisfy {

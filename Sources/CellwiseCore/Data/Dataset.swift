@@ -97,3 +97,4 @@ extension DataSplit {
         self.labels = labels
     }
 }
+extension SplitName: ConfigurationChoice {}

@@ -33,14 +33,14 @@ public struct DepthFirstSearch: SearchStrategy {
 
     public mutating func run(in context: SearchContext) throws {
         context.hasOwnAcceptanceRule = true
-        let top = context.space.degrees.count - 1
+        let top = context.space.candidates.count - 1
         try explore(
             genes: [Int](repeating: top, count: context.space.freeCells.count), accuracy: context.reference.accuracy,
             from: 0, in: context)
     }
 
     private func explore(genes: [Int], accuracy: Double, from start: Int, in context: SearchContext) throws {
-        let top = context.space.degrees.count - 1
+        let top = context.space.candidates.count - 1
         for position in start..<genes.count where genes[position] == top {
             for gene in stride(from: top - 1, through: 0, by: -1) {
                 var child = genes

@@ -35,10 +35,10 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         let space = context.space
         // Measured losses per (free cell, gene); gains count as no loss.
         var measured = [[Double]](
-            repeating: [Double](repeating: 0, count: space.degrees.count), count: space.freeCells.count)
+            repeating: [Double](repeating: 0, count: space.candidates.count), count: space.freeCells.count)
         for s in try Sensitivity.measureAll(in: context) { measured[s.freeIndex][s.gene] = max(0, s.accuracyLoss) }
         // The mean loss of each degree over the cells: the prior every lowering pays `penalty` times.
-        let prior = space.degrees.indices.map { gene in
+        let prior = space.candidates.indices.map { gene in
             max(1e-4, measured.map { $0[gene] }.reduce(0, +) / Double(max(1, measured.count)))
         }
         let allowance = context.reference.accuracy - context.tolerance.threshold(reference: context.reference.accuracy)
@@ -82,10 +82,10 @@ public struct DynamicProgrammingSearch: SearchStrategy {
             self.space = space
             self.model = model
             placement = context.evaluator.placement
-            cellElements = try space.degrees.map {
-                try model.elements(of: ActivationPlan(uniform: .polynomial(degree: $0), cells: 1))[0]
+            cellElements = try space.candidates.map {
+                try model.elements(of: ActivationPlan(uniform: .approximation($0), cells: 1))[0]
             }
-            dense = try model.elements(of: ActivationPlan(uniform: .polynomial(degree: space.highest), cells: 1))[1]
+            dense = try model.elements(of: ActivationPlan(uniform: .approximation(space.highest), cells: 1))[1]
         }
 
         /// Entry levels an element may run at, given `level` left, and whether each needs a bootstrap.
@@ -122,7 +122,7 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: space.cells)
             for cell in 0..<space.cells {
                 var next = [Double](repeating: .infinity, count: states)
-                let genes = free[cell].map { _ in Array(space.degrees.indices) } ?? [space.degrees.count - 1]
+                let genes = free[cell].map { _ in Array(space.candidates.indices) } ?? [space.candidates.count - 1]
                 for state in 0..<states where best[state].isFinite {
                     let (level, used) = (state / (buckets + 1), state % (buckets + 1))
                     for gene in genes {
@@ -151,7 +151,7 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 if best[state] + close < end.seconds { end = (best[state] + close, state) }
             }
             guard end.state >= 0 else { return space.reference }
-            var genesByCell = [Int](repeating: space.degrees.count - 1, count: space.cells)
+            var genesByCell = [Int](repeating: space.candidates.count - 1, count: space.cells)
             var state = end.state
             for cell in stride(from: space.cells - 1, through: 0, by: -1) {
                 let (previous, gene) = parents[cell][state]

@@ -28,7 +28,7 @@ public struct ExhaustiveSearch: SearchStrategy {
                     format:
                         "the space has %d^%d = %.3g plans, more than the limit of %d; free fewer cells (--cells "
                         + "0-3,24-27) or degrees, or raise --option limit=N",
-                    space.degrees.count, space.freeCells.count, space.size, limit))
+                    space.candidates.count, space.freeCells.count, space.size, limit))
         }
         var genes = [Int](repeating: 0, count: space.freeCells.count)
         while true {
@@ -37,7 +37,7 @@ public struct ExhaustiveSearch: SearchStrategy {
             var position = genes.count - 1
             while position >= 0 {
                 genes[position] += 1
-                if genes[position] < space.degrees.count { break }
+                if genes[position] < space.candidates.count { break }
                 genes[position] = 0
                 position -= 1
             }

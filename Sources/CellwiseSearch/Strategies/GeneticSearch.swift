@@ -42,7 +42,7 @@ public struct GeneticSearch: SearchStrategy {
     public mutating func run(in context: SearchContext) throws {
         let space = context.space
         let width = space.freeCells.count
-        let degreeCount = space.degrees.count
+        let degreeCount = space.candidates.count
 
         // Initial population: uniform plans, then distinct random plans.
         var genomes = [[Int]]()

@@ -18,7 +18,7 @@ public struct GreedySensitivitySearch: SearchStrategy {
             let kb = b.accuracyLoss / max(b.secondsSaved, 1e-9)
             return (ka, a.freeIndex, a.gene) < (kb, b.freeIndex, b.gene)
         }
-        let top = context.space.degrees.count - 1
+        let top = context.space.candidates.count - 1
         var current = [Int](repeating: top, count: context.space.freeCells.count)
         for step in ranked where step.gene < current[step.freeIndex] {
             var candidate = current

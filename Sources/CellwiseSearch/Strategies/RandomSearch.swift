@@ -15,7 +15,7 @@ public struct RandomSearch: SearchStrategy {
         // In a small space new plans become rare: stop after 10,000 draws in a row found none.
         var repeats = 0
         while repeats < 10_000 {
-            let genes = space.freeCells.map { _ in Int(context.random.next() % UInt64(space.degrees.count)) }
+            let genes = space.freeCells.map { _ in Int(context.random.next() % UInt64(space.candidates.count)) }
             let plan = space.plan(genes: genes)
             if context.evaluator.knownScore(of: plan) != nil {
                 repeats += 1

@@ -19,7 +19,7 @@ struct Sensitivity {
     static func measureAll(in context: SearchContext) throws -> [Sensitivity] {
         let space = context.space
         var result = [Sensitivity]()
-        let top = space.degrees.count - 1
+        let top = space.candidates.count - 1
         for freeIndex in space.freeCells.indices {
             for gene in stride(from: top - 1, through: 0, by: -1) {
                 var genes = [Int](repeating: top, count: space.freeCells.count)
