@@ -163,7 +163,9 @@ public enum Comparison {
             totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
     }
 
-    static func record(_ result: SearchResult, candidates: [Candidate], tolerance: Tolerance) -> ComparisonRecord.RunRecord {
+    static func record(_ result: SearchResult, candidates: [Candidate], tolerance: Tolerance)
+        -> ComparisonRecord.RunRecord
+    {
         let reference = result.reference.score
         return .init(
             strategy: result.strategy, seed: result.seed, evaluations: result.evaluations,

@@ -270,11 +270,14 @@ extension ComparisonConfig {
                 name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
                 training: training?.configuration(defaultSeed: seed),
                 degrees: approximation.degrees
-                    ?? ((try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(\.degree)) ?? nil)
-                    ?? [],
-                candidates: (try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(\.description))
+                    ?? ((try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(\.degree))
+                        ?? nil)
+                        ?? [],
+                candidates: (try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(
+                    \.description))
                     ?? approximation.candidates,
-                interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile, depthRule: cost.depth,
+                interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile,
+                depthRule: cost.depth,
                 placement: cost.placement,
                 tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode), budget: search.budget,
                 budgetSeconds: search.seconds, seeds: search.seeds, strategies: search.strategies,

@@ -94,7 +94,8 @@ public enum Search {
         }
         return SearchResult(
             strategy: type(of: strategy).name, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
-            candidates: setup.space.candidates, evaluations: evaluator.used, wallSeconds: wall, budgetExhausted: exhausted,
+            candidates: setup.space.candidates, evaluations: evaluator.used, wallSeconds: wall,
+            budgetExhausted: exhausted,
             interrupted: interrupted,
             reference: try entry(reference), best: try entry(best), pareto: ParetoFront.of(scores),
             accepted: context.hasOwnAcceptanceRule

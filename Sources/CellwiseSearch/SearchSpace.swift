@@ -32,7 +32,9 @@ public struct SearchSpace: Sendable, Equatable {
     /// - Throws: ``ConfigurationError`` for an empty candidate list or an invalid cell set.
     public init(cells: Int, candidates: [Candidate], freeCells: [Int]? = nil) throws {
         let sorted = Array(Set(candidates)).sorted()
-        guard !sorted.isEmpty else { throw ConfigurationError(key: "candidates", problem: "give at least one candidate") }
+        guard !sorted.isEmpty else {
+            throw ConfigurationError(key: "candidates", problem: "give at least one candidate")
+        }
         let free = Array(Set(freeCells ?? Array(0..<cells))).sorted()
         if let bad = free.first(where: { !(0..<cells).contains($0) }) {
             throw ConfigurationError(key: "cells", problem: "cell \(bad) is outside 0-\(cells - 1)")
