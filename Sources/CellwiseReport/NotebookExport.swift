@@ -48,6 +48,8 @@ enum NotebookExport {
 
                 display(Markdown((RUN.parent / "comparison.md").read_text()))
                 for row in rows:
+                    if not row["latency_seconds_mean"]:
+                        continue  # the exact model: accuracies only
                     print(f"{row['strategy']:>24}  latency {float(row['latency_seconds_mean']):8.2f} s  "
                           f"val {float(row['val_accuracy_mean']):.4f}  hypervolume \
                 {float(row['hypervolume_mean']):.3f}")
@@ -100,7 +102,8 @@ enum NotebookExport {
                     bottom = [0.0] * cells
                     for degree in lower:
                         share = [sum(p[c] == degree for p in plans) / max(len(plans), 1) for c in range(cells)]
-                        ax.bar(range(cells), share, bottom=bottom, label=f"degree {degree}" if degree.isdigit() else degree)
+                        label = f"degree {degree}" if degree.isdigit() else degree
+                        ax.bar(range(cells), share, bottom=bottom, label=label)
                         bottom = [b + s for b, s in zip(bottom, share)]
                     ax.set_title(f"{name} ({len(plans)} accepted plans)", fontsize=10)
                     ax.set_ylim(0, 1)

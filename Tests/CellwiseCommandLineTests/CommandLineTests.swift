@@ -102,9 +102,13 @@ import Testing
         let run = try Self.run(["evaluate", "--model", model, "--plan", "t,17*26,3", "--split", "validation", "--json"])
         #expect(run.status == 0, "\(run.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
-        #expect((json["plan"] as? [Int])?.count == 28)
-        #expect((json["plan"] as? [Int])?.first == 0)
-        #expect((json["plan"] as? [Int])?.last == 3)
+        #expect((json["plan"] as? [String])?.count == 28)
+        #expect((json["plan"] as? [String])?.first == "t")
+        #expect((json["plan"] as? [String])?.last == "3")
+        let specs = try #require(json["candidates"] as? [[String: Any]])
+        #expect(specs.map { $0["token"] as? String } == ["17", "3"], "one spec per distinct fit")
+        #expect((specs[0]["cells"] as? [Int]) == Array(1...26))
+        #expect((specs[1]["chebyshev"] as? [Double])?.count == 4)
         #expect(json["split"] as? String == "validation")
         #expect(json["samples"] as? Int == 12)
         let accuracy = try #require(json["accuracy"] as? Double)
@@ -122,8 +126,8 @@ import Testing
     @Test(arguments: [
         ("17*27", "has 27 cells, the model has 28"),
         ("17*0,17*28", "repeat count"),
-        ("19x*28", "unknown activation"),
-        ("99*28", "unknown degree 99"),
+        ("19x*28", "candidate \"19x\": unknown method \"x\""),
+        ("99*28", "candidate \"99\": must be 1-63, got 99"),
     ])
     func malformedPlansAreOneLineErrors(plan: String, fragment: String) throws {
         let model = try Self.trainedModel.get()
