@@ -4,6 +4,7 @@ import Foundation
 
 extension Tolerance.Mode: ExpressibleByArgument {}
 extension DepthFirstSearch.Rule: ExpressibleByArgument {}
+extension ReferenceChoice: ExpressibleByArgument {}
 
 struct StrategiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,6 +57,9 @@ struct SearchCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Accuracy tolerance against the reference plan.")
     var tolerance: Double = 0.02
+
+    @Option(help: "What the tolerance is measured against: highest (the reference plan) or exact (the exact model).")
+    var reference: ReferenceChoice = .highest
 
     @Option(help: "relative: acc >= ref x (1 - tol); absolute: acc >= ref - tol.")
     var toleranceMode: Tolerance.Mode = .relative
@@ -134,7 +138,7 @@ struct SearchCommand: ParsableCommand {
             space: try SearchSpace(
                 cells: shape.timeSteps, candidates: chosen, freeCells: try cells.map(SearchSpace.parseCells)),
             tolerance: try Tolerance(tolerance, mode: toleranceMode),
-            budget: try Budget(evaluations: budget, seconds: seconds))
+            budget: try Budget(evaluations: budget, seconds: seconds), reference: reference)
         let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
         let tracePath = traceFile ?? "results/searches/\(modelName)-\(type.name)-seed\(seed).jsonl"
         let progress = ProgressLine(label: type.name, total: budget, enabled: !quiet)

@@ -89,7 +89,7 @@ public enum Comparison {
             space: try SearchSpace(cells: file.model.timeSteps, candidates: config.searchCandidates()),
             tolerance: config.tolerance,
             budget: try Budget(evaluations: config.budget, seconds: config.budgetSeconds),
-            extraFingerprints: ["training": training.value])
+            reference: config.reference ?? .highest, extraFingerprints: ["training": training.value])
     }
 
     /// Runs the comparison.
@@ -142,7 +142,9 @@ public enum Comparison {
                         strategy: key.strategy, options: StrategyOptions(options[key.strategy] ?? [:]), seed: key.seed,
                         registry: registry, workers: threadsPerJob, tracePath: tracePath, resume: resume,
                         onEvaluation: { entry in onEvaluation?(key, entry) })
-                    let run = record(result, candidates: space.candidates, tolerance: config.tolerance)
+                    let baseline = box.value.reference == .exact ? box.value.exactAccuracy : nil
+                    let run = record(
+                        result, candidates: space.candidates, tolerance: config.tolerance, baseline: baseline)
                     collector.store(run, at: key.index)
                     onRunFinished?(key, run)
                 } catch SearchStop.interrupted {
@@ -163,7 +165,7 @@ public enum Comparison {
             totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
     }
 
-    static func record(_ result: SearchResult, candidates: [Candidate], tolerance: Tolerance)
+    static func record(_ result: SearchResult, candidates: [Candidate], tolerance: Tolerance, baseline: Double? = nil)
         -> ComparisonRecord.RunRecord
     {
         let reference = result.reference.score
@@ -174,7 +176,7 @@ public enum Comparison {
             best: .init(result.best.score, testAccuracy: result.best.testAccuracy, candidates: candidates),
             pareto: result.pareto.map { .init($0, candidates: candidates) },
             hypervolume: ParetoFront.hypervolume(
-                of: result.pareto, accuracyFloor: tolerance.threshold(reference: reference.accuracy),
+                of: result.pareto, accuracyFloor: tolerance.threshold(reference: baseline ?? reference.accuracy),
                 latencyCeiling: reference.latencySeconds),
             accepted: result.accepted.map(\.description),
             trace: result.trace.map(TraceRecord.init))

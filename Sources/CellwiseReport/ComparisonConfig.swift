@@ -36,6 +36,9 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     public var placement: PlacementStrategy
     /// Tolerance against the reference plan.
     public var tolerance: Tolerance
+    /// What the tolerance is measured against (nil: the reference plan, the most expensive
+    /// candidate; ``ReferenceChoice/exact``: the exact model).
+    public var reference: ReferenceChoice?
     /// Evaluations per run.
     public var budget: Int
     /// Seconds per run (optional).
@@ -236,13 +239,14 @@ extension ComparisonConfig {
         struct SearchSection: Decodable {
             var tolerance: Double
             var toleranceMode: Tolerance.Mode
+            var reference: ReferenceChoice?
             var budget: Int
             var seconds: Double?
             var seeds: [UInt64]
             var strategies: [String]
 
             enum CodingKeys: String, CodingKey {
-                case tolerance, budget, seconds, seeds, strategies
+                case tolerance, budget, seconds, seeds, strategies, reference
                 case toleranceMode = "tolerance_mode"
             }
         }
@@ -279,7 +283,8 @@ extension ComparisonConfig {
                 interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile,
                 depthRule: cost.depth,
                 placement: cost.placement,
-                tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode), budget: search.budget,
+                tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode),
+                reference: search.reference, budget: search.budget,
                 budgetSeconds: search.seconds, seeds: search.seeds, strategies: search.strategies,
                 strategyOptions: (strategies ?? [:]).mapValues { $0.mapValues(\.text) })
         }

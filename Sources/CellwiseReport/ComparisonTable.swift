@@ -42,6 +42,8 @@ public struct ComparisonTable: Sendable {
     /// The exact model's validation and test accuracy (every cell exact), stated next to the
     /// reference so a reader sees what the reference itself costs in accuracy.
     public var exact: (plan: String, valAccuracy: Double, testAccuracy: Double)
+    /// Whether the tolerance was measured against the exact model (rather than the reference plan).
+    public var toleranceAgainstExact: Bool
     /// Whether the comparison was interrupted.
     public var partial: Bool
     /// The reference row first, then one row per strategy in config order.
@@ -51,6 +53,7 @@ public struct ComparisonTable: Sendable {
     public init(_ record: ComparisonRecord) {
         candidates = record.config.candidateTokens
         partial = record.partial
+        toleranceAgainstExact = record.config.reference == .exact
         exact = (
             "t*\(record.reference.counts.reduce(0, +))", record.model.validationAccuracyTanh,
             record.model.testAccuracyTanh
@@ -90,7 +93,8 @@ public struct ComparisonTable: Sendable {
 
     /// The exact model's row: its accuracies, and "-" where it has no CKKS figures.
     private func exactCells(dash: String) -> [String] {
-        ["exact model (\(exact.plan))"] + Array(repeating: dash, count: 6)
+        ["exact model (\(exact.plan))" + (toleranceAgainstExact ? ", the tolerance's base" : "")]
+            + Array(repeating: dash, count: 6)
             + [Self.number(exact.valAccuracy, 4), Self.number(exact.testAccuracy, 4), dash, dash]
     }
 

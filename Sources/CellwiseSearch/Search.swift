@@ -25,6 +25,9 @@ public enum Search {
         public var seed: UInt64
         /// Evaluations of an interrupted run of this search, to continue it (see ``TraceLog``).
         public var replay: [TraceEntry] = []
+        /// The accuracy the tolerance is measured against (nil: the reference plan's; the exact
+        /// model's with `reference = "exact"`).
+        public var baselineAccuracy: Double?
 
         /// Creates a setup.
         public init(
@@ -72,7 +75,7 @@ public enum Search {
         let reference = try evaluator.evaluate(setup.space.reference)
         let context = SearchContext(
             space: setup.space, tolerance: setup.tolerance, evaluator: evaluator,
-            reference: reference, seed: setup.seed)
+            reference: reference, seed: setup.seed, baselineAccuracy: setup.baselineAccuracy)
         var exhausted = false
         var interrupted = false
         do {

@@ -22,16 +22,26 @@ public final class SearchContext {
     public var hasOwnAcceptanceRule = false
     private var acceptedSet: Set<ActivationPlan> = []
 
-    /// Creates a context.
+    /// The accuracy the tolerance is measured against: the reference plan's (the default) or the
+    /// exact model's (``Search/Setup/baselineAccuracy``).
+    public let baselineAccuracy: Double
+
+    /// Creates a context; the tolerance is measured against `baselineAccuracy` (default: the
+    /// reference plan's accuracy).
     public init(
-        space: SearchSpace, tolerance: Tolerance, evaluator: BudgetedEvaluator, reference: PlanScore, seed: UInt64
+        space: SearchSpace, tolerance: Tolerance, evaluator: BudgetedEvaluator, reference: PlanScore, seed: UInt64,
+        baselineAccuracy: Double? = nil
     ) {
         self.space = space
         self.tolerance = tolerance
         self.evaluator = evaluator
         self.reference = reference
         self.random = SeededGenerator(seed: seed)
+        self.baselineAccuracy = baselineAccuracy ?? reference.accuracy
     }
+
+    /// The lowest accuracy within tolerance (of ``baselineAccuracy``).
+    public var threshold: Double { tolerance.threshold(reference: baselineAccuracy) }
 
     /// The number of cells.
     public var cells: Int { space.cells }
@@ -42,7 +52,7 @@ public final class SearchContext {
 
     /// Whether `score` is within tolerance of the reference.
     public func isWithinTolerance(_ score: PlanScore) -> Bool {
-        tolerance.accepts(score.accuracy, reference: reference.accuracy)
+        tolerance.accepts(score.accuracy, reference: baselineAccuracy)
     }
 
     /// Records `plan` as accepted by the strategy's own rule.

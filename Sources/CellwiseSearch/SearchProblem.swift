@@ -33,6 +33,10 @@ public struct SearchProblem {
     public let tolerance: Tolerance
     /// Budget of each run.
     public let budget: Budget
+    /// What the tolerance is measured against.
+    public let reference: ReferenceChoice
+    /// The exact model's validation accuracy (the tolerance's base with ``ReferenceChoice/exact``).
+    public let exactAccuracy: Double
     /// Fingerprints of what determines results, by the name a mismatch reports.
     public let fingerprints: [String: String]
 
@@ -45,7 +49,7 @@ public struct SearchProblem {
     public init(
         model: ModelFile, dataset: Dataset, approximations: ApproximationLibrary, costModel: CostModel,
         placement: PlacementStrategy = .greedy, space: SearchSpace, tolerance: Tolerance, budget: Budget,
-        extraFingerprints: [String: String] = [:]
+        reference: ReferenceChoice = .highest, extraFingerprints: [String: String] = [:]
     ) throws {
         let shape = model.model
         guard space.cells == shape.timeSteps else {
@@ -68,6 +72,10 @@ public struct SearchProblem {
         self.space = space
         self.tolerance = tolerance
         self.budget = budget
+        self.reference = reference
+        exactAccuracy = try PlanEvaluator(
+            model: model.model, split: dataset.validation, approximations: approximations, cachedPlans: 0
+        ).accuracy(of: ActivationPlan(uniform: .exact, cells: shape.timeSteps))
 
         var weights = Fingerprint()
         for value in [shape.inputSize, shape.units, shape.classes, shape.timeSteps] { weights.combine(value) }
@@ -116,7 +124,7 @@ public struct SearchProblem {
         settings["seed"] = String(seed)
         settings["budget"] =
             "\(budget.evaluations.map(String.init) ?? "-") evaluations, \(budget.seconds.map { "\($0)" } ?? "-") s"
-        settings["tolerance"] = "\(tolerance.mode.rawValue) \(tolerance.value)"
+        settings["tolerance"] = "\(tolerance.mode.rawValue) \(tolerance.value) of the \(reference.rawValue) reference"
         settings["search space"] = "candidates \(space.candidates.map(\.description)) free cells \(space.freeCells)"
         return settings
     }
@@ -125,13 +133,15 @@ public struct SearchProblem {
     ///
     /// - Parameter workers: Threads of each evaluator (nil: all cores).
     public func setup(seed: UInt64, workers: Int? = nil) throws -> Search.Setup {
-        Search.Setup(
+        var setup = Search.Setup(
             oracle: try PlanEvaluator(
                 model: model.model, split: dataset.validation, approximations: approximations, workers: workers),
             testOracle: try PlanEvaluator(
                 model: model.model, split: dataset.test, approximations: approximations,
                 workers: workers, cachedPlans: 0),
             space: space, costModel: costModel, placement: placement, tolerance: tolerance, budget: budget, seed: seed)
+        if reference == .exact { setup.baselineAccuracy = exactAccuracy }
+        return setup
     }
 
     /// Runs one strategy, appending every evaluation to the trace at `tracePath` (when given) and,

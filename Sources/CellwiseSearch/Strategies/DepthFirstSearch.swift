@@ -47,7 +47,7 @@ public struct DepthFirstSearch: SearchStrategy {
                 child[position] = gene
                 let plan = context.space.plan(genes: child)
                 let score = try context.evaluator.evaluate(plan)
-                let base = rule == .parent ? accuracy : context.reference.accuracy
+                let base = rule == .parent ? accuracy : context.baselineAccuracy
                 if context.tolerance.accepts(score.accuracy, reference: base) {
                     context.markAccepted(plan)
                     try explore(genes: child, accuracy: score.accuracy, from: position + 1, in: context)

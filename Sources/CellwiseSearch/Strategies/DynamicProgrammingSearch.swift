@@ -41,7 +41,7 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         let prior = space.candidates.indices.map { gene in
             max(1e-4, measured.map { $0[gene] }.reduce(0, +) / Double(max(1, measured.count)))
         }
-        let allowance = context.reference.accuracy - context.tolerance.threshold(reference: context.reference.accuracy)
+        let allowance = context.reference.accuracy - context.threshold
         let solver = try Solver(context: context)
 
         // Geometric search on the penalty: the smallest penalty whose plan verified, and the

@@ -32,7 +32,7 @@ struct SimulatedAnnealing: SearchStrategy {
 
     mutating func run(in context: SearchContext) throws {
         let space = context.space
-        let threshold = context.tolerance.threshold(reference: context.reference.accuracy)
+        let threshold = context.threshold
         func energy(_ score: PlanScore) -> Double {
             score.latencySeconds + penalty * 100 * max(0, threshold - score.accuracy)
         }
