@@ -140,6 +140,41 @@ void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrd
     }
 }
 
+CELLWISE_CLONES
+void cellwise_horner_split(const float *z, const float *addend, float *out, ptrdiff_t count,
+                           float scale, float offset, const float *e, int me, const float *o, int mo) {
+    // p(u) = E(w) + u O(w), w = 2u^2 - 1: E and O in the power basis of w (converted from the
+    // Chebyshev T_j(w) and V_j(w) series), each by Horner's rule.
+    const vf vscale = SPLAT(scale), voffset = SPLAT(offset);
+    ptrdiff_t base = 0;
+    for (; base + BLOCK <= count; base += BLOCK) {
+        vf u[CHAINS], w[CHAINS], ea[CHAINS], oa[CHAINS];
+        for (int j = 0; j < CHAINS; j++) {
+            u[j] = INPUT_V(z, addend, base + j * LANES, vscale, voffset);
+            w[j] = 2.0f * u[j] * u[j] - 1.0f;
+            ea[j] = SPLAT(me > 0 ? e[me - 1] : 0.0f);
+            oa[j] = SPLAT(mo > 0 ? o[mo - 1] : 0.0f);
+        }
+        for (int k = me - 2; k >= 0; k--) {
+            const vf ck = SPLAT(e[k]);
+            for (int j = 0; j < CHAINS; j++) ea[j] = ea[j] * w[j] + ck;
+        }
+        for (int k = mo - 2; k >= 0; k--) {
+            const vf ck = SPLAT(o[k]);
+            for (int j = 0; j < CHAINS; j++) oa[j] = oa[j] * w[j] + ck;
+        }
+        for (int j = 0; j < CHAINS; j++) STORE_V(out + base + j * LANES, u[j] * oa[j] + ea[j]);
+    }
+    for (; base < count; base++) {
+        const float u = input_s(z, addend, base, scale, offset);
+        const float w = 2.0f * u * u - 1.0f;
+        float ea = me > 0 ? e[me - 1] : 0.0f, oa = mo > 0 ? o[mo - 1] : 0.0f;
+        for (int k = me - 2; k >= 0; k--) ea = ea * w + e[k];
+        for (int k = mo - 2; k >= 0; k--) oa = oa * w + o[k];
+        out[base] = u * oa + ea;
+    }
+}
+
 void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count) {
     if (addend) {
         for (ptrdiff_t i = 0; i < count; i++) out[i] = tanhf(z[i] + addend[i]);

@@ -76,6 +76,9 @@ public struct PolynomialApproximation: Sendable {
         case clenshaw
         /// Clenshaw's recurrence over the odd terms only, in w = 2u^2 - 1 (symmetric domains).
         case clenshawOdd = "clenshaw-odd"
+        /// Horner's rule on the even and odd parts in w = 2u^2 - 1 (p = E(w) + u O(w)): half of
+        /// Clenshaw's work for full fits, conditioned like a polynomial of half the degree.
+        case hornerSplit = "horner-split"
     }
 
     private let scale: Float
@@ -85,6 +88,8 @@ public struct PolynomialApproximation: Sendable {
     private let parity: Int32
     private let clenshawCoefficients: [Float]
     private let oddCoefficients: [Float]
+    private let splitEven: [Float]
+    private let splitOdd: [Float]
 
     /// The paper's fit: tanh by uniform least squares on [lower, upper].
     ///
@@ -215,6 +220,11 @@ public struct PolynomialApproximation: Sendable {
         }
         clenshawCoefficients = chebyshev.map { Float($0) }
         oddCoefficients = odd ? stride(from: 1, through: degree, by: 2).map { Float(chebyshev[$0]) } : []
+        // E(w) = sum_j c_2j T_j(w), O(w) = sum_j c_2j+1 V_j(w), both in the power basis of w.
+        splitEven = Self.powerBasis(stride(from: 0, through: degree, by: 2).map { chebyshev[$0] }).map { Float($0) }
+        splitOdd = Self.thirdKindPowerBasis(stride(from: 1, through: degree, by: 2).map { chebyshev[$0] }).map {
+            Float($0)
+        }
         scale = Float(2 / (upper - lower))
         offset = Float(-(upper + lower) / (upper - lower))
 
@@ -235,7 +245,7 @@ public struct PolynomialApproximation: Sendable {
         let reference = inputs.map { Self.clenshaw(chebyshev, Self.unmap(Double($0), lower, upper)) }
         let kernel = Kernel(
             scale: scale, offset: offset, constant: constant, horner: hornerCoefficients, parity: parity,
-            clenshaw: clenshawCoefficients, odd: oddCoefficients)
+            clenshaw: clenshawCoefficients, odd: oddCoefficients, splitEven: splitEven, splitOdd: splitOdd)
         func error(of scheme: Scheme) -> Double {
             var output = [Float](repeating: 0, count: n)
             kernel.run(scheme, inputs, &output)
@@ -245,9 +255,14 @@ public struct PolynomialApproximation: Sendable {
         let stable: Scheme = odd ? .clenshawOdd : .clenshaw
         let stableError = error(of: stable)
         hornerFloat32Error = hornerError
-        if hornerError.isFinite && hornerError <= Swift.max(2 * stableError, Self.evaluationTolerance * maxError) {
+        let acceptable = Swift.max(2 * stableError, Self.evaluationTolerance * maxError)
+        let splitError = odd ? Double.infinity : error(of: .hornerSplit)
+        if hornerError.isFinite && hornerError <= acceptable {
             scheme = .horner
             float32Error = hornerError
+        } else if splitError.isFinite && splitError <= acceptable {
+            scheme = .hornerSplit
+            float32Error = splitError
         } else {
             scheme = stable
             float32Error = stableError
@@ -266,7 +281,7 @@ public struct PolynomialApproximation: Sendable {
     ) {
         Kernel(
             scale: scale, offset: offset, constant: constant, horner: hornerCoefficients, parity: parity,
-            clenshaw: clenshawCoefficients, odd: oddCoefficients
+            clenshaw: clenshawCoefficients, odd: oddCoefficients, splitEven: splitEven, splitOdd: splitOdd
         ).apply(scheme, z, addend, out, count)
     }
 
@@ -279,6 +294,8 @@ public struct PolynomialApproximation: Sendable {
         var parity: Int32
         var clenshaw: [Float]
         var odd: [Float]
+        var splitEven: [Float]
+        var splitOdd: [Float]
 
         func apply(
             _ scheme: Scheme, _ z: UnsafePointer<Float>, _ addend: UnsafePointer<Float>?,
@@ -291,6 +308,10 @@ public struct PolynomialApproximation: Sendable {
                 cellwise_clenshaw(z, addend, out, count, scale, offset, clenshaw, Int32(clenshaw.count))
             case .clenshawOdd:
                 cellwise_clenshaw_odd(z, addend, out, count, scale, odd, Int32(odd.count), constant)
+            case .hornerSplit:
+                cellwise_horner_split(
+                    z, addend, out, count, scale, offset, splitEven, Int32(splitEven.count), splitOdd,
+                    Int32(splitOdd.count))
             }
         }
 
@@ -320,6 +341,30 @@ public struct PolynomialApproximation: Sendable {
             (b1, b2) = (2 * u * b1 - b2 + c[k], b1)
         }
         return u * b1 - b2 + c[0]
+    }
+
+    /// Power-basis coefficients of sum c_j V_j(w), V_j the Chebyshev polynomials of the third kind
+    /// (V_0 = 1, V_1 = 2w - 1, V_j+1 = 2w V_j - V_j-1).
+    static func thirdKindPowerBasis(_ c: [Double]) -> [Double] {
+        guard !c.isEmpty else { return [] }
+        let n = c.count - 1
+        var result = [Double](repeating: 0, count: n + 1)
+        var previous = [Double](repeating: 0, count: n + 1)  // V_{j-1}
+        var current = [Double](repeating: 0, count: n + 1)  // V_j
+        current[0] = 1
+        for j in 0...n {
+            for k in 0...n { result[k] += c[j] * current[k] }
+            var next = [Double](repeating: 0, count: n + 1)
+            if j == 0 {
+                next[0] = -1
+                if n >= 1 { next[1] = 2 }
+            } else {
+                for k in 0..<n { next[k + 1] += 2 * current[k] }
+                for k in 0...n { next[k] -= previous[k] }
+            }
+            (previous, current) = (current, next)
+        }
+        return result
     }
 
     /// Power-basis coefficients of sum c_k T_k(u).

@@ -43,6 +43,13 @@ void cellwise_clenshaw(const float *z, const float *addend, float *out, ptrdiff_
 void cellwise_clenshaw_odd(const float *z, const float *addend, float *out, ptrdiff_t count,
                            float scale, const float *coefficients, int coefficientCount, float constant);
 
+/// Evaluation of a full Chebyshev series through its even and odd parts in w = 2u^2 - 1:
+/// p(u) = E(w) + u O(w), with `even` (E) and `odd` (O) in the power basis of w, lowest first.
+/// Half the operations of Clenshaw, and far better conditioned than Horner in u (degree n/2 in w).
+void cellwise_horner_split(const float *z, const float *addend, float *out, ptrdiff_t count,
+                           float scale, float offset, const float *even, int evenCount,
+                           const float *odd, int oddCount);
+
 /// The exact hyperbolic tangent (libm `tanhf`); `scale` and `offset` are not applied.
 void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count);
 

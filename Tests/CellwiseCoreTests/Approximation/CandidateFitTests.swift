@@ -124,3 +124,40 @@ import Testing
         #expect(sorted == ["3", "7", "7r", "17", "17w"])
     }
 }
+
+/// The split Horner form p(u) = E(w) + u O(w), w = 2u^2 - 1, used for full (non-odd) fits.
+@Suite struct SplitHornerTests {
+    @Test func evenAndOddPartsInWRebuildTheChebyshevSeries() {
+        var generator = SeededGenerator(seed: 3)
+        for degree in [1, 2, 5, 16, 17, 31] {
+            let c = (0...degree).map { _ in generator.nextUniform(-1, 1) }
+            let even = PolynomialApproximation.powerBasis(stride(from: 0, through: degree, by: 2).map { c[$0] })
+            let odd = PolynomialApproximation.thirdKindPowerBasis(stride(from: 1, through: degree, by: 2).map { c[$0] })
+            for u in stride(from: -1.0, through: 1.0, by: 0.01) {
+                let w = 2 * u * u - 1
+                let e = even.reversed().reduce(0) { $0 * w + $1 }
+                let o = odd.reversed().reduce(0) { $0 * w + $1 }
+                #expect(abs(e + u * o - PolynomialApproximation.clenshaw(c, u)) < 1e-9, "degree \(degree) at \(u)")
+            }
+        }
+    }
+
+    /// Weighted fits on a skewed distribution are full fits; whichever kernel is chosen stays
+    /// within the acceptance bound (1e-4 of the fit's error, or twice Clenshaw's).
+    @Test func fullFitsChooseAnAccurateKernel() throws {
+        let reference = try #require(CandidateFitTests.reference)
+        let distribution = CellDistribution(
+            minimum: reference.minimum, maximum: reference.maximum, counts: reference.counts)
+        for degree in [7, 17, 31] {
+            let fit = try PolynomialApproximation.weighted(.tanh, degree: degree, distribution: distribution)
+            #expect(fit.scheme != .clenshawOdd)
+            let inputs = (0..<2001).map {
+                Float(fit.target.lowerBound + (fit.target.upperBound - fit.target.lowerBound) * Double($0) / 2000)
+            }
+            var output = [Float](repeating: 0, count: inputs.count)
+            fit.apply(inputs, adding: nil, into: &output, count: inputs.count)
+            let worst = zip(inputs, output).map { abs(Double($1) - fit.value(at: Double($0))) }.max() ?? 1
+            #expect(worst <= max(1e-4 * fit.maxError, 2e-5), "degree \(degree) (\(fit.scheme)): \(worst)")
+        }
+    }
+}

@@ -92,8 +92,8 @@ import Testing
             #expect(fit.float32Error <= max(1e-4 * fit.maxError, 1e-6), "degree \(degree) (\(fit.scheme))")
         }
         let asymmetric = try PolynomialApproximation(degree: 17, lower: -4, upper: 6)
-        #expect(asymmetric.float32Error < 1e-6)
-        #expect(asymmetric.scheme == .clenshaw)
+        #expect(asymmetric.float32Error <= max(1e-4 * asymmetric.maxError, 1e-6))
+        #expect(asymmetric.scheme == .hornerSplit, "a full fit: E(w) + u O(w), half of Clenshaw's work")
         #expect(try PolynomialApproximation(degree: 3).scheme == .horner)
     }
 
