@@ -28,8 +28,28 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Fit range and weighted candidates to the pre-activations under the plan itself (one refinement from the "
+                + "exact model's) instead of the exact model's: an experiment, see docs/approximations.md."))
+    var fitToPlan = false
+
     func validate() throws {
         guard !plan.isEmpty else { throw ValidationError("give at least one --plan") }
+    }
+
+    /// An evaluator whose range and weighted fits come from the fitting split's pre-activations
+    /// under `plan` (run with the exact model's fits).
+    private func refitted(_ plan: ActivationPlan, _ context: ModelOptions.Context) throws -> PlanEvaluator {
+        let fitting = try PlanEvaluator(
+            model: context.file.model, split: context.dataset.split(model.fitSplit),
+            approximations: context.approximations, cachedPlans: 0)
+        let library = try ApproximationLibrary(
+            lower: context.approximations.lower, upper: context.approximations.upper,
+            distributions: try fitting.observedDistributions(of: plan),
+            fittingData: "\(model.fitSplit.rawValue) split under the plan")
+        return try PlanEvaluator(
+            model: context.file.model, split: context.dataset.split(split), approximations: library, cachedPlans: 0)
     }
 
     func run() throws {
@@ -38,7 +58,7 @@ struct EvaluateCommand: ParsableCommand {
         let plans = try plan.map { try ActivationPlan(parsing: $0, cells: context.file.model.timeSteps) }
         let evaluator = try context.evaluator(for: split)
         let reports = try plans.map { parsed in
-            let outcome = try evaluator.evaluate(parsed)
+            let outcome = try (fitToPlan ? refitted(parsed, context) : evaluator).evaluate(parsed)
             return EvaluationReport(
                 plan: parsed.tokens, planText: parsed.description,
                 candidates: try context.approximations.specs(for: parsed),

@@ -41,6 +41,24 @@ import Testing
         }
     }
 
+    /// Over candidates (several per degree, weighted and minimax), no strategy overspends either,
+    /// and every evaluated plan is made of the space's candidates.
+    @Test(arguments: StrategyRegistry.builtIn.names.filter { $0 != "exhaustive" })
+    func noStrategyExceedsItsBudgetOverCandidates(strategy: String) throws {
+        let candidates = ["3", "3w", "7", "7w", "9m", "17", "17w"]
+        let space = try candidates.map { try Candidate(parsing: $0) }
+        for budget in [1, 7, 60, 300] {
+            let oracle = FunctionOracle(cells: 6) { plan in
+                0.9 - plan.activations.reduce(0) { $0 + 0.004 * Double(17 - ($1.degree ?? 17)) }
+            }
+            let result = try Search.run(
+                strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: budget, candidates: candidates))
+            #expect(result.evaluations <= budget, "\(strategy) budget \(budget)")
+            #expect(result.trace.first?.score.plan.description == "17w*6", "the reference is the most expensive")
+            #expect(result.trace.allSatisfy { $0.score.plan.activations.allSatisfy { space.contains($0.candidate!) } })
+        }
+    }
+
     @Test(arguments: ["ga", "random", "dfs", "dp", "greedy"])
     func theSameSeedGivesTheSameSearch(strategy: String) throws {
         func run(_ seed: UInt64) throws -> [String] {

@@ -37,11 +37,14 @@ enum SyntheticSearch {
 
     static func setup(
         _ oracle: any AccuracyOracle, budget: Int? = 200, seconds: Double? = nil, seed: UInt64 = 1,
-        tolerance: Double = 0.02, degrees: [Int] = [3, 7, 17], freeCells: [Int]? = nil,
+        tolerance: Double = 0.02, degrees: [Int] = [3, 7, 17], candidates: [String]? = nil, freeCells: [Int]? = nil,
         placement: PlacementStrategy = .greedy
     ) throws -> Search.Setup {
-        Search.Setup(
-            oracle: oracle, space: try SearchSpace(cells: oracle.cells, degrees: degrees, freeCells: freeCells),
+        let space =
+            try candidates.map { try SearchSpace(cells: oracle.cells, candidates: $0.map(Candidate.init(parsing:))) }
+            ?? SearchSpace(cells: oracle.cells, degrees: degrees, freeCells: freeCells)
+        return Search.Setup(
+            oracle: oracle, space: space,
             costModel: CostModel(profile: .heaanFGb), placement: placement,
             tolerance: try Tolerance(tolerance), budget: try Budget(evaluations: budget, seconds: seconds), seed: seed)
     }

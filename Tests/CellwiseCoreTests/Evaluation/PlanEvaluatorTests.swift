@@ -92,18 +92,20 @@ import Testing
     /// thread count.
     @Test func prefixReuseIsBitIdentical() throws {
         let split = try TestData.split(count: 700)
-        let library = try ApproximationLibrary()
+        let library = try ApproximationLibrary.observing(model: Self.model, split: TestData.split(count: 100, seed: 4))
         let cached = try PlanEvaluator(
             model: Self.model, split: split, approximations: library, workers: 2, blockSize: 128, cachedPlans: 3)
         let single = try PlanEvaluator(
             model: Self.model, split: split, approximations: library, workers: 1, blockSize: 128, cachedPlans: 0)
         var generator = SeededGenerator(seed: 99)
         var plan = ActivationPlan(uniform: .polynomial(degree: 17), cells: 28)
-        let degrees: [Activation] = [.polynomial(degree: 3), .polynomial(degree: 7), .polynomial(degree: 17), .exact]
+        let degrees: [Activation] =
+            try [.polynomial(degree: 3), .polynomial(degree: 7), .polynomial(degree: 17), .exact]
+            + ["7w", "17r", "9m"].map { .approximation(try Candidate(parsing: $0)) }
         for _ in 0..<40 {
             // Change one or two late-ish cells, as a search does.
             for _ in 0..<(1 + Int(generator.next() % 2)) {
-                plan.activations[Int(generator.next() % 28)] = degrees[Int(generator.next() % 4)]
+                plan.activations[Int(generator.next() % 28)] = degrees[Int(generator.next() % UInt64(degrees.count))]
             }
             let reused = try cached.evaluate(plan)
             let scratch = try single.evaluateFromScratch(plan)
