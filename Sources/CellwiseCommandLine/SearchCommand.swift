@@ -149,7 +149,9 @@ struct SearchCommand: ParsableCommand {
             },
             onEvaluation: { entry in progress.update(entry) })
         if json {
-            try printJSON(SearchResultJSON(result, includeTrace: trace))
+            var output = SearchResultJSON(result, includeTrace: trace)
+            output.bestCandidates = try problem.approximations.specs(for: result.best.score.plan)
+            try printJSON(output)
         } else {
             printSummary(result)
         }

@@ -22,6 +22,8 @@ public struct SearchResultJSON: Encodable, Sendable {
     var pareto: [PlanRecord]
     var accepted: Int
     var trace: [TraceRecord]?
+    /// The best plan's fits with their coefficients (set by the caller that has the fits).
+    public var bestCandidates: [CandidateSpec]?
 
     /// The JSON form of `result`; the full trace only when `includeTrace`.
     public init(_ result: SearchResult, includeTrace: Bool = false) {

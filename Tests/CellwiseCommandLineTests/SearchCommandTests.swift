@@ -68,6 +68,9 @@ import Testing
             #expect(best[key] != nil, "best.\(key)")
         }
         #expect((best["counts"] as? [Int])?.reduce(0, +) == 28)
+        let specs = try #require(json["best_candidates"] as? [[String: Any]], "the best plan's fits")
+        #expect(specs.flatMap { ($0["cells"] as? [Int]) ?? [] }.sorted() == Array(0..<28))
+        #expect(specs.allSatisfy { ($0["chebyshev"] as? [Double])?.isEmpty == false })
         #expect(json["pareto"] is [[String: Any]])
         #expect(json["accepted"] is Int)
     }
