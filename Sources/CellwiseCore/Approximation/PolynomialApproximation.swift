@@ -116,15 +116,7 @@ public struct PolynomialApproximation: Sendable {
     public static func range(_ function: ActivationFunction, degree: Int, distribution: CellDistribution) throws
         -> PolynomialApproximation
     {
-        let target = widened(distribution)
-        try check(degree: degree, lower: target.lowerBound, upper: target.upperBound)
-        let odd = oddDataFits
-        let hull = odd ? symmetricHull(target) : target
-        let points = grid(target.lowerBound, target.upperBound, count: fitPoints)
-        let c = try PolynomialFit.leastSquares(function, degree: degree, domain: hull, odd: odd, points: points)
-        return try PolynomialApproximation(
-            function: function, degree: degree, domain: hull, target: target,
-            chebyshev: c, odd: odd)
+        try dataFit(function, degree: degree, distribution: distribution) { _ in ([], nil) }
     }
 
     /// Least squares weighted by a cell's observed pre-activations (one point per histogram bin,
@@ -133,25 +125,34 @@ public struct PolynomialApproximation: Sendable {
     public static func weighted(_ function: ActivationFunction, degree: Int, distribution: CellDistribution) throws
         -> PolynomialApproximation
     {
+        try dataFit(function, degree: degree, distribution: distribution) { floor in
+            let total = Double(Swift.max(1, distribution.total))
+            var points = [Double]()
+            var weights = [Double]()
+            for (index, count) in distribution.counts.enumerated() where count > 0 {
+                points.append(distribution.centre(of: index))
+                weights.append(Double(count) / total)
+            }
+            return (points, weights + Array(repeating: weightedFloor / Double(floor.count), count: floor.count))
+        }
+    }
+
+    /// A least-squares fit on a cell's widened observed range: the widened range's grid (equal
+    /// weights when `samples` gives no weights), after the points and weights `samples` adds.
+    private static func dataFit(
+        _ function: ActivationFunction, degree: Int, distribution: CellDistribution,
+        samples: (_ floor: [Double]) -> (points: [Double], weights: [Double]?)
+    ) throws -> PolynomialApproximation {
         let target = widened(distribution)
         try check(degree: degree, lower: target.lowerBound, upper: target.upperBound)
         let odd = oddDataFits
         let hull = odd ? symmetricHull(target) : target
-        let total = Double(Swift.max(1, distribution.total))
-        var points = [Double]()
-        var weights = [Double]()
-        for (index, count) in distribution.counts.enumerated() where count > 0 {
-            points.append(distribution.centre(of: index))
-            weights.append(Double(count) / total)
-        }
         let floor = grid(target.lowerBound, target.upperBound, count: fitPoints)
-        points += floor
-        weights += Array(repeating: weightedFloor / Double(floor.count), count: floor.count)
+        let (points, weights) = samples(floor)
         let c = try PolynomialFit.leastSquares(
-            function, degree: degree, domain: hull, odd: odd, points: points, weights: weights)
+            function, degree: degree, domain: hull, odd: odd, points: points + floor, weights: weights)
         return try PolynomialApproximation(
-            function: function, degree: degree, domain: hull, target: target,
-            chebyshev: c, odd: odd)
+            function: function, degree: degree, domain: hull, target: target, chebyshev: c, odd: odd)
     }
 
     /// The minimax polynomial on [lower, upper] (Remez exchange).
