@@ -55,7 +55,8 @@ public enum TimeSeriesFormat {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if !inData {
                 guard line.hasPrefix("@") else { throw fail("expected a @ header line before @data") }
-                let parts: [String] = line.split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
+                let parts: [String] = line.split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(
+                    String.init)
                 switch parts[0].lowercased() {
                 case "@problemname":
                     name = parts.dropFirst().joined(separator: " ")
