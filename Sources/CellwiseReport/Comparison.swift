@@ -142,9 +142,9 @@ public enum Comparison {
                         strategy: key.strategy, options: StrategyOptions(options[key.strategy] ?? [:]), seed: key.seed,
                         registry: registry, workers: threadsPerJob, tracePath: tracePath, resume: resume,
                         onEvaluation: { entry in onEvaluation?(key, entry) })
-                    let baseline = box.value.reference == .exact ? box.value.exactAccuracy : nil
                     let run = record(
-                        result, candidates: space.candidates, tolerance: config.tolerance, baseline: baseline)
+                        result, candidates: space.candidates, tolerance: config.tolerance,
+                        baseline: box.value.baselineAccuracy)
                     collector.store(run, at: key.index)
                     onRunFinished?(key, run)
                 } catch SearchStop.interrupted {

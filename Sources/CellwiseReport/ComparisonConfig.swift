@@ -151,8 +151,8 @@ extension ComparisonConfig {
     /// - Throws: ``ConfigurationError`` naming the file and the key of the first problem.
     public init(contentsOf file: String, registry: StrategyRegistry = .builtIn) throws {
         let layout = try TOMLDecoder().decode(File.self, contentsOf: file)
-        self = layout.config
         do {
+            self = try layout.config()
             try validate()
             try check(against: registry)
         } catch let error as ConfigurationError {
@@ -269,17 +269,19 @@ extension ComparisonConfig {
             }
         }
 
-        var config: ComparisonConfig {
-            ComparisonConfig(
+        /// The config this file describes (values checked afterwards by ``ComparisonConfig/validate()``).
+        func config() throws -> ComparisonConfig {
+            guard approximation.degrees == nil || approximation.candidates == nil else {
+                throw ConfigurationError(
+                    key: "approximation.candidates", problem: "give degrees or candidates, not both")
+            }
+            // Candidates in cost order; a token that does not parse is reported by validate().
+            let parsed = try? approximation.candidates?.map(Candidate.init(parsing:)).sorted()
+            return ComparisonConfig(
                 name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
                 training: training?.configuration(defaultSeed: seed),
-                degrees: approximation.degrees
-                    ?? ((try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(\.degree))
-                        ?? nil)
-                        ?? [],
-                candidates: (try? approximation.candidates?.map { try Candidate(parsing: $0) }.sorted().map(
-                    \.description))
-                    ?? approximation.candidates,
+                degrees: approximation.degrees ?? parsed?.map(\.degree) ?? [],
+                candidates: parsed?.map(\.description) ?? approximation.candidates,
                 interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile,
                 depthRule: cost.depth,
                 placement: cost.placement,

@@ -91,10 +91,7 @@ public enum ComparisonWriter {
 
     /// `run.json`: compact, keys sorted (byte-identical for identical content).
     static func runJSON(_ record: ComparisonRecord) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+        String(decoding: try JSONEncoder.cellwiseCompact.encode(record), as: UTF8.self) + "\n"
     }
 
     /// Reads a `run.json`.
@@ -106,8 +103,7 @@ public enum ComparisonWriter {
             throw DataError(path, "cannot read the file")
         }
         guard !data.isEmpty else { throw DataError(path, "file is empty") }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let decoder = JSONDecoder.cellwise
         do {
             let record = try decoder.decode(ComparisonRecord.self, from: data)
             guard record.format == "cellwise-comparison" else {

@@ -35,8 +35,9 @@ public struct SearchProblem {
     public let budget: Budget
     /// What the tolerance is measured against.
     public let reference: ReferenceChoice
-    /// The exact model's validation accuracy (the tolerance's base with ``ReferenceChoice/exact``).
-    public let exactAccuracy: Double
+    /// The accuracy the tolerance is measured against when it is not the reference plan's: the
+    /// exact model's validation accuracy with ``ReferenceChoice/exact`` (nil with `highest`).
+    public let baselineAccuracy: Double?
     /// Fingerprints of what determines results, by the name a mismatch reports.
     public let fingerprints: [String: String]
 
@@ -73,9 +74,11 @@ public struct SearchProblem {
         self.tolerance = tolerance
         self.budget = budget
         self.reference = reference
-        exactAccuracy = try PlanEvaluator(
-            model: model.model, split: dataset.validation, approximations: approximations, cachedPlans: 0
-        ).accuracy(of: ActivationPlan(uniform: .exact, cells: shape.timeSteps))
+        baselineAccuracy =
+            reference == .exact
+            ? try PlanEvaluator(
+                model: model.model, split: dataset.validation, approximations: approximations, cachedPlans: 0
+            ).accuracy(of: ActivationPlan(uniform: .exact, cells: shape.timeSteps)) : nil
 
         var weights = Fingerprint()
         for value in [shape.inputSize, shape.units, shape.classes, shape.timeSteps] { weights.combine(value) }
@@ -140,7 +143,7 @@ public struct SearchProblem {
                 model: model.model, split: dataset.test, approximations: approximations,
                 workers: workers, cachedPlans: 0),
             space: space, costModel: costModel, placement: placement, tolerance: tolerance, budget: budget, seed: seed)
-        if reference == .exact { setup.baselineAccuracy = exactAccuracy }
+        setup.baselineAccuracy = baselineAccuracy
         return setup
     }
 

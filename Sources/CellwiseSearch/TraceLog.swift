@@ -43,6 +43,8 @@ public final class TraceLog {
     /// The file.
     public let path: String
     private var descriptor: Int32
+    /// One encoder for every line (an evaluation appends one).
+    private let encoder = JSONEncoder.cellwiseCompact
     /// Bytes of complete lines in the file.
     private var length: Int64
 
@@ -104,7 +106,7 @@ public final class TraceLog {
     /// - Throws: ``SearchError/traceWriteFailed(path:problem:)`` when the write fails; the file
     ///   is cut back to its last complete line first, so a resume continues from there.
     public func append(_ entry: TraceEntry) throws {
-        try write(try Self.encode(TraceRecord(entry)) + Data("\n".utf8))
+        try write(try encoder.encode(TraceRecord(entry)) + Data("\n".utf8))
     }
 
     /// Closes the file (further appends fail).
@@ -190,9 +192,6 @@ public final class TraceLog {
     }
 
     private static func encode(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
+        try JSONEncoder.cellwiseCompact.encode(value)
     }
 }

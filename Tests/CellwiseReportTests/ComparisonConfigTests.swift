@@ -49,6 +49,11 @@ import Testing
         ("interval = [-8.0, 8.0]", "interval = [-8.0, inf]", "approximation.interval[1]: must be a finite number"),
         ("batch_size = 128", "batch_size = 0", "training.batch_size: must be at least 1"),
         ("degrees = [3, 7, 17]", "degrees = [3, 7, 99]", "approximation.degrees: degree 99"),
+        (
+            "degrees = [3, 7, 17]", "degrees = [3, 7, 17]\ncandidates = [\"3w\"]",
+            "approximation.candidates: give degrees or candidates, not both"
+        ),
+        ("degrees = [3, 7, 17]", "candidates = [\"3w\", \"17q\"]", "approximation.candidates: candidate \"17q\""),
         ("placement = \"greedy\"", "placement = \"lazy\"", "cost.placement: is \"lazy\""),
         ("tolerance = 0.02", "tolerance = 2.0", "search.tolerance"),
         ("rule = \"parent\"", "rule = \"grandparent\"", "strategies.dfs.rule"),

@@ -14,34 +14,6 @@ public struct CellDistribution: Sendable, Equatable, Codable {
     /// Bins of the histograms Cellwise builds.
     public static let binCount = 2048
 
-    /// A histogram of `values` (at least one finite value).
-    ///
-    /// - Throws: ``ConfigurationError`` when no value is finite.
-    public init(values: some Sequence<Float>) throws {
-        var low = Double.infinity
-        var high = -Double.infinity
-        var finite = [Double]()
-        for value in values where value.isFinite {
-            let x = Double(value)
-            low = Swift.min(low, x)
-            high = Swift.max(high, x)
-            finite.append(x)
-        }
-        guard !finite.isEmpty else {
-            throw ConfigurationError(key: "fitting data", problem: "no finite pre-activation")
-        }
-        if high - low < 1e-6 {  // a constant input: give the histogram some width
-            low -= 0.5
-            high += 0.5
-        }
-        var counts = [Int](repeating: 0, count: Self.binCount)
-        let width = (high - low) / Double(Self.binCount)
-        for x in finite {
-            counts[Swift.min(Self.binCount - 1, Int((x - low) / width))] += 1
-        }
-        self.init(minimum: low, maximum: high, counts: counts)
-    }
-
     /// A histogram from its parts (e.g. a known distribution in tests).
     public init(minimum: Double, maximum: Double, counts: [Int]) {
         self.minimum = minimum

@@ -10,6 +10,17 @@ extension JSONEncoder {
     }
 }
 
+extension JSONEncoder {
+    /// Cellwise's one-line JSON (trace lines, `run.json`): snake_case keys, sorted, compact, so
+    /// identical content gives identical bytes.
+    public static var cellwiseCompact: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
 extension JSONDecoder {
     /// Reads what ``JSONEncoder/cellwise`` writes.
     public static var cellwise: JSONDecoder {
