@@ -49,7 +49,7 @@ public enum BootstrapPlacement {
         for (index, element) in chain.enumerated() {
             if level < element.depth {
                 boots.append(index)
-                seconds += model.profile.costs.bootstrap
+                seconds += model.bootstrapSeconds
                 level = top
             }
             entries.append(level)
@@ -65,7 +65,7 @@ public enum BootstrapPlacement {
         let fresh = model.profile.parameters.freshLevels
         let maxLevel = max(top, fresh)
         let n = chain.count
-        let bootstrap = model.profile.costs.bootstrap
+        let bootstrap = model.bootstrapSeconds
         var best = [[Double]](repeating: [Double](repeating: .infinity, count: maxLevel + 1), count: n + 1)
         // choice[i][l] = (bootstrap first?, entry level)
         var choice = [[(Bool, Int)]](repeating: [(Bool, Int)](repeating: (false, 0), count: maxLevel + 1), count: n)

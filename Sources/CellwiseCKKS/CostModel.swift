@@ -2,10 +2,17 @@ import CellwiseCore
 
 /// The shared CKKS cost model: depth of every cell, bootstrap placement and latency of a plan.
 ///
-/// The network is a chain of `cells` RNN cells followed by the Dense layer. Cell `t` multiplies
-/// `[x_t | h_{t-1}]` by its plaintext weights (1 level) and evaluates its activation's
-/// polynomial (its depth by ``DepthRule``); the Dense layer is one more matrix-vector product
-/// (1 level). Formulas and a worked example: `docs/cost-model.md`.
+/// The network is a chain of cells (every layer's step, in evaluation order) followed by the
+/// Dense layer. A cell is a small graph: each gate block multiplies `[x_t | h_{t-1}]` by its
+/// plaintext weights (1 level) and evaluates its site's polynomial (its depth by
+/// ``DepthRule``); the element-wise products of GRU and LSTM cells (`r * (...)`, `z * (h - h~)`,
+/// `f * c`, `i * g`, `o * tanh(c)`) take one level each. A cell's depth is its longest path; the
+/// Dense layer is one more matrix-vector product (1 level).
+///
+/// The state ciphertexts (each layer's `h`, and `c` for an LSTM) are bootstrapped together,
+/// so a bootstrap costs the profile's bootstrap time per state ciphertext and the chain
+/// placement stays exact for one state (a one-layer SimpleRNN or GRU) and conservative for
+/// more. Formulas and worked examples: `docs/cost-model.md`.
 public struct CostModel: Sendable {
     /// Operation costs and CKKS parameters.
     public var profile: CostProfile
@@ -17,6 +24,10 @@ public struct CostModel: Sendable {
     public var units: Int
     /// Output classes.
     public var classes: Int
+    /// The cell kind.
+    public var cell: RecurrentCell = .simpleRNN
+    /// Each layer's units (the last equals ``units``).
+    public var layerUnits: [Int]
 
     /// Creates a model for SimpleRNN(`units`) + Dense(`classes`) on `inputSize` features per step
     /// (by default the paper's shape: 28 inputs, 32 units, 10 classes).
@@ -28,13 +39,43 @@ public struct CostModel: Sendable {
         self.inputSize = inputSize
         self.units = units
         self.classes = classes
+        self.layerUnits = [units]
     }
 
-    /// Creates a model priced at `model`'s shape (inputs per step, units, classes).
-    public init(profile: CostProfile, depthRule: DepthRule = .ideal, shapeOf model: SimpleRNN) {
+    /// Creates a model priced at `model`'s shape (cell kind, layers, inputs per step, units, classes).
+    public init(profile: CostProfile, depthRule: DepthRule = .ideal, shapeOf model: RecurrentModel) {
         self.init(
             profile: profile, depthRule: depthRule, inputSize: model.inputSize, units: model.units,
             classes: model.classes)
+        cell = model.cell
+        layerUnits = model.layers.map(\.units)
+    }
+
+    /// State ciphertexts refreshed by one bootstrap: each layer's `h` (and `c` for an LSTM).
+    public var stateCiphertexts: Int { layerUnits.count * (cell.hasCellState ? 2 : 1) }
+
+    /// Seconds of one bootstrap of every state ciphertext.
+    public var bootstrapSeconds: Double { profile.costs.bootstrap * Double(stateCiphertexts) }
+
+    /// Levels one cell consumes with site polynomial depths `d` (in ``RecurrentCell/sites``
+    /// order): SimpleRNN `1 + d_h`; GRU `1 + max(1 + d_z, 2 + d_r + d_h)` with the reset after the
+    /// recurrent product, `1 + max(1 + d_z, 3 + d_r + d_h)` before it; LSTM
+    /// `1 + max(1 + d_o, 2 + max(d_i, d_f, d_g) + d_c)`.
+    public static func cellDepth(_ cell: RecurrentCell, siteDepths d: [Int]) -> Int {
+        switch cell {
+        case .simpleRNN: 1 + d[0]
+        case .gru(let resetAfter): 1 + max(1 + d[0], (resetAfter ? 2 : 3) + d[1] + d[2])
+        case .lstm: 1 + max(1 + d[3], 2 + max(d[0], d[1], d[2]) + d[4])
+        }
+    }
+
+    /// Ciphertext-ciphertext products of a cell's gate arithmetic (GRU 2, LSTM 3).
+    static func elementwiseProducts(_ cell: RecurrentCell) -> Int {
+        switch cell {
+        case .simpleRNN: 0
+        case .gru: 2
+        case .lstm: 3
+        }
     }
 
     /// One element of the chain: a cell or the Dense layer.
@@ -62,26 +103,58 @@ public struct CostModel: Sendable {
         }
     }
 
-    /// The chain's elements for `plan`: its cells, then the Dense layer.
+    /// The chain's elements for `plan`: its cells (every layer's step), then the Dense layer.
     ///
-    /// - Throws: ``CostModelError`` for a cell with the exact tanh, which CKKS cannot evaluate.
+    /// - Throws: ``CostModelError`` for a site with the exact function, which CKKS cannot
+    ///   evaluate, or a plan of another shape.
     public func elements(of plan: ActivationPlan) throws -> [Element] {
+        let perCell = cell.sites.count
+        guard plan.layout.cell == cell, plan.layout.layers == layerUnits.count else {
+            throw CostModelError.shape(
+                "the plan is for \(plan.layout.layers) \(plan.layout.cell.name) layer(s), the cost model for "
+                    + "\(layerUnits.count) \(cell.name) layer(s)")
+        }
+        let layers = layerUnits.count
+        var elements = [Element]()
+        for index in 0..<plan.layout.cells {
+            let sites = plan.activations[(index * perCell)..<((index + 1) * perCell)]
+            var degrees = [Int]()
+            for (offset, activation) in sites.enumerated() {
+                guard let degree = activation.degree else {
+                    throw CostModelError.exactTanh(cell: index * perCell + offset)
+                }
+                degrees.append(degree)
+            }
+            elements.append(cellElement(degrees: degrees, layer: index % layers))
+        }
+        elements.append(denseElement)
+        return elements
+    }
+
+    /// The element of one cell of layer `layer` whose sites have polynomials of `degrees`
+    /// (in ``RecurrentCell/sites`` order).
+    public func cellElement(degrees: [Int], layer: Int) -> Element {
         let algorithm = profile.matrixVector
         let rotations = profile.matrixVectorRotations
-        let cellLinear = algorithm.counts(inputs: inputSize + units, outputs: units, rotations: rotations)
-        var elements = try plan.activations.enumerated().map { cell, activation -> Element in
-            guard let degree = activation.degree else { throw CostModelError.exactTanh(cell: cell) }
-            let polynomialDepth = depthRule.polynomialDepth(degree: degree)
-            return Element(
-                depth: 1 + polynomialDepth, linear: cellLinear,
-                polynomial: PolynomialOperations.counts(degree: degree), polynomialDepth: polynomialDepth,
-                degree: degree)
+        let u = layerUnits[layer]
+        let input = layer == 0 ? inputSize : layerUnits[layer - 1]
+        let linear = (0..<cell.blocks).reduce(OperationCounts()) { total, _ in
+            total + algorithm.counts(inputs: input + u, outputs: u, rotations: rotations)
         }
-        elements.append(
-            Element(
-                depth: 1, linear: algorithm.counts(inputs: units, outputs: classes, rotations: rotations),
-                polynomial: OperationCounts(), polynomialDepth: 0, degree: nil))
-        return elements
+        var polynomial = degrees.reduce(OperationCounts()) { $0 + PolynomialOperations.counts(degree: $1) }
+        polynomial.multiplications += Double(Self.elementwiseProducts(cell))
+        let depth = Self.cellDepth(cell, siteDepths: degrees.map(depthRule.polynomialDepth(degree:)))
+        return Element(
+            depth: depth, linear: linear, polynomial: polynomial, polynomialDepth: depth - 1, degree: degrees.max())
+    }
+
+    /// The Dense layer's element.
+    public var denseElement: Element {
+        Element(
+            depth: 1,
+            linear: profile.matrixVector.counts(
+                inputs: units, outputs: classes, rotations: profile.matrixVectorRotations),
+            polynomial: OperationCounts(), polynomialDepth: 0, degree: nil)
     }
 
     /// Levels consumed by each cell of `plan` (without the Dense layer).
@@ -134,7 +207,11 @@ public struct CostReport: Sendable, Equatable {
     public var picture: String {
         let boots = Set(schedule.bootstrapBefore)
         var text = ""
-        let labels = plan.activations.map(\.description) + ["D"]
+        let perCell = plan.layout.sitesPerCell
+        let tokens = plan.tokens
+        let labels =
+            (0..<plan.layout.cells).map { tokens[($0 * perCell)..<(($0 + 1) * perCell)].joined(separator: "/") }
+            + ["D"]
         for (index, label) in labels.enumerated() {
             if boots.contains(index) { text += "|" } else if index > 0 { text += " " }
             text += label
@@ -145,15 +222,19 @@ public struct CostReport: Sendable, Equatable {
 
 /// Plans or chains the cost model cannot price.
 public enum CostModelError: Error, CustomStringConvertible, Equatable {
-    /// A cell uses the exact tanh.
+    /// A site (a cell of the paper's SimpleRNN) uses the exact function.
     case exactTanh(cell: Int)
     /// A cell needs more levels than a bootstrap provides.
     case cellTooDeep(cell: Int, degree: Int?, depth: Int, available: Int)
+    /// The plan's shape is not the cost model's.
+    case shape(String)
 
     public var description: String {
         switch self {
         case .exactTanh(let cell):
-            return "cell \(cell) uses the exact tanh (t), which has no CKKS evaluation; give it a polynomial degree"
+            return "cell \(cell) uses the exact function (t), which has no CKKS evaluation; give it a polynomial degree"
+        case .shape(let problem):
+            return problem
         case .cellTooDeep(let cell, let degree, let depth, let available):
             let what = degree.map { "cell \(cell) (degree \($0))" } ?? "the Dense layer"
             return "\(what) needs \(depth) levels, more than the \(available) available after a bootstrap"

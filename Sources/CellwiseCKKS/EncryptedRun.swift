@@ -55,19 +55,27 @@ public struct EncryptedRun: Sendable {
     /// - Parameters:
     ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
     public static func run(
-        bridge: OpenFHEBridge, model: SimpleRNN, split: DataSplit, plan: ActivationPlan, count: Int,
+        bridge: OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan, count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
         ringDimension: Int, settings: OpenFHESettings = OpenFHESettings()
     ) throws -> EncryptedRun {
         guard approximations.lower == -approximations.upper else {
             throw ConfigurationError(key: "--interval", problem: "encrypted runs need a symmetric interval [-B, B]")
         }
+        guard model.cell == .simpleRNN, model.layers.count == 1 else {
+            throw ConfigurationError(
+                key: "model",
+                problem: "is a \(model.layers.count)-layer \(model.cell.name); encrypted runs support the one-layer "
+                    + "SimpleRNN so far")
+        }
+        let layer = model.layers[0]
         let prediction = try costModel.cost(of: plan, placement: placement)
         let boots = Set(prediction.schedule.bootstrapBefore)
         let n = min(count, split.count)
         let width = model.inputSize * model.timeSteps
+        let inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)
         var images = [[Float]]()
-        for i in 0..<n { images.append(Array(split.features[(i * width)..<((i + 1) * width)])) }
+        for i in 0..<n { images.append(Array(inputs[(i * width)..<((i + 1) * width)])) }
         let cells: [[String: Any]] = try plan.activations.enumerated().map { index, activation in
             guard let degree = activation.degree else { throw CostModelError.exactTanh(cell: index) }
             return [
@@ -80,9 +88,9 @@ public struct EncryptedRun: Sendable {
             "context_levels": settings.levels,
             "interval": [approximations.lower, approximations.upper],
             "weights": [
-                "input_kernel": model.inputKernel.map(Double.init),
-                "recurrent_kernel": model.recurrentKernel.map(Double.init),
-                "bias": model.bias.map(Double.init), "dense_kernel": model.denseKernel.map(Double.init),
+                "input_kernel": layer.kernel.map(Double.init),
+                "recurrent_kernel": layer.recurrentKernel.map(Double.init),
+                "bias": layer.bias.map(Double.init), "dense_kernel": model.denseKernel.map(Double.init),
                 "dense_bias": model.denseBias.map(Double.init),
             ],
             "cells": cells, "dense_bootstrap_before": boots.contains(plan.count),
@@ -100,7 +108,9 @@ public struct EncryptedRun: Sendable {
                 ], as: Output.self)
         // The plaintext reference: the same plan on the same images with the Float32 evaluator.
         let subset = DataSplit(
-            name: split.name, features: Array(split.features.prefix(n * width)), labels: Array(split.labels.prefix(n)))
+            name: split.name, features: Array(split.features.prefix(n * split.timeSteps * split.featureCount)),
+            labels: Array(split.labels.prefix(n)), timeSteps: split.timeSteps, featureCount: split.featureCount,
+            classCount: split.classCount, lengths: Array(split.lengths.prefix(n)))
         let evaluator = try PlanEvaluator(model: model, split: subset, approximations: approximations, cachedPlans: 0)
         let logits = try evaluator.logits(of: plan)
         let plain = (0..<n).map { i in (0..<model.classes).map { Double(logits[i * model.classes + $0]) } }

@@ -159,7 +159,7 @@ struct CKKSRunCommand: ParsableCommand {
 
     func run() throws {
         let context = try model.load()
-        let parsed = try ActivationPlan(parsing: plan, cells: context.file.model.timeSteps)
+        let parsed = try ActivationPlan(parsing: plan, layout: context.file.model.sites)
         let bridge = try OpenFHEBridge { standardError($0) }
         if security == "none" {
             standardError(

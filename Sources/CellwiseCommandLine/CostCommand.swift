@@ -23,7 +23,7 @@ struct CostModelOptions: ParsableArguments {
     }
 
     /// The cost model priced at `model`'s shape.
-    func model(shapeOf model: SimpleRNN) throws -> CostModel {
+    func model(shapeOf model: RecurrentModel) throws -> CostModel {
         CostModel(profile: try CostProfile.named(profile), depthRule: depth, shapeOf: model)
     }
 }

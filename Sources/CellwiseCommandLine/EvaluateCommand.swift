@@ -55,7 +55,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let context = try model.load()
         // Parse every plan before any work, so a typo fails fast.
-        let plans = try plan.map { try ActivationPlan(parsing: $0, cells: context.file.model.timeSteps) }
+        let plans = try plan.map { try ActivationPlan(parsing: $0, layout: context.file.model.sites) }
         let evaluator = try context.evaluator(for: split)
         let reports = try plans.map { parsed in
             let outcome = try (fitToPlan ? refitted(parsed, context) : evaluator).evaluate(parsed)

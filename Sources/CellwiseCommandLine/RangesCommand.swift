@@ -35,10 +35,11 @@ struct RangesCommand: ParsableCommand {
 
     func run() throws {
         let context = try model.load()
-        let cells = context.file.model.timeSteps
+        let cells = context.file.model.sites.count
+        let functions = context.file.model.sites.functions
         let parsed =
-            try plan.map { try ActivationPlan(parsing: $0, cells: cells) }
-            ?? ActivationPlan(uniform: .exact, cells: cells)
+            try plan.map { try ActivationPlan(parsing: $0, layout: context.file.model.sites) }
+            ?? ActivationPlan(uniform: .exact, layout: context.file.model.sites)
         let evaluator = try context.evaluator(for: split)
         let (lower, upper) = (context.approximations.lower, context.approximations.upper)
         let statistics = try evaluator.preactivationStatistics(of: parsed, lower: lower, upper: upper)
@@ -48,7 +49,8 @@ struct RangesCommand: ParsableCommand {
             let observed = try evaluator.observedDistributions(of: parsed)
             for cell in 0..<cells {
                 outside[cell] = try checked.map { candidate in
-                    let target = try context.approximations.fit(candidate, cell: cell).target
+                    let target = try context.approximations.fit(candidate.with(function: functions[cell]), cell: cell)
+                        .target
                     return observed[cell].fractionOutside(target.lowerBound, target.upperBound)
                 }
             }

@@ -136,7 +136,7 @@ struct SearchCommand: ParsableCommand {
             model: context.file, dataset: context.dataset, approximations: context.approximations,
             costModel: try costModel.model(shapeOf: shape), placement: costModel.placement,
             space: try SearchSpace(
-                cells: shape.timeSteps, candidates: chosen, freeCells: try cells.map(SearchSpace.parseCells)),
+                layout: shape.sites, candidates: chosen, freeCells: try cells.map(SearchSpace.parseCells)),
             tolerance: try Tolerance(tolerance, mode: toleranceMode),
             budget: try Budget(evaluations: budget, seconds: seconds), reference: reference)
         let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent

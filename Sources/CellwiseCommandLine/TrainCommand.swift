@@ -5,18 +5,26 @@ import Foundation
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train SimpleRNN(32)+Dense(10) as in the paper and save a model file.",
+        abstract: "Train a recurrent classifier (the paper's SimpleRNN(32)+Dense by default) and save a model file.",
         discussion: """
             Adam, batch 128, up to 100 epochs, early stopping on validation loss (patience 10,
             best weights restored), learning rate reduced on plateaus from 1e-2 to 1e-5.
+            --cell gru or lstm and --layers N train other models (Keras semantics); series are
+            standardised per channel from the training split and pre-padded to the longest case.
             Progress goes to standard error, one line per epoch.
 
             Example:
               cellwise train --dataset mnist5k --out results/models/mnist5k.json --seed 1
               cellwise train --dataset fashion --out results/models/fashion.json --learning-rate 1e-3
+              cellwise train --dataset JapaneseVowels --cell gru --out results/models/vowels-gru.json
+              cellwise train --dataset JapaneseVowels --cell lstm --layers 2 --out results/models/vowels-lstm2.json
             """)
 
-    @Option(help: "mnist5k, fashion, a CSV file in the mnist5k layout, an IDX image file, or a directory of IDX files.")
+    @Option(
+        help: """
+            mnist5k, fashion, JapaneseVowels, BasicMotions, ItalyPowerDemand, a CSV file in the mnist5k layout, an \
+            IDX image file, a directory of IDX files, or a NAME_TRAIN.ts[.gz] file.
+            """)
     var dataset: String
 
     @Option(help: "Where to write the model file (JSON).")
@@ -28,7 +36,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the train/validation/test split.")
     var splitSeed: UInt64 = 1
 
-    @Option(parsing: .unconditional, help: "Hidden units.")
+    @Option(help: "Cell kind: simple-rnn, gru, gru-reset-before or lstm.")
+    var cell: CellChoice = .simpleRNN
+
+    @Option(parsing: .unconditional, help: "Stacked recurrent layers.")
+    var layers: Int = 1
+
+    @Option(parsing: .unconditional, help: "Hidden units of every layer.")
     var units: Int = 32
 
     @Option(parsing: .unconditional, help: "Maximum number of epochs.")
@@ -62,6 +76,8 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfiguration()
         config.seed = seed
         config.splitSeed = splitSeed
+        config.cell = cell
+        config.layers = layers
         config.units = units
         config.epochs = epochs
         config.batchSize = batchSize
@@ -104,3 +120,4 @@ struct TrainCommand: ParsableCommand {
                 out, m.validationAccuracy, m.testAccuracy, m.bestEpoch, m.epochsRun, seed, splitSeed))
     }
 }
+extension CellChoice: ExpressibleByArgument {}

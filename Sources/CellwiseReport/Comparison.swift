@@ -86,7 +86,7 @@ public enum Comparison {
         return try SearchProblem(
             model: file, dataset: data, approximations: approximations, costModel: costModel,
             placement: config.placement,
-            space: try SearchSpace(cells: file.model.timeSteps, candidates: config.searchCandidates()),
+            space: try SearchSpace(layout: file.model.sites, candidates: config.searchCandidates()),
             tolerance: config.tolerance,
             budget: try Budget(evaluations: config.budget, seconds: config.budgetSeconds),
             reference: config.reference ?? .highest, extraFingerprints: ["training": training.value])

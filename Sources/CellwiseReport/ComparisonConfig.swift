@@ -182,6 +182,8 @@ extension ComparisonConfig {
         struct TrainingSection: Decodable {
             var seed: UInt64?
             var splitSeed: UInt64?
+            var cell: CellChoice?
+            var layers: Int?
             var units: Int?
             var epochs: Int?
             var batchSize: Int?
@@ -193,7 +195,7 @@ extension ComparisonConfig {
             var note: String?
 
             enum CodingKeys: String, CodingKey {
-                case seed, units, epochs, patience, note
+                case seed, cell, layers, units, epochs, patience, note
                 case splitSeed = "split_seed"
                 case batchSize = "batch_size"
                 case learningRate = "learning_rate"
@@ -206,6 +208,8 @@ extension ComparisonConfig {
                 var c = TrainingConfiguration()
                 c.seed = seed ?? defaultSeed
                 c.splitSeed = splitSeed ?? defaultSeed
+                if let cell { c.cell = cell }
+                if let layers { c.layers = layers }
                 if let units { c.units = units }
                 if let epochs { c.epochs = epochs }
                 if let batchSize { c.batchSize = batchSize }

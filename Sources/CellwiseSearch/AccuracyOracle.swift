@@ -11,8 +11,8 @@ public protocol AccuracyOracle: AnyObject {
 }
 
 extension PlanEvaluator: AccuracyOracle {
-    /// The model's number of cells.
-    public var cells: Int { model.timeSteps }
+    /// The model's number of sites.
+    public var cells: Int { layout.count }
 }
 
 /// An oracle computed by a closure (tests, synthetic benchmarks).

@@ -53,11 +53,13 @@ public struct SearchProblem {
         reference: ReferenceChoice = .highest, extraFingerprints: [String: String] = [:]
     ) throws {
         let shape = model.model
-        guard space.cells == shape.timeSteps else {
+        guard space.layout == shape.sites else {
             throw ConfigurationError(
-                key: "cells", problem: "the search space has \(space.cells) cells, the model \(shape.timeSteps)")
+                key: "cells", problem: "the search space has \(space.cells) cells, the model \(shape.sites.count)")
         }
-        guard costModel.inputSize == shape.inputSize, costModel.units == shape.units, costModel.classes == shape.classes
+        guard costModel.inputSize == shape.inputSize, costModel.units == shape.units,
+            costModel.classes == shape.classes,
+            costModel.cell == shape.cell, costModel.layerUnits == shape.layers.map(\.units)
         else {
             throw ConfigurationError(
                 key: "cost model",
@@ -78,13 +80,17 @@ public struct SearchProblem {
             reference == .exact
             ? try PlanEvaluator(
                 model: model.model, split: dataset.validation, approximations: approximations, cachedPlans: 0
-            ).accuracy(of: ActivationPlan(uniform: .exact, cells: shape.timeSteps)) : nil
+            ).accuracy(of: ActivationPlan(uniform: .exact, layout: shape.sites)) : nil
 
         var weights = Fingerprint()
         for value in [shape.inputSize, shape.units, shape.classes, shape.timeSteps] { weights.combine(value) }
-        for tensor in [shape.inputKernel, shape.recurrentKernel, shape.bias, shape.denseKernel, shape.denseBias] {
-            weights.combine(tensor)
+        if shape.cell != .simpleRNN || shape.layers.count > 1 {
+            // Kept out of one-layer SimpleRNN fingerprints so that their existing traces still resume.
+            weights.combine("\(shape.cell) \(shape.layers.map(\.units))")
+            weights.combine(shape.input.mean ?? [])
+            weights.combine(shape.input.standardDeviation ?? [])
         }
+        for tensor in shape.parameters { weights.combine(tensor) }
         var data = Fingerprint()
         for split in [dataset.validation, dataset.test] {
             data.combine(split.features)
@@ -108,6 +114,9 @@ public struct SearchProblem {
             "\(costModel.profile) \(costModel.depthRule) \(costModel.inputSize) \(costModel.units) "
                 + "\(costModel.classes) \(placement)"
         )
+        if costModel.cell != .simpleRNN || costModel.layerUnits.count > 1 {
+            cost.combine("\(costModel.cell) \(costModel.layerUnits)")
+        }
         var printed: [String: String] = [
             "model weights": weights.value,
             "data": data.value,

@@ -1,78 +1,91 @@
 import CellwiseCore
 import Foundation
 
-/// Softmax cross-entropy loss of a ``SimpleRNN`` with exact tanh, and its gradient by
-/// back-propagation through time.
+/// Softmax cross-entropy loss of a ``RecurrentModel`` with the exact activations, and its
+/// gradient by back-propagation through time, for SimpleRNN, GRU (both reset conventions) and
+/// LSTM cells and stacked layers.
 ///
-/// Buffers are laid out time-major (`[t][sample][unit]`) so that each cell's batch is one
-/// contiguous matrix and the weight gradients over all cells are single `sgemm` calls.
-/// A workspace is reused across batches of at most `capacity` samples.
+/// Training runs layer by layer (a layer's whole sequence, then the next), with buffers laid
+/// out time-major (`[t][sample][unit]`) so that each layer's input products and input-weight
+/// gradients over all steps are single `sgemm` calls. A workspace is reused across batches of
+/// at most `capacity` samples.
 final class BackpropagationThroughTime {
     /// The largest batch this workspace holds.
     let capacity: Int
-    private let inputSize: Int, units: Int, classes: Int, steps: Int
-    private let inputs: FloatBuffer  // [t][b][inputSize]
-    private let states: FloatBuffer  // [t][b][units]: h_{t+1}
-    private let deltas: FloatBuffer  // [t][b][units]: dLoss/dz_{t+1}
+    private let cell: RecurrentCell
+    private let steps: Int
+    private let classes: Int
+    private let layers: [LayerTape]
     private let logits: FloatBuffer  // [b][classes]
-    private let hiddenGradient: FloatBuffer
-    private let scratch: FloatBuffer
 
-    /// Creates a workspace for batches of up to `capacity` samples of `model`'s shape.
-    init(shapeOf model: SimpleRNN, capacity: Int) {
-        self.capacity = capacity
-        inputSize = model.inputSize
-        units = model.units
-        classes = model.classes
-        steps = model.timeSteps
-        inputs = FloatBuffer(count: steps * capacity * inputSize)
-        states = FloatBuffer(count: steps * capacity * units)
-        deltas = FloatBuffer(count: steps * capacity * units)
-        logits = FloatBuffer(count: capacity * classes)
-        hiddenGradient = FloatBuffer(count: capacity * units)
-        scratch = FloatBuffer(count: capacity * units)
+    /// One layer's forward values, kept for the backward pass.
+    private final class LayerTape {
+        let inputSize: Int
+        let units: Int
+        let input: FloatBuffer  // [t][b][inputSize] (layer 0 only; others read the layer below's states)
+        let states: FloatBuffer  // [t][b][u]: h_t
+        let gates: FloatBuffer  // [t][b][blocks u]: activated gates
+        let extra: FloatBuffer  // [t][b][u]: GRU q = h R_h + b_rh (after) or s = r * h (before); LSTM c_t
+        let tanhState: FloatBuffer  // [t][b][u]: LSTM tanh(c_t)
+        let preGradient: FloatBuffer  // [t][b][blocks u]: dLoss/d(input part of each gate)
+        let inputGradient: FloatBuffer  // [t][b][inputSize]: dLoss/dx_t
+
+        init(inputSize: Int, units: Int, blocks: Int, steps: Int, capacity: Int, ownsInput: Bool) {
+            self.inputSize = inputSize
+            self.units = units
+            input = FloatBuffer(count: ownsInput ? steps * capacity * inputSize : 0)
+            states = FloatBuffer(count: steps * capacity * units)
+            gates = FloatBuffer(count: steps * capacity * blocks * units)
+            extra = FloatBuffer(count: steps * capacity * units)
+            tanhState = FloatBuffer(count: steps * capacity * units)
+            preGradient = FloatBuffer(count: steps * capacity * blocks * units)
+            inputGradient = FloatBuffer(count: steps * capacity * inputSize)
+        }
     }
 
-    /// The mean cross-entropy of `model` on the samples `indices` of `split`, and its gradient
-    /// with respect to every weight (returned in a model-shaped value).
+    /// Creates a workspace for batches of up to `capacity` samples of `model`'s shape.
+    init(shapeOf model: RecurrentModel, capacity: Int) {
+        self.capacity = capacity
+        cell = model.cell
+        steps = model.timeSteps
+        classes = model.classes
+        layers = model.layers.enumerated().map { index, layer in
+            LayerTape(
+                inputSize: layer.inputSize, units: layer.units, blocks: model.cell.blocks, steps: model.timeSteps,
+                capacity: capacity, ownsInput: index == 0)
+        }
+        logits = FloatBuffer(count: capacity * model.classes)
+    }
+
+    /// The mean cross-entropy of `model` on the samples `indices` of `inputs` (the model's
+    /// transformed inputs, `timeSteps x inputSize` per sample) with labels `labels`, and its
+    /// gradient with respect to every weight (returned in a model-shaped value).
     ///
-    /// - Precondition: `indices.count <= capacity` and the split matches the model's shape.
-    func lossAndGradient(of model: SimpleRNN, on split: DataSplit, indices: some Collection<Int>) -> (
-        loss: Double, gradient: SimpleRNN
-    ) {
+    /// - Precondition: `indices.count <= capacity`.
+    func lossAndGradient(
+        of model: RecurrentModel, inputs: [Float], labels allLabels: [UInt8], indices: some Collection<Int>
+    ) -> (loss: Double, gradient: RecurrentModel) {
         let b = indices.count
         precondition(b >= 1 && b <= capacity, "batch of \(b) samples for a workspace of \(capacity)")
-        let (f, u, c, steps) = (inputSize, units, classes, self.steps)
+        let f = model.inputSize
         let sampleWidth = steps * f
-
-        // Gather the batch time-major.
-        split.features.withUnsafeBufferPointer { features in
+        let x0 = layers[0].input.pointer
+        inputs.withUnsafeBufferPointer { features in
             for (row, sample) in indices.enumerated() {
                 for t in 0..<steps {
-                    (inputs.pointer + (t * b + row) * f).update(
+                    (x0 + (t * b + row) * f).update(
                         from: features.baseAddress! + sample * sampleWidth + t * f, count: f)
                 }
             }
         }
-        let labels = indices.map { Int(split.labels[$0]) }
+        let labels = indices.map { Int(allLabels[$0]) }
 
-        // Forward: z_t = x_t W_x + b + h_{t-1} W_h, h_t = tanh(z_t).
-        let h = states.pointer
-        let x = inputs.pointer
-        let dz = deltas.pointer
-        LinearAlgebra.sgemm(m: steps * b, n: u, k: f, a: x, lda: f, b: model.inputKernel, ldb: u, beta: 0, c: h, ldc: u)
-        for row in 0..<(steps * b) {
-            for j in 0..<u { h[row * u + j] += model.bias[j] }
+        for (index, tape) in layers.enumerated() {
+            forward(model.layers[index], tape: tape, input: index == 0 ? x0 : layers[index - 1].states.pointer, b: b)
         }
-        TanhKernel.apply(h, adding: nil, into: h, count: b * u)
-        for t in 1..<max(steps, 1) {
-            let current = h + t * b * u
-            LinearAlgebra.sgemm(
-                m: b, n: u, k: u, a: h + (t - 1) * b * u, lda: u, b: model.recurrentKernel, ldb: u,
-                beta: 1, c: current, ldc: u)
-            TanhKernel.apply(current, adding: nil, into: current, count: b * u)
-        }
-        let last = h + (steps - 1) * b * u
+        let u = model.units
+        let c = classes
+        let last = layers[layers.count - 1].states.pointer + (steps - 1) * b * u
         LinearAlgebra.sgemm(
             m: b, n: c, k: u, a: last, lda: u, b: model.denseKernel, ldb: c, beta: 0, c: logits.pointer, ldc: c)
 
@@ -97,43 +110,233 @@ final class BackpropagationThroughTime {
         }
         loss /= Double(b)
 
-        var gradient = SimpleRNN(inputSize: f, units: u, classes: c, timeSteps: steps)
-        // Dense layer.
+        var gradient = model.zeroed
         LinearAlgebra.sgemm(
             transposeA: true, m: u, n: c, k: b, a: last, lda: u, b: logits.pointer, ldb: c,
             beta: 0, c: &gradient.denseKernel, ldc: c)
         for row in 0..<b {
             for k in 0..<c { gradient.denseBias[k] += logits.pointer[row * c + k] }
         }
-        let dh = hiddenGradient.pointer
+        // dLoss/dh_t of the last layer: only the final step feeds the head.
+        var upstream = FloatBuffer(count: steps * b * u)
         LinearAlgebra.sgemm(
             transposeB: true, m: b, n: u, k: c, a: logits.pointer, lda: c, b: model.denseKernel, ldb: c,
-            beta: 0, c: dh, ldc: u)
-        // Back through the cells: dz_t = dh_t (1 - h_t^2), dh_{t-1} = dz_t W_h^T.
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            let ht = h + t * b * u
-            let dzt = dz + t * b * u
-            for i in 0..<(b * u) { dzt[i] = dh[i] * (1 - ht[i] * ht[i]) }
-            if t > 0 {
-                LinearAlgebra.sgemm(
-                    transposeB: true, m: b, n: u, k: u, a: dzt, lda: u, b: model.recurrentKernel, ldb: u,
-                    beta: 0, c: dh, ldc: u)
+            beta: 0, c: upstream.pointer + (steps - 1) * b * u, ldc: u)
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let tape = layers[index]
+            let input = index == 0 ? x0 : layers[index - 1].states.pointer
+            backward(
+                model.layers[index], tape: tape, input: input, upstream: upstream.pointer, b: b,
+                gradient: &gradient.layers[index])
+            if index > 0 {
+                upstream = FloatBuffer(count: steps * b * tape.inputSize)
+                upstream.pointer.update(from: tape.inputGradient.pointer, count: steps * b * tape.inputSize)
             }
-        }
-        // Weight gradients over all cells at once.
-        LinearAlgebra.sgemm(
-            transposeA: true, m: f, n: u, k: steps * b, a: x, lda: f, b: dz, ldb: u,
-            beta: 0, c: &gradient.inputKernel, ldc: u)
-        if steps > 1 {
-            LinearAlgebra.sgemm(
-                transposeA: true, m: u, n: u, k: (steps - 1) * b, a: h, lda: u, b: dz + b * u, ldb: u,
-                beta: 0, c: &gradient.recurrentKernel, ldc: u)
-        }
-        for row in 0..<(steps * b) {
-            for j in 0..<u { gradient.bias[j] += dz[row * u + j] }
         }
         return (loss, gradient)
     }
+
+    // MARK: - One layer
+
+    private func forward(_ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, b: Int) {
+        let (f, u, g) = (layer.inputSize, layer.units, cell.blocks)
+        let w = g * u
+        let pre = tape.gates.pointer  // pre-activations first, activated in place
+        LinearAlgebra.sgemm(m: steps * b, n: w, k: f, a: x, lda: f, b: layer.kernel, ldb: w, beta: 0, c: pre, ldc: w)
+        for row in 0..<(steps * b) {
+            for j in 0..<w { pre[row * w + j] += layer.bias[j] }
+        }
+        let rec = UnsafeMutablePointer<Float>.allocate(capacity: b * w)
+        defer { rec.deallocate() }
+        let zero = [Float](repeating: 0, count: b * u)
+        for t in 0..<steps {
+            let a = pre + t * b * w
+            let h = tape.states.pointer + t * b * u
+            let extra = tape.extra.pointer + t * b * u
+            zero.withUnsafeBufferPointer { zero in
+                let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : zero.baseAddress!
+                let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : zero.baseAddress!
+                LinearAlgebra.sgemm(
+                    m: b, n: w, k: u, a: previous, lda: u, b: layer.recurrentKernel, ldb: w, beta: 0, c: rec, ldc: w)
+                for row in 0..<b {
+                    let a = a + row * w
+                    let r = rec + row * w
+                    let hp = previous + row * u
+                    let hRow = h + row * u
+                    let e = extra + row * u
+                    switch cell {
+                    case .simpleRNN:
+                        for j in 0..<u {
+                            a[j] = Foundation.tanh(a[j] + r[j])
+                            hRow[j] = a[j]
+                        }
+                    case .gru(let resetAfter):
+                        for j in 0..<u {
+                            a[j] = sigmoid(a[j] + r[j])
+                            a[u + j] = sigmoid(a[u + j] + r[u + j])
+                        }
+                        if resetAfter {
+                            for j in 0..<u {
+                                e[j] = r[2 * u + j] + layer.recurrentBias[j]
+                                a[2 * u + j] = Foundation.tanh(a[2 * u + j] + a[u + j] * e[j])
+                            }
+                        } else {
+                            for j in 0..<u { e[j] = a[u + j] * hp[j] }
+                            // (r * h) R_h for this row.
+                            for j in 0..<u {
+                                var sum: Float = 0
+                                for k in 0..<u { sum += e[k] * layer.recurrentKernel[k * w + 2 * u + j] }
+                                a[2 * u + j] = Foundation.tanh(a[2 * u + j] + sum)
+                            }
+                        }
+                        for j in 0..<u { hRow[j] = a[2 * u + j] + a[j] * (hp[j] - a[2 * u + j]) }
+                    case .lstm:
+                        let cp = previousCell + row * u
+                        let tc = tape.tanhState.pointer + (t * b + row) * u
+                        for j in 0..<u {
+                            a[j] = sigmoid(a[j] + r[j])
+                            a[u + j] = sigmoid(a[u + j] + r[u + j])
+                            a[2 * u + j] = Foundation.tanh(a[2 * u + j] + r[2 * u + j])
+                            a[3 * u + j] = sigmoid(a[3 * u + j] + r[3 * u + j])
+                            e[j] = a[u + j] * cp[j] + a[j] * a[2 * u + j]
+                            tc[j] = Foundation.tanh(e[j])
+                            hRow[j] = a[3 * u + j] * tc[j]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func backward(
+        _ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, upstream: UnsafePointer<Float>,
+        b: Int, gradient: inout RecurrentLayer
+    ) {
+        let (f, u, g) = (layer.inputSize, layer.units, cell.blocks)
+        let w = g * u
+        let dA = tape.preGradient.pointer
+        let drec = UnsafeMutablePointer<Float>.allocate(capacity: b * w)
+        let dh = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
+        let dc = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
+        let ds = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
+        defer {
+            drec.deallocate()
+            dh.deallocate()
+            dc.deallocate()
+            ds.deallocate()
+        }
+        dh.initialize(repeating: 0, count: b * u)
+        dc.initialize(repeating: 0, count: b * u)
+        let zero = [Float](repeating: 0, count: b * u)
+        let resetBefore = cell == .gru(resetAfter: false)
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            zero.withUnsafeBufferPointer { zero in
+                let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : zero.baseAddress!
+                let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : zero.baseAddress!
+                let up = upstream + t * b * u
+                for i in 0..<(b * u) { dh[i] += up[i] }
+                let carry = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
+                defer { carry.deallocate() }
+                carry.initialize(repeating: 0, count: b * u)
+                for row in 0..<b {
+                    let a = tape.gates.pointer + (t * b + row) * w
+                    let d = dA + (t * b + row) * w
+                    let dr = drec + row * w
+                    let dhRow = dh + row * u
+                    let hp = previous + row * u
+                    let e = tape.extra.pointer + (t * b + row) * u
+                    switch cell {
+                    case .simpleRNN:
+                        for j in 0..<u {
+                            d[j] = dhRow[j] * (1 - a[j] * a[j])
+                            dr[j] = d[j]
+                        }
+                    case .gru(let resetAfter):
+                        for j in 0..<u {
+                            let (z, r, hh) = (a[j], a[u + j], a[2 * u + j])
+                            let dhh = dhRow[j] * (1 - z)
+                            let dz = dhRow[j] * (hp[j] - hh)
+                            carry[row * u + j] += dhRow[j] * z
+                            let dPreH = dhh * (1 - hh * hh)
+                            d[2 * u + j] = dPreH
+                            d[j] = dz * z * (1 - z)
+                            dr[j] = d[j]
+                            if resetAfter {
+                                let dReset = dPreH * e[j]
+                                d[u + j] = dReset * r * (1 - r)
+                                dr[u + j] = d[u + j]
+                                dr[2 * u + j] = dPreH * r
+                            }
+                        }
+                        if !resetBefore { break }
+                        // s = r * h_prev feeds s R_h: ds = dPreH R_h^T.
+                        let dsRow = ds + row * u
+                        for k in 0..<u {
+                            var sum: Float = 0
+                            for j in 0..<u { sum += d[2 * u + j] * layer.recurrentKernel[k * w + 2 * u + j] }
+                            dsRow[k] = sum
+                        }
+                        for j in 0..<u {
+                            let r = a[u + j]
+                            d[u + j] = dsRow[j] * hp[j] * r * (1 - r)
+                            dr[u + j] = d[u + j]
+                            dr[2 * u + j] = 0
+                            carry[row * u + j] += dsRow[j] * r
+                        }
+                        // dR_h += s^T dPreH (this row).
+                        for k in 0..<u where e[k] != 0 {
+                            for j in 0..<u { gradient.recurrentKernel[k * w + 2 * u + j] += e[k] * d[2 * u + j] }
+                        }
+                    case .lstm:
+                        let cp = previousCell + row * u
+                        let tc = tape.tanhState.pointer + (t * b + row) * u
+                        let dcRow = dc + row * u
+                        for j in 0..<u {
+                            let (i, fg, gg, o) = (a[j], a[u + j], a[2 * u + j], a[3 * u + j])
+                            let dO = dhRow[j] * tc[j]
+                            let dC = dcRow[j] + dhRow[j] * o * (1 - tc[j] * tc[j])
+                            d[j] = dC * gg * i * (1 - i)
+                            d[u + j] = dC * cp[j] * fg * (1 - fg)
+                            d[2 * u + j] = dC * i * (1 - gg * gg)
+                            d[3 * u + j] = dO * o * (1 - o)
+                            dcRow[j] = dC * fg
+                            for k in 0..<4 { dr[k * u + j] = d[k * u + j] }
+                        }
+                    }
+                }
+                // Recurrent weights and the state gradient flowing to step t - 1.
+                if t > 0 {
+                    LinearAlgebra.sgemm(
+                        transposeA: true, m: u, n: w, k: b, a: previous, lda: u, b: drec, ldb: w, beta: 1,
+                        c: &gradient.recurrentKernel, ldc: w)
+                }
+                if case .gru(true) = cell {
+                    for row in 0..<b {
+                        for j in 0..<u { gradient.recurrentBias[j] += drec[row * w + 2 * u + j] }
+                    }
+                }
+                LinearAlgebra.sgemm(
+                    transposeB: true, m: b, n: u, k: w, a: drec, lda: w, b: layer.recurrentKernel, ldb: w, beta: 1,
+                    c: carry, ldc: u)
+                dh.update(from: carry, count: b * u)
+            }
+        }
+        // Input weights, biases and the input gradient over all steps at once.
+        LinearAlgebra.sgemm(
+            transposeA: true, m: f, n: w, k: steps * b, a: x, lda: f, b: dA, ldb: w, beta: 0,
+            c: &gradient.kernel, ldc: w)
+        for row in 0..<(steps * b) {
+            for j in 0..<w { gradient.bias[j] += dA[row * w + j] }
+        }
+        LinearAlgebra.sgemm(
+            transposeB: true, m: steps * b, n: f, k: w, a: dA, lda: w, b: layer.kernel, ldb: w, beta: 0,
+            c: tape.inputGradient.pointer, ldc: f)
+    }
+}
+
+@inline(__always)
+private func sigmoid(_ x: Float) -> Float {
+    x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
 }
 
 extension Float {

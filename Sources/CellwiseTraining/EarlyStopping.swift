@@ -5,13 +5,13 @@ struct EarlyStopping {
     let patience: Int
     private(set) var bestLoss = Double.infinity
     private(set) var bestEpoch = 0
-    private(set) var bestModel: SimpleRNN?
+    private(set) var bestModel: RecurrentModel?
     private var wait = 0
 
     init(patience: Int) { self.patience = patience }
 
     /// Records an epoch's validation loss; returns true when training should stop.
-    mutating func shouldStop(epoch: Int, validationLoss: Double, model: SimpleRNN) -> Bool {
+    mutating func shouldStop(epoch: Int, validationLoss: Double, model: RecurrentModel) -> Bool {
         if validationLoss < bestLoss {
             bestLoss = validationLoss
             bestEpoch = epoch

@@ -1,9 +1,12 @@
 import CellwiseCore
 import Foundation
 
-/// Trains a ``SimpleRNN`` as the paper did (Keras semantics): softmax cross-entropy, Adam,
+/// Trains a ``RecurrentModel`` as the paper did (Keras semantics): softmax cross-entropy, Adam,
 /// shuffled mini-batches, early stopping on validation loss with the best weights restored,
-/// and the learning rate reduced on plateaus.
+/// and the learning rate reduced on plateaus. The cell kind, layers and units come from the
+/// configuration; the input shape and classes from the data. Images are read as they are;
+/// series are standardised per channel with the training split's mean and deviation (recorded
+/// in the model's ``InputTransform``).
 ///
 /// The same configuration and data give the same weights on the same machine: all randomness
 /// comes from ``TrainingConfiguration/seed`` and the arithmetic is single-threaded.
@@ -47,7 +50,13 @@ public struct Trainer: Sendable {
     /// the kept weights on validation and test.
     public func train(_ dataset: Dataset, progress: (EpochReport) -> Void = { _ in }) throws -> Outcome {
         let config = configuration
-        var model = SimpleRNN(kerasInitializedWithSeed: config.seed, units: config.units)
+        let train = dataset.train
+        let input: InputTransform = dataset.source.isImages ? .imageRows : .standardising(train)
+        var model = RecurrentModel(
+            kerasInitializedWithSeed: config.seed, cell: config.cell.cell, inputSize: train.featureCount,
+            units: Array(repeating: config.units, count: config.layers), classes: train.classCount,
+            timeSteps: train.timeSteps, input: input)
+        let inputs = try input.apply(to: train, timeSteps: model.timeSteps, featureCount: model.inputSize)
         // A stream apart from the initialiser's.
         var shuffler = SeededGenerator(seed: config.seed ^ 0x5348_5546_464C_4531)
         let trainingCount = min(dataset.train.count, config.trainingLimit ?? .max)
@@ -73,7 +82,8 @@ public struct Trainer: Sendable {
                 // Ctrl-C or SIGTERM (when the command installed ``Interruption``): stop between batches.
                 if Interruption.isRequested { throw TrainingError.interrupted(epoch: epoch) }
                 let indices = order[first..<min(first + batch, trainingCount)]
-                let (loss, gradient) = tape.lossAndGradient(of: model, on: dataset.train, indices: indices)
+                let (loss, gradient) = tape.lossAndGradient(
+                    of: model, inputs: inputs, labels: train.labels, indices: indices)
                 var parameters = model.parameters
                 adam.update(&parameters, gradients: gradient.parameters, learningRate: learningRate)
                 model.parameters = parameters
@@ -97,7 +107,7 @@ public struct Trainer: Sendable {
         }
 
         let best = stopping.bestModel ?? model
-        let tanhPlan = ActivationPlan(uniform: .exact, cells: best.timeSteps)
+        let tanhPlan = ActivationPlan(uniform: .exact, layout: best.sites)
         let validationEvaluator = try PlanEvaluator(
             model: best, split: dataset.validation, approximations: approximations, cachedPlans: 0)
         let testEvaluator = try PlanEvaluator(

@@ -141,7 +141,7 @@ import Testing
             mentions: ["/no/such/model.json", "no such file"])
         let model = try Self.trainedModel.get()
         var text = try String(contentsOfFile: model, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 7")
+        text = text.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 7")
         let future = directory.appendingPathComponent("future.json").path
         try text.write(toFile: future, atomically: true, encoding: .utf8)
         try expectOneLineError(["evaluate", "--model", future, "--plan", "17*28"], mentions: [future, "version 7"])

@@ -49,7 +49,7 @@ import Testing
 
     @Test func badInputIsAOneLineError() throws {
         let test = CommandLineTests()
-        try test.expectOneLineError(["cost", "--plan", "17*27,t"], mentions: ["cell 27", "exact tanh"])
+        try test.expectOneLineError(["cost", "--plan", "17*27,t"], mentions: ["cell 27", "exact function"])
         try test.expectOneLineError(
             ["cost", "--plan", "17*28", "--profile", "/no/such.toml"], mentions: ["/no/such.toml"])
         let directory = try CLI.temporaryDirectory()

@@ -174,13 +174,12 @@ import Testing
         var json = try #require(
             JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any])
         var architecture = try #require(json["architecture"] as? [String: Any])
-        var weights = try #require(json["weights"] as? [String: Any])
-        let units = try #require(architecture["units"] as? Int)
+        let units = try #require((architecture["units"] as? [Int])?.last)
         architecture["classes"] = 5
-        weights["dense_kernel"] = [Double](repeating: 0.1, count: units * 5)
-        weights["dense_bias"] = [Double](repeating: 0, count: 5)
+        json["dense"] = [
+            "kernel": [Double](repeating: 0.1, count: units * 5), "bias": [Double](repeating: 0, count: 5),
+        ]
         json["architecture"] = architecture
-        json["weights"] = weights
         let five = directory.appendingPathComponent("five.json").path
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: five))
         try test.expectOneLineError(["evaluate", "--model", five, "--plan", "17*28"], mentions: ["5 classes", "10"])

@@ -11,7 +11,7 @@ import Testing
 @Suite struct SearchProblemTests {
     static func model(units: Int = 8, seed: UInt64 = 1) -> ModelFile {
         ModelFile(
-            model: SimpleRNN(kerasInitializedWithSeed: seed, units: units),
+            model: RecurrentModel(kerasInitializedWithSeed: seed, units: [units]),
             metadata: ModelMetadata(
                 dataset: "test", splitSeed: 1, training: nil, epochsRun: 0, bestEpoch: 0, validationLoss: 0,
                 validationAccuracy: 0, testAccuracy: 0, cellRanges: nil))
@@ -56,7 +56,7 @@ import Testing
         cheaperAddition.costs.addition *= 0.5
         var otherWeights = Self.model()
         otherWeights = ModelFile(
-            model: SimpleRNN(kerasInitializedWithSeed: 2, units: 8), metadata: otherWeights.metadata)
+            model: RecurrentModel(kerasInitializedWithSeed: 2, units: [8]), metadata: otherWeights.metadata)
         let cases: [(SearchProblem, String)] = [
             (try Self.problem(model: otherWeights), "model weights"),
             (try Self.problem(dataset: Self.dataset(seed: 8)), "data"),

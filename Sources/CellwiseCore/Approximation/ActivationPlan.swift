@@ -1,60 +1,173 @@
-/// One activation per RNN cell (time step).
+/// One activation per site of a model (``SiteLayout``): for the paper's one-layer SimpleRNN,
+/// one per cell.
 ///
-/// The text form is comma-separated entries, each a candidate token (``Candidate``: `17`, `7w`,
-/// `17m@-6:6`) or `t` (the exact function), with `D*K` repeating `D` `K` times: `17*24,7*4`,
-/// `t*28`, `3w,7w,17w*26`. ``description`` writes the shortest such form.
+/// Each site computes its own function (tanh or sigmoid), so a candidate in a plan names only
+/// its degree, method and interval: `7w` at a GRU's update gate is the weighted sigmoid fit of
+/// degree 7 (writing `s7w` there is allowed; `s7w` at a tanh site is an error).
+///
+/// Text forms, entries comma-separated, `D*K` repeating `D` `K` times, `t` the exact function:
+///
+/// | form | example (GRU, 1 layer, 20 steps) | meaning |
+/// |---|---|---|
+/// | one per site (exact) | `7,7,17,...` (60 entries) | site by site, in ``SiteLayout`` order |
+/// | one per cell | `17*12,7*8` (20 entries) | every site of a step (and layer) |
+/// | one | `17` | every site |
+/// | per site kind | `z=3;r=3;h=17*12,7*8` | each kind's entries run over the cells, one entry for all |
+///
+/// For the paper's SimpleRNN the forms coincide: `17*24,7*4`. ``description`` writes the
+/// shortest form.
 public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
-    /// The activation of each cell, first cell first.
+    /// The activation of each site, in ``SiteLayout`` order.
     public var activations: [Activation]
+    /// The model's sites.
+    public let layout: SiteLayout
 
-    /// Creates a plan from its activations.
+    /// Creates a plan from its activations, one per cell of a one-layer SimpleRNN.
     public init(_ activations: [Activation]) {
         self.activations = activations
+        self.layout = SiteLayout(cell: .simpleRNN, layers: 1, timeSteps: activations.count)
     }
 
-    /// The same activation in every cell.
+    /// Creates a plan from one activation per site of `layout`; each candidate takes its site's function.
+    public init(_ activations: [Activation], layout: SiteLayout) {
+        precondition(activations.count == layout.count, "a plan needs one activation per site")
+        let functions = layout.functions
+        self.activations = zip(activations, functions).map { activation, function in
+            activation.candidate.map { .approximation($0.with(function: function)) } ?? .exact
+        }
+        self.layout = layout
+    }
+
+    /// The same activation in every cell of a one-layer SimpleRNN.
     public init(uniform activation: Activation, cells: Int) {
-        activations = Array(repeating: activation, count: cells)
+        self.init(Array(repeating: activation, count: cells))
     }
 
-    /// Parses the text form and checks it has `cells` entries.
+    /// The same activation (for each site's function) at every site of `layout`.
+    public init(uniform activation: Activation, layout: SiteLayout) {
+        self.init(Array(repeating: activation, count: layout.count), layout: layout)
+    }
+
+    /// Parses the text form for a one-layer SimpleRNN of `cells` cells.
     ///
     /// - Throws: ``PlanError`` naming the plan and the entry at fault.
     public init(parsing text: String, cells: Int) throws {
-        let plan = try Self(parsing: text)
-        guard plan.activations.count == cells else {
-            throw PlanError(plan: text, problem: "has \(plan.activations.count) cells, the model has \(cells)")
-        }
-        self = plan
+        try self.init(parsing: text, layout: SiteLayout(cell: .simpleRNN, layers: 1, timeSteps: cells))
     }
 
-    /// Parses the text form, of any length.
+    /// Parses any text form for a model's sites.
+    ///
+    /// - Throws: ``PlanError`` naming the plan and the entry or count at fault.
+    public init(parsing text: String, layout: SiteLayout) throws {
+        let trimmed = text.filter { !$0.isWhitespace }
+        guard !trimmed.isEmpty else { throw PlanError(plan: text, problem: "is empty") }
+        var tokens = [Activation?](repeating: nil, count: layout.count)
+        if trimmed.contains("=") {
+            for part in trimmed.split(separator: ";", omittingEmptySubsequences: false) {
+                let pieces = part.split(separator: "=", omittingEmptySubsequences: false)
+                guard pieces.count == 2, let kind = SiteKind(rawValue: String(pieces[0])),
+                    let k = layout.cell.sites.firstIndex(of: kind)
+                else {
+                    throw PlanError(
+                        plan: text,
+                        problem: "part \"\(part)\" is not KIND=ENTRIES with KIND one of "
+                            + layout.cell.sites.map(\.rawValue).joined(separator: ", ")
+                            + " (the \(layout.cell.name)'s sites)"
+                    )
+                }
+                let entries = try Self.entries(String(pieces[1]), plan: text)
+                guard entries.count == 1 || entries.count == layout.cells else {
+                    throw PlanError(
+                        plan: text,
+                        problem: "gives \(kind) \(entries.count) entries; give 1 or one per cell (\(layout.cells))")
+                }
+                for cell in 0..<layout.cells {
+                    let index = cell * layout.sitesPerCell + k
+                    guard tokens[index] == nil else { throw PlanError(plan: text, problem: "gives \(kind) twice") }
+                    tokens[index] = entries.count == 1 ? entries[0] : entries[cell]
+                }
+            }
+            if let missing = tokens.firstIndex(where: { $0 == nil }) {
+                throw PlanError(plan: text, problem: "gives no entry for \(layout.site(missing).kind)")
+            }
+        } else {
+            let entries = try Self.entries(trimmed, plan: text)
+            let perSite = layout.count
+            let perCell = layout.cells
+            let perStep = layout.timeSteps
+            for index in 0..<perSite {
+                switch entries.count {
+                case perSite: tokens[index] = entries[index]
+                case perCell: tokens[index] = entries[index / layout.sitesPerCell]
+                case perStep: tokens[index] = entries[index / (layout.sitesPerCell * layout.layers)]
+                case 1: tokens[index] = entries[0]
+                default:
+                    let forms =
+                        perSite == perStep
+                        ? "\(perSite)" : "one per site (\(perSite)), per cell (\(perCell)), per step (\(perStep))"
+                    let shape = perSite == perStep ? "cells" : "sites"
+                    throw PlanError(
+                        plan: text,
+                        problem: "has \(entries.count) \(perSite == perStep ? "cells" : "entries"), the model has "
+                            + "\(perSite) \(shape)" + (perSite == perStep ? "" : ": give \(forms) or 1"))
+                }
+            }
+        }
+        let functions = layout.functions
+        var activations = [Activation]()
+        for (index, token) in tokens.enumerated() {
+            guard let candidate = token?.candidate else {
+                activations.append(.exact)
+                continue
+            }
+            if candidate.function == .sigmoid && functions[index] == .tanh {
+                throw PlanError(
+                    plan: text,
+                    problem: "gives \(layout.name(of: index)) a sigmoid candidate (\(candidate)); "
+                        + "it computes tanh")
+            }
+            activations.append(.approximation(candidate.with(function: functions[index])))
+        }
+        self.activations = activations
+        self.layout = layout
+    }
+
+    /// Parses the one-per-site text form, of any length, for a one-layer SimpleRNN.
     public init(parsing text: String) throws {
         let trimmed = text.filter { !$0.isWhitespace }
         guard !trimmed.isEmpty else { throw PlanError(plan: text, problem: "is empty") }
+        guard !trimmed.contains("=") else {
+            throw PlanError(plan: text, problem: "uses KIND= entries; those need the model's sites")
+        }
+        let count = try Self.entries(trimmed, plan: text).count
+        try self.init(parsing: text, cells: count)
+    }
+
+    /// The entries of a comma-separated list with `D*K` repetitions.
+    private static func entries(_ text: String, plan: String) throws -> [Activation] {
         var activations = [Activation]()
-        for entry in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+        for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = entry.split(separator: "*", omittingEmptySubsequences: false)
             guard !entry.isEmpty, parts.count <= 2 else {
-                throw PlanError(plan: text, problem: "entry \"\(entry)\" is not D or D*K")
+                throw PlanError(plan: plan, problem: "entry \"\(entry)\" is not D or D*K")
             }
-            let activation = try Self.activation(String(parts[0]), plan: text)
+            let activation = try Self.activation(String(parts[0]), plan: plan)
             var repeats = 1
             if parts.count == 2 {
                 guard let k = Int(parts[1]) else {
-                    throw PlanError(plan: text, problem: "repeat count \"\(parts[1])\" in \"\(entry)\" is not a number")
+                    throw PlanError(plan: plan, problem: "repeat count \"\(parts[1])\" in \"\(entry)\" is not a number")
                 }
                 guard k >= 1 else {
-                    throw PlanError(plan: text, problem: "repeat count in \"\(entry)\" must be at least 1")
+                    throw PlanError(plan: plan, problem: "repeat count in \"\(entry)\" must be at least 1")
                 }
                 guard k <= 100_000 else {
-                    throw PlanError(plan: text, problem: "repeat count in \"\(entry)\" is too large")
+                    throw PlanError(plan: plan, problem: "repeat count in \"\(entry)\" is too large")
                 }
                 repeats = k
             }
             activations += repeatElement(activation, count: repeats)
         }
-        self.activations = activations
+        return activations
     }
 
     private static func activation(_ token: String, plan: String) throws -> Activation {
@@ -66,27 +179,57 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The number of cells.
+    /// The number of sites.
     public var count: Int { activations.count }
 
-    /// The JSON form: one token per cell (`t` for the exact function).
-    public var tokens: [String] { activations.map(\.description) }
+    /// The JSON form: one token per site (`t` for the exact function), without the function's
+    /// prefix where the site implies it.
+    public var tokens: [String] {
+        zip(activations, layout.functions).map { activation, function in
+            guard let candidate = activation.candidate else { return "t" }
+            return candidate.function == function ? candidate.siteToken : candidate.description
+        }
+    }
 
-    /// The shortest text form, runs written as `D*K`.
+    /// The shortest text form that parses back to this plan with the same layout.
     public var description: String {
+        let perSite = Self.runLength(tokens)
+        guard layout.sitesPerCell > 1 || layout.layers > 1 else { return perSite }
+        var forms = [perSite]
+        if Set(tokens).count == 1 { return tokens[0] }
+        let cells = layout.cells
+        let g = layout.sitesPerCell
+        let cellTokens = (0..<cells).map { Array(tokens[($0 * g)..<(($0 + 1) * g)]) }
+        if cellTokens.allSatisfy({ Set($0).count == 1 }) {
+            let perCell = cellTokens.map { $0[0] }
+            forms.append(Self.runLength(perCell))
+            let l = layout.layers
+            let steps = (0..<layout.timeSteps).map { Array(perCell[($0 * l)..<(($0 + 1) * l)]) }
+            if steps.allSatisfy({ Set($0).count == 1 }) { forms.append(Self.runLength(steps.map { $0[0] })) }
+        }
+        forms.append(
+            layout.cell.sites.enumerated().map { k, kind in
+                let list = (0..<cells).map { tokens[$0 * g + k] }
+                return "\(kind)=" + (Set(list).count == 1 ? list[0] : Self.runLength(list))
+            }.joined(separator: ";"))
+        return forms.min { $0.count < $1.count } ?? perSite
+    }
+
+    /// `a,a,b` -> `a*2,b`.
+    private static func runLength(_ tokens: [String]) -> String {
         var parts = [String]()
         var index = 0
-        while index < activations.count {
+        while index < tokens.count {
             var end = index + 1
-            while end < activations.count && activations[end] == activations[index] { end += 1 }
+            while end < tokens.count && tokens[end] == tokens[index] { end += 1 }
             let run = end - index
-            parts.append(run == 1 ? activations[index].description : "\(activations[index])*\(run)")
+            parts.append(run == 1 ? tokens[index] : "\(tokens[index])*\(run)")
             index = end
         }
         return parts.joined(separator: ",")
     }
 
-    /// The number of leading cells on which two plans agree.
+    /// The number of leading sites on which two plans agree.
     public func sharedPrefixLength(with other: ActivationPlan) -> Int {
         zip(activations, other.activations).prefix { $0 == $1 }.count
     }

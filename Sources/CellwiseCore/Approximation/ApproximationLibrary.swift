@@ -119,11 +119,12 @@ public final class ApproximationLibrary: @unchecked Sendable {
         return fit
     }
 
-    /// A Float32 kernel per cell of `plan`, for sites computing `function`.
+    /// A Float32 kernel per site of `plan`; site `i` computes `functions[i]`.
     ///
-    /// - Throws: ``PlanError`` when a candidate approximates another function than the site's.
-    func kernels(for plan: ActivationPlan, function: ActivationFunction = .tanh) throws -> [ActivationKernel] {
-        try plan.activations.enumerated().map { cell, activation in
+    /// - Throws: ``PlanError`` when a candidate approximates another function than its site's.
+    func kernels(for plan: ActivationPlan, functions: [ActivationFunction]) throws -> [ActivationKernel] {
+        try zip(plan.activations, functions).enumerated().map { site, pair in
+            let (activation, function) = pair
             switch activation {
             case .exact:
                 return function == .tanh ? .tanh : .sigmoid
@@ -131,10 +132,10 @@ public final class ApproximationLibrary: @unchecked Sendable {
                 guard candidate.function == function else {
                     throw PlanError(
                         plan: plan.description,
-                        problem: "gives cell \(cell) a \(candidate.function.rawValue) candidate (\(candidate)); "
-                            + "the cell computes \(function.rawValue)")
+                        problem: "gives \(plan.layout.name(of: site)) a \(candidate.function.rawValue) candidate "
+                            + "(\(candidate)); it computes \(function.rawValue)")
                 }
-                return .polynomial(try fit(candidate, cell: cell))
+                return .polynomial(try fit(candidate, cell: site))
             }
         }
     }

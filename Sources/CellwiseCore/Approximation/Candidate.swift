@@ -136,6 +136,25 @@ public struct Candidate: Hashable, Sendable, CustomStringConvertible {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
     }
 
+    /// The same candidate for another function (a plan gives each site its own function).
+    public func with(function: ActivationFunction) -> Candidate {
+        // The values were checked when `self` was made.
+        Candidate(checkedFunction: function, method: method, degree: degree, interval: interval)
+    }
+
+    private init(checkedFunction: ActivationFunction, method: Method, degree: Int, interval: ClosedRange<Double>?) {
+        self.function = checkedFunction
+        self.method = method
+        self.degree = degree
+        self.interval = interval
+    }
+
+    /// The token without the function's prefix: what a plan writes, the site saying which
+    /// function it computes (`7w` for `s7w`).
+    public var siteToken: String {
+        function == .sigmoid ? String(description.dropFirst()) : description
+    }
+
     /// Whether the fit depends on the cell (it is made from the cell's observed pre-activations).
     public var isPerCell: Bool { method == .range || method == .weighted }
 }

@@ -8,28 +8,74 @@ public enum SplitName: String, CaseIterable, Codable, Sendable {
     case test
 }
 
-/// One split as model input: each image is `timeSteps` rows of `featureCount` pixels in [0, 1].
+/// One split as model input: `count` samples of `timeSteps` steps of `featureCount` values,
+/// sample-major, each with its class label and its length.
+///
+/// Images are 28 rows of 28 pixels scaled to [0, 1]. Series shorter than `timeSteps` are
+/// pre-padded: a sample of length `n` fills the last `n` steps and zeros the ones before
+/// (``InputTransform`` standardises the real steps and keeps the padding zero).
 public struct DataSplit: Sendable {
-    /// Time steps per sample (image rows).
-    public static let timeSteps = LabeledImages.side
-    /// Features per time step (pixels per row).
-    public static let featureCount = LabeledImages.side
-
     /// Which split this is.
     public let name: SplitName
-    /// `count * timeSteps * featureCount` values in [0, 1], sample-major.
+    /// Steps per sample (the longest sample's length).
+    public let timeSteps: Int
+    /// Values per step (pixels per row, channels).
+    public let featureCount: Int
+    /// The number of classes of the data set (labels are `0..<classCount`).
+    public let classCount: Int
+    /// `count * timeSteps * featureCount` values, sample-major, pre-padded.
     public let features: [Float]
+    /// Each sample's real length (`timeSteps` for images).
+    public let lengths: [Int]
     /// One class label per sample.
     public let labels: [UInt8]
 
     /// The number of samples.
     public var count: Int { labels.count }
 
-    /// Scales the images' pixels to [0, 1].
+    /// Scales the images' pixels to [0, 1]: 28 steps of 28 features, 10 classes.
     public init(name: SplitName, images: LabeledImages) {
+        self.init(
+            name: name, features: images.pixels.map { Float($0) / 255 }, labels: images.labels,
+            timeSteps: LabeledImages.side, featureCount: LabeledImages.side, classCount: LabeledImages.classCount)
+    }
+
+    /// A split from features already laid out (pre-padded), with every sample `timeSteps` long
+    /// unless `lengths` says otherwise.
+    public init(
+        name: SplitName, features: [Float], labels: [UInt8], timeSteps: Int = LabeledImages.side,
+        featureCount: Int = LabeledImages.side, classCount: Int = LabeledImages.classCount, lengths: [Int]? = nil
+    ) {
+        precondition(features.count == labels.count * timeSteps * featureCount, "features do not match the shape")
         self.name = name
-        self.features = images.pixels.map { Float($0) / 255 }
-        self.labels = images.labels
+        self.features = features
+        self.labels = labels
+        self.timeSteps = timeSteps
+        self.featureCount = featureCount
+        self.classCount = classCount
+        self.lengths = lengths ?? Array(repeating: timeSteps, count: labels.count)
+    }
+
+    /// The cases of `series` at `indices`, pre-padded to `timeSteps`.
+    init(name: SplitName, series: LabeledSeries, indices: some Collection<Int>, timeSteps: Int, classCount: Int) {
+        let f = series.channels
+        var features = [Float](repeating: 0, count: indices.count * timeSteps * f)
+        var labels = [UInt8]()
+        var lengths = [Int]()
+        for (row, index) in indices.enumerated() {
+            let sample = series.cases[index]
+            let offset = timeSteps - sample.length
+            for (channel, values) in sample.values.enumerated() {
+                for (step, value) in values.enumerated() {
+                    features[(row * timeSteps + offset + step) * f + channel] = value
+                }
+            }
+            labels.append(UInt8(sample.label))
+            lengths.append(sample.length)
+        }
+        self.init(
+            name: name, features: features, labels: labels, timeSteps: timeSteps, featureCount: f,
+            classCount: classCount, lengths: lengths)
     }
 }
 
@@ -89,12 +135,45 @@ public struct Dataset: Sendable {
     }
 }
 
-extension DataSplit {
-    /// A split from raw features and labels (already scaled).
-    public init(name: SplitName, features: [Float], labels: [UInt8]) {
-        self.name = name
-        self.features = features
-        self.labels = labels
+extension Dataset {
+    /// Keeps the archive's `test` file as the test split and splits `training` into train and
+    /// validation, one fifth for validation (JapaneseVowels: 216 / 54), after a shuffle with
+    /// `seed`. Every split is pre-padded to the longest case of either file.
+    ///
+    /// - Throws: ``DataError`` when the files disagree on channels or class labels.
+    public init(source: DatasetSource, training: LabeledSeries, test: LabeledSeries, seed: UInt64) throws {
+        let n = training.cases.count
+        guard n >= 2, !test.cases.isEmpty else {
+            throw DataError(source.description, "too few cases to split (\(n) training, \(test.cases.count) test)")
+        }
+        guard training.channels == test.channels else {
+            throw DataError(
+                source.description,
+                "the training file has \(training.channels) channels, the test file \(test.channels)")
+        }
+        guard training.classNames == test.classNames else {
+            throw DataError(
+                source.description,
+                "the training and test files name different classes (\(training.classNames.joined(separator: " ")) "
+                    + "and \(test.classNames.joined(separator: " ")))")
+        }
+        guard training.classNames.count <= 256 else {
+            throw DataError(source.description, "\(training.classNames.count) classes; at most 256 are supported")
+        }
+        let steps = (training.cases + test.cases).map(\.length).max() ?? 1
+        let classes = training.classNames.count
+        var generator = SeededGenerator(seed: seed)
+        let order = generator.permutation(n)
+        let held = max(1, n / 5)
+        self.source = source
+        self.splitSeed = seed
+        train = DataSplit(
+            name: .train, series: training, indices: order[0..<(n - held)], timeSteps: steps, classCount: classes)
+        validation = DataSplit(
+            name: .validation, series: training, indices: order[(n - held)...], timeSteps: steps, classCount: classes)
+        self.test = DataSplit(
+            name: .test, series: test, indices: test.cases.indices, timeSteps: steps, classCount: classes)
     }
 }
+
 extension SplitName: ConfigurationChoice {}

@@ -1,10 +1,12 @@
 import Foundation
 
-/// Where a data set's images come from.
+/// Where a data set's samples come from.
 ///
-/// On the command line a source is `mnist5k`, `fashion`, or a path: a CSV file in the mnist5k
-/// layout, a directory holding the four MNIST-style IDX files, or an IDX image file whose label
-/// file sits beside it (`...-images-idx3-ubyte[.gz]` with `...-labels-idx1-ubyte[.gz]`).
+/// On the command line a source is `mnist5k`, `fashion`, a time-series problem shipped in
+/// `data/timeseries` (`JapaneseVowels`, `BasicMotions`, `ItalyPowerDemand`), or a path: a CSV
+/// file in the mnist5k layout, a directory holding the four MNIST-style IDX files, an IDX image
+/// file whose label file sits beside it (`...-images-idx3-ubyte[.gz]` with
+/// `...-labels-idx1-ubyte[.gz]`), or a `NAME_TRAIN.ts[.gz]` file with `NAME_TEST.ts[.gz]` beside it.
 public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
     /// The 5,000-digit MNIST sample shipped in `data/mnist-5k.csv.gz`.
     case mnist5k
@@ -17,6 +19,12 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
     case idxDirectory(path: String)
     /// One IDX image file and its label file (split 60/20/20).
     case idxPair(images: String, labels: String)
+    /// A `.ts` training file and the test file beside it; `name` is the shipped problem's name
+    /// when it came from `data/timeseries`.
+    case series(train: String, test: String, name: String?)
+
+    /// The time-series problems shipped in `data/timeseries`.
+    public static let shippedSeries = ["JapaneseVowels", "BasicMotions", "ItalyPowerDemand"]
 
     /// Where Debian's dataset-fashion-mnist installs its files.
     static let fashionDirectory = "/usr/share/datasets/fashion-mnist"
@@ -27,6 +35,10 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         case "mnist5k": self = .mnist5k
         case "fashion": self = .fashion
         case "": throw DataError("--dataset", "empty dataset name")
+        case let name where Self.shippedSeries.contains(name):
+            let train = try Self.locateData("timeseries/\(name)_TRAIN.ts.gz")
+            self = .series(
+                train: train, test: train.replacingOccurrences(of: "_TRAIN.ts", with: "_TEST.ts"), name: name)
         default:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
@@ -48,10 +60,25 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
                     )
                 }
                 self = .idxPair(images: argument, labels: labels)
+            } else if argument.hasSuffix(".ts") || argument.hasSuffix(".ts.gz") {
+                guard argument.contains("_TRAIN.ts") else {
+                    throw DataError(
+                        argument, "name the training file NAME_TRAIN.ts[.gz], with NAME_TEST.ts[.gz] beside it")
+                }
+                let test = argument.replacingOccurrences(of: "_TRAIN.ts", with: "_TEST.ts")
+                guard FileManager.default.fileExists(atPath: test) else {
+                    throw DataError(test, "no such file (the test split of \(argument))")
+                }
+                self = .series(train: argument, test: test, name: nil)
             } else {
                 self = .csv(path: argument)
             }
         }
+    }
+
+    /// Whether the samples are 28x28 images (read row by row) rather than series.
+    public var isImages: Bool {
+        if case .series = self { false } else { true }
     }
 
     /// The argument that recreates this source.
@@ -61,6 +88,7 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         case .fashion: "fashion"
         case .csv(let path), .idxDirectory(let path): path
         case .idxPair(let images, _): images
+        case .series(let train, _, let name): name ?? train
         }
     }
 
@@ -83,6 +111,10 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
             return try Self.loadDirectory(Self.fashionDirectory, source: self, seed: splitSeed)
         case .idxDirectory(let path):
             return try Self.loadDirectory(path, source: self, seed: splitSeed)
+        case .series(let train, let test, _):
+            return try Dataset(
+                source: self, training: TimeSeriesFormat.read(train), test: TimeSeriesFormat.read(test), seed: splitSeed
+            )
         }
     }
 
@@ -100,10 +132,14 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         return try Dataset(source: source, training: training, test: test, seed: seed)
     }
 
-    /// Finds `data/mnist-5k.csv.gz`: `$CELLWISE_DATA`, then `./data`, then the checkout this
-    /// binary was built from.
+    /// Finds `data/mnist-5k.csv.gz`.
     static func locateMNISTSample() throws -> String {
-        let name = "mnist-5k.csv.gz"
+        try locateData("mnist-5k.csv.gz")
+    }
+
+    /// Finds `name` under `data/`: `$CELLWISE_DATA`, then `./data`, then the checkout this binary
+    /// was built from.
+    static func locateData(_ name: String) throws -> String {
         var candidates = [String]()
         if let directory = ProcessInfo.processInfo.environment["CELLWISE_DATA"] {
             candidates.append((directory as NSString).appendingPathComponent(name))

@@ -5,7 +5,7 @@ extension ApproximationLibrary {
     /// The split is the fitting split (the training split by default): never the one a search
     /// scores plans on, and never the test split.
     public static func observing(
-        model: SimpleRNN, split: DataSplit, lower: Double = -8, upper: Double = 8
+        model: RecurrentModel, split: DataSplit, lower: Double = -8, upper: Double = 8
     ) throws -> ApproximationLibrary {
         let box = UncheckedSendable((model, split))
         return try ApproximationLibrary(

@@ -31,16 +31,32 @@ public struct EvaluatorBenchmark: Sendable {
         public var accuracy: Double
     }
 
-    /// The nominal floating-point work of evaluating `plan` from scratch: per cell the recurrent
-    /// product (2 N u^2, none for the first cell whose state is zero) and one multiply-add per
-    /// degree per hidden value (2 N u d); then the dense layer (2 N u c).
-    static func nominalFlops(model: SimpleRNN, samples: Int, plan: ActivationPlan) -> Double {
+    /// The nominal floating-point work of evaluating `plan` from scratch, with `B` gate blocks
+    /// per cell: per cell the recurrent products (2 N u B u, none at the first step, whose state
+    /// is zero), a stacked layer's input products (2 N u_below B u), one multiply-add per degree
+    /// per value at each site (2 N u d, the exact function counted as d = 1) and the gates'
+    /// element-wise products (GRU 5 N u, LSTM 4 N u); then the dense layer (2 N u c). The first
+    /// layer's input products are made once per split and not counted.
+    static func nominalFlops(model: RecurrentModel, samples: Int, plan: ActivationPlan) -> Double {
         let n = Double(samples)
-        let u = Double(model.units)
-        var flops = 2 * n * u * Double(model.classes)
-        for (t, activation) in plan.activations.enumerated() {
-            if t > 0 { flops += 2 * n * u * u }
+        let layout = model.sites
+        let blocks = Double(model.cell.blocks)
+        let elementwise: Double =
+            switch model.cell {
+            case .simpleRNN: 0
+            case .gru: 5
+            case .lstm: 4
+            }
+        var flops = 2 * n * Double(model.units) * Double(model.classes)
+        for (site, activation) in plan.activations.enumerated() {
+            let address = layout.site(site)
+            let layer = model.layers[address.layer]
+            let u = Double(layer.units)
             flops += 2 * n * u * Double(activation.degree ?? 1)
+            guard site % layout.sitesPerCell == 0 else { continue }
+            if address.step > 0 { flops += 2 * n * u * blocks * u }
+            if address.layer > 0 { flops += 2 * n * Double(layer.inputSize) * blocks * u }
+            flops += elementwise * n * u
         }
         return flops
     }
@@ -54,7 +70,7 @@ public struct EvaluatorBenchmark: Sendable {
     ///   - repetitions: Timed evaluations per figure.
     ///   - approximations: The fits (default: the paper's on [-8, 8], no fitting data).
     public static func run(
-        model: SimpleRNN, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
+        model: RecurrentModel, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
         workers: Int? = nil, blockSize: Int = 512, approximations: ApproximationLibrary? = nil
     ) throws -> Result {
         let clock = ContinuousClock()
@@ -78,10 +94,10 @@ public struct EvaluatorBenchmark: Sendable {
         }
         // Prefix reuse: alternate between two plans that differ in the last four cells.
         var variant = plan.activations
-        for t in max(0, variant.count - 4)..<variant.count {
-            variant[t] = variant[t] == .polynomial(degree: 7) ? .polynomial(degree: 3) : .polynomial(degree: 7)
+        for site in max(0, variant.count - 4 * plan.layout.sitesPerCell)..<variant.count {
+            variant[site] = variant[site].degree == 7 ? .polynomial(degree: 3) : .polynomial(degree: 7)
         }
-        let plans = [plan, ActivationPlan(variant)]
+        let plans = [plan, ActivationPlan(variant, layout: plan.layout)]
         var reuse = [Double]()
         for i in 0..<repetitions {
             evaluator.clearCache()

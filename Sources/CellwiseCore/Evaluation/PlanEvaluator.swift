@@ -1,19 +1,22 @@
 /// Measures the accuracy of activation plans on one data split: the hot loop of every search.
 ///
-/// The input projections `x_t W_x + b` do not depend on the plan and are computed once, for
-/// all cells, when the evaluator is made. A plan then costs one `sgemm` (`H W_h`) and one
-/// vectorised activation per cell, run for blocks of samples on all cores; each block's
-/// working set stays in cache for all of its cells.
+/// Any ``RecurrentModel`` runs: SimpleRNN, GRU or LSTM layers, stacked, then the Dense head.
+/// The first layer's input projections `x_t W + b` do not depend on the plan and are computed
+/// once, for all steps and gates, when the evaluator is made. A plan then costs, per cell (one
+/// step of one layer), one `sgemm` per gate block for the recurrent products (and for a stacked
+/// layer's input), the element-wise gate arithmetic and one vectorised Float32 kernel per site,
+/// run for blocks of samples on all cores; each block's working set stays in cache.
 ///
-/// Hidden states after every cell are kept for the most recently used plans (shared between
-/// plans, never copied). A plan that agrees with a kept plan on its first `k` cells starts
-/// from that plan's state after cell `k`, giving bit-identical results: each block of samples
-/// always goes through the same operations in the same order.
+/// States after every cell are kept for the most recently used plans (shared between plans,
+/// never copied). Cells are evaluated step by step, each step layer by layer (the site order of
+/// ``SiteLayout``); a plan that agrees with a kept plan on every site of its first `k` cells
+/// starts from that plan's states after cell `k`, giving bit-identical results: each block of
+/// samples always goes through the same operations in the same order.
 ///
 /// An evaluator is not thread-safe: use one per thread (it uses all cores internally).
 public final class PlanEvaluator {
     /// The model being evaluated.
-    public let model: SimpleRNN
+    public let model: RecurrentModel
     /// Which split the samples come from.
     public let splitName: SplitName
     /// The number of samples.
@@ -27,9 +30,11 @@ public final class PlanEvaluator {
 
     /// The class label of each sample.
     public let labels: [UInt8]
-    /// `timeSteps x sampleCount x units`: x_t W_x + b.
+    /// The model's sites.
+    public let layout: SiteLayout
+    /// Layer 0's input projections, `[step][block][sample][unit]`: x_t W + b.
     private let projections: FloatBuffer
-    private let pool: FloatBufferPool
+    private var pools: [Int: FloatBufferPool] = [:]
     private var trails: [Trail] = []
     private let trailCapacity: Int
 
@@ -40,7 +45,7 @@ public final class PlanEvaluator {
     struct Statistics: Sendable, Equatable {
         /// Plans evaluated (including cache hits).
         var evaluations = 0
-        /// Cells computed.
+        /// Cells (steps of a layer) computed.
         var cellsComputed = 0
         /// Cells skipped thanks to a shared prefix.
         var cellsReused = 0
@@ -54,16 +59,17 @@ public final class PlanEvaluator {
         public var correct: Int
         /// Samples evaluated.
         public var samples: Int
-        /// Leading cells whose hidden states were reused from an earlier plan.
+        /// Leading cells whose states were reused from an earlier plan.
         public var reusedCells: Int
         /// correct / samples.
         public var accuracy: Double { samples == 0 ? 0 : Double(correct) / Double(samples) }
     }
 
+    /// A kept plan's states: per cell, the new hidden state (and the LSTM's cell state).
     private struct Trail {
         var plan: ActivationPlan
-        /// states[k]: hidden state after cell k (0-based), for k < timeSteps - 1.
-        var states: [FloatBuffer]
+        var hidden: [FloatBuffer]
+        var cellStates: [FloatBuffer]
         var correct: Int
     }
 
@@ -71,33 +77,32 @@ public final class PlanEvaluator {
     ///
     /// - Parameters:
     ///   - model: The trained model.
-    ///   - split: The samples (features and labels).
+    ///   - split: The samples (features and labels), transformed by the model's ``InputTransform``.
     ///   - approximations: The polynomial fits (interval).
     ///   - workers: Threads to use (default: all cores).
     ///   - blockSize: Samples per block (default 512).
-    ///   - cachedPlans: How many plans' hidden states to keep for prefix reuse (0 disables reuse).
+    ///   - cachedPlans: How many plans' states to keep for prefix reuse (0 disables reuse).
+    /// - Throws: ``ConfigurationError`` when the data's classes or shape do not fit the model.
     public init(
-        model: SimpleRNN, split: DataSplit, approximations: ApproximationLibrary,
+        model: RecurrentModel, split: DataSplit, approximations: ApproximationLibrary,
         workers: Int? = nil, blockSize: Int = 512, cachedPlans: Int = 4
     ) throws {
-        let width = model.inputSize * model.timeSteps
-        // Every data set Cellwise reads has LabeledImages.classCount classes; a model with another
-        // count would score against the wrong logits without any error.
-        guard model.classes == LabeledImages.classCount, split.labels.allSatisfy({ Int($0) < model.classes }) else {
+        // A model with another class count would score against the wrong logits without any error.
+        guard model.classes == split.classCount, split.labels.allSatisfy({ Int($0) < model.classes }) else {
             throw ConfigurationError(
                 key: "model",
-                problem:
-                    "has \(model.classes) classes but the data has \(LabeledImages.classCount) (labels "
-                    + "0-\(LabeledImages.classCount - 1))"
+                problem: "has \(model.classes) classes but the data has \(split.classCount) "
+                    + "(labels 0-\(split.classCount - 1))"
             )
         }
-        guard split.features.count == split.count * width else {
-            throw ConfigurationError(
-                key: "split",
-                problem:
-                    "samples have \(split.features.count / max(split.count, 1)) features, the model expects \(width)")
+        let inputs: [Float]
+        do {
+            inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)
+        } catch let error as DataError {
+            throw ConfigurationError(key: "split", problem: error.problem)
         }
         self.model = model
+        self.layout = model.sites
         self.splitName = split.name
         self.sampleCount = split.count
         self.approximations = approximations
@@ -107,24 +112,30 @@ public final class PlanEvaluator {
         self.labels = split.labels
         self.trailCapacity = max(0, cachedPlans)
         let n = split.count
-        let units = model.units
-        pool = FloatBufferPool(bufferSize: n * units)
-        projections = FloatBuffer(count: model.timeSteps * n * units)
-        // x_t W_x for every t: rows of the feature matrix at stride timeSteps * inputSize.
-        split.features.withUnsafeBufferPointer { features in
-            model.inputKernel.withUnsafeBufferPointer { wx in
-                for t in 0..<model.timeSteps where n > 0 {
-                    LinearAlgebra.sgemm(
-                        m: n, n: units, k: model.inputSize,
-                        a: features.baseAddress! + t * model.inputSize, lda: width,
-                        b: wx.baseAddress!, ldb: units, beta: 0,
-                        c: projections.pointer + t * n * units, ldc: units)
+        let first = model.layers[0]
+        let (u, g, f, steps) = (first.units, model.cell.blocks, first.inputSize, model.timeSteps)
+        projections = FloatBuffer(count: steps * g * n * u)
+        // x_t W for every step and gate block: rows of the input at stride steps * f.
+        inputs.withUnsafeBufferPointer { x in
+            first.kernel.withUnsafeBufferPointer { w in
+                for t in 0..<steps where n > 0 {
+                    for block in 0..<g {
+                        LinearAlgebra.sgemm(
+                            m: n, n: u, k: f, a: x.baseAddress! + t * f, lda: steps * f,
+                            b: w.baseAddress! + block * u, ldb: g * u, beta: 0,
+                            c: projections.pointer + (t * g + block) * n * u, ldc: u)
+                    }
                 }
             }
         }
-        for row in 0..<(model.timeSteps * n) {
-            let p = projections.pointer + row * units
-            for j in 0..<units { p[j] += model.bias[j] }
+        for t in 0..<steps {
+            for block in 0..<g {
+                let base = projections.pointer + (t * g + block) * n * u
+                for row in 0..<n {
+                    let p = base + row * u
+                    for j in 0..<u { p[j] += first.bias[block * u + j] }
+                }
+            }
         }
     }
 
@@ -133,40 +144,49 @@ public final class PlanEvaluator {
         try evaluate(plan).accuracy
     }
 
-    /// Evaluates `plan`, reusing the hidden states of the kept plan with the longest shared prefix.
+    /// Evaluates `plan`, reusing the states of the kept plan with the longest shared prefix.
     ///
-    /// - Throws: ``PlanError`` when the plan's length differs from the model's cells.
+    /// - Throws: ``PlanError`` when the plan does not have one activation per site, or gives a
+    ///   site a candidate of another function.
     public func evaluate(_ plan: ActivationPlan) throws -> Outcome {
         try checkLength(plan)
-        let kernels = try approximations.kernels(for: plan)
+        let kernels = try approximations.kernels(for: plan, functions: layout.functions)
         statistics.evaluations += 1
-        let steps = model.timeSteps
+        let cells = layout.cells
+        let perCell = layout.sitesPerCell
 
-        // The kept plan sharing the longest prefix.
-        var best: (index: Int, length: Int)? = nil
+        // The kept plan sharing the longest prefix of whole cells.
+        var best: (index: Int, cells: Int)? = nil
         for (index, trail) in trails.enumerated() {
-            let length = trail.plan.sharedPrefixLength(with: plan)
-            if length > (best?.length ?? 0) { best = (index, length) }
+            let shared = trail.plan.sharedPrefixLength(with: plan) / perCell
+            if shared > (best?.cells ?? 0) { best = (index, shared) }
         }
-        if let best, best.length == steps {
+        if let best, best.cells == cells {
             let trail = trails.remove(at: best.index)
             trails.append(trail)
-            statistics.cellsReused += steps
-            return Outcome(plan: plan, correct: trail.correct, samples: sampleCount, reusedCells: steps)
+            statistics.cellsReused += cells
+            return Outcome(plan: plan, correct: trail.correct, samples: sampleCount, reusedCells: cells)
         }
-        let start = best?.length ?? 0
-        var states = [FloatBuffer]()
+        let start = best?.cells ?? 0
+        var record: States? = nil
         if trailCapacity > 0 {
-            if let best { states += trails[best.index].states.prefix(start) }
-            while states.count < steps - 1 { states.append(pool.acquire()) }
+            var hidden = [FloatBuffer]()
+            var cellStates = [FloatBuffer]()
+            if let best {
+                hidden += trails[best.index].hidden.prefix(start)
+                cellStates += trails[best.index].cellStates.prefix(start)
+            }
+            while hidden.count < cells { hidden.append(acquire(units: units(ofCell: hidden.count))) }
+            if model.cell.hasCellState {
+                while cellStates.count < cells { cellStates.append(acquire(units: units(ofCell: cellStates.count))) }
+            }
+            record = States(hidden: hidden, cellStates: cellStates)
         }
-        let correct = run(
-            kernels, from: start, initial: start > 0 ? states[start - 1] : nil,
-            record: trailCapacity > 0 ? states : nil, logits: nil)
-        statistics.cellsComputed += steps - start
+        let correct = run(kernels, from: start, states: record, logits: nil)
+        statistics.cellsComputed += cells - start
         statistics.cellsReused += start
-        if trailCapacity > 0 {
-            trails.append(Trail(plan: plan, states: states, correct: correct))
+        if let record, trailCapacity > 0 {
+            trails.append(Trail(plan: plan, hidden: record.hidden, cellStates: record.cellStates, correct: correct))
             if trails.count > trailCapacity { trails.removeFirst() }
         }
         return Outcome(plan: plan, correct: correct, samples: sampleCount, reusedCells: start)
@@ -175,65 +195,68 @@ public final class PlanEvaluator {
     /// Evaluates `plan` from the first cell, ignoring and not touching the kept plans.
     func evaluateFromScratch(_ plan: ActivationPlan) throws -> Outcome {
         try checkLength(plan)
-        let kernels = try approximations.kernels(for: plan)
-        let correct = run(kernels, from: 0, initial: nil, record: nil, logits: nil)
+        let kernels = try approximations.kernels(for: plan, functions: layout.functions)
+        let correct = run(kernels, from: 0, states: nil, logits: nil)
         return Outcome(plan: plan, correct: correct, samples: sampleCount, reusedCells: 0)
     }
 
     /// The logits of every sample under `plan` (`sampleCount x classes`, row-major).
     public func logits(of plan: ActivationPlan) throws -> [Float] {
         try checkLength(plan)
-        let kernels = try approximations.kernels(for: plan)
+        let kernels = try approximations.kernels(for: plan, functions: layout.functions)
         let output = FloatBuffer(count: sampleCount * model.classes)
-        _ = run(kernels, from: 0, initial: nil, record: nil, logits: output)
+        _ = run(kernels, from: 0, states: nil, logits: output)
         return Array(UnsafeBufferPointer(start: output.pointer, count: sampleCount * model.classes))
     }
 
-    /// Per-cell statistics of the pre-activations (the activation's inputs) under `plan`:
+    /// The plan with the exact function at every site.
+    public var exactPlan: ActivationPlan { ActivationPlan(uniform: .exact, layout: layout) }
+
+    /// Per-site statistics of the pre-activations (the activations' inputs) under `plan`:
     /// their range and the share of values outside [lower, upper].
     public func preactivationStatistics(of plan: ActivationPlan, lower: Double, upper: Double) throws
         -> [CellStatistics]
     {
         try checkLength(plan)
-        let kernels = try approximations.kernels(for: plan)
-        var cells = [CellStatistics](repeating: CellStatistics(), count: model.timeSteps)
+        let kernels = try approximations.kernels(for: plan, functions: layout.functions)
+        var sites = [CellStatistics](repeating: CellStatistics(), count: layout.count)
         let (low, high) = (Float(lower), Float(upper))
-        _ = run(kernels, from: 0, initial: nil, record: nil, logits: nil) { t, values, count in
-            var cell = cells[t]
+        _ = run(kernels, from: 0, states: nil, logits: nil) { site, values, count in
+            var statistics = sites[site]
             for i in 0..<count {
                 let v = values[i]
-                cell.min = Swift.min(cell.min, v)
-                cell.max = Swift.max(cell.max, v)
-                if !(v >= low && v <= high) { cell.outside += 1 }
+                statistics.min = Swift.min(statistics.min, v)
+                statistics.max = Swift.max(statistics.max, v)
+                if !(v >= low && v <= high) { statistics.outside += 1 }
             }
-            cell.values += count
-            cells[t] = cell
+            statistics.values += count
+            sites[site] = statistics
         }
-        return cells
+        return sites
     }
 
-    /// Each cell's pre-activations under `plan` (default: the exact model), as histograms: the
+    /// Each site's pre-activations under `plan` (default: the exact model), as histograms: the
     /// data `range` and `weighted` fits are made from (two passes: the range, then the counts).
     public func observedDistributions(of plan: ActivationPlan? = nil) throws -> [CellDistribution] {
-        let exact = plan ?? ActivationPlan(uniform: .exact, cells: model.timeSteps)
+        let exact = plan ?? exactPlan
         try checkLength(exact)
-        let kernels = try approximations.kernels(for: exact)
+        let kernels = try approximations.kernels(for: exact, functions: layout.functions)
         let ranges = try preactivationStatistics(of: exact, lower: 0, upper: 0)
         let bins = CellDistribution.binCount
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: bins), count: model.timeSteps)
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: bins), count: layout.count)
         var bounds = [(low: Double, high: Double)]()
-        for cell in ranges {
-            var (low, high) = (Double(cell.min), Double(cell.max))
+        for site in ranges {
+            var (low, high) = (Double(site.min), Double(site.max))
             if !(low.isFinite && high.isFinite) { (low, high) = (-1, 1) }
             if high - low < 1e-6 { (low, high) = (low - 0.5, high + 0.5) }
             bounds.append((low, high))
         }
-        _ = run(kernels, from: 0, initial: nil, record: nil, logits: nil) { t, values, count in
-            let (low, high) = bounds[t]
+        _ = run(kernels, from: 0, states: nil, logits: nil) { site, values, count in
+            let (low, high) = bounds[site]
             let width = (high - low) / Double(bins)
             for i in 0..<count where values[i].isFinite {
                 let index = Int((Double(values[i]) - low) / width)
-                counts[t][Swift.min(bins - 1, Swift.max(0, index))] += 1
+                counts[site][Swift.min(bins - 1, Swift.max(0, index))] += 1
             }
         }
         return zip(bounds, counts).map { CellDistribution(minimum: $0.low, maximum: $0.high, counts: $1) }
@@ -245,112 +268,92 @@ public final class PlanEvaluator {
     }
 
     private func checkLength(_ plan: ActivationPlan) throws {
-        guard plan.count == model.timeSteps else {
+        guard plan.count == layout.count else {
+            let what = layout.cell == .simpleRNN && layout.layers == 1 ? "cells" : "sites"
             throw PlanError(
-                plan: plan.description, problem: "has \(plan.count) cells, the model has \(model.timeSteps)")
+                plan: plan.description,
+                problem: "has \(plan.count) \(what), the model has \(layout.count)")
         }
+    }
+
+    private func units(ofCell cell: Int) -> Int { model.layers[cell % layout.layers].units }
+
+    private func acquire(units: Int) -> FloatBuffer {
+        let size = sampleCount * units
+        if let pool = pools[size] { return pool.acquire() }
+        let pool = FloatBufferPool(bufferSize: size)
+        pools[size] = pool
+        return pool.acquire()
+    }
+
+    /// Per-cell state buffers of all samples: read for cells before the start, written after.
+    private struct States {
+        var hidden: [FloatBuffer]
+        var cellStates: [FloatBuffer]
     }
 
     // MARK: - The recurrence
 
-    /// Runs cells `start..<timeSteps` for every block and returns the number of correct samples.
+    /// Runs cells `start..<cells` for every block and returns the number of correct samples.
     ///
-    /// With `observe`, blocks run on one thread and each cell's pre-activation (`x_t W_x + b +
-    /// h_{t-1} W_h`) is passed to it before the activation: `observe(t, values, count)`.
+    /// With `observe`, blocks run on one thread and each site's pre-activation is passed to it
+    /// before the activation: `observe(site, values, count)`.
     private func run(
-        _ kernels: [ActivationKernel], from start: Int, initial: FloatBuffer?,
-        record: [FloatBuffer]?, logits: FloatBuffer?,
+        _ kernels: [ActivationKernel], from start: Int, states: States?, logits: FloatBuffer?,
         observe: ((Int, UnsafePointer<Float>, Int) -> Void)? = nil
     ) -> Int {
         let n = sampleCount
-        let units = model.units
-        let classes = model.classes
-        let steps = model.timeSteps
         let blockSize = self.blockSize
         let blocks = (n + blockSize - 1) / blockSize
         var correctPerBlock = [Int](repeating: 0, count: blocks)
-        let projections = self.projections
         let workers = observe == nil ? self.workers : 1
-        let observer = observe.map { UncheckedSendable($0) }
-        let model = self.model
+        let context = UncheckedSendable(
+            CellRunner.Shared(
+                model: model, layout: layout, kernels: kernels, projections: projections.pointer, sampleCount: n,
+                hidden: states?.hidden.map(\.pointer), cellStates: states?.cellStates.map(\.pointer),
+                observe: observe))
         let labels = self.labels
-        let recordPointers = record.map { UncheckedSendable($0.map(\.pointer)) }
-        let initialPointer = initial.map { UncheckedSendable($0.pointer) }
         let logitsPointer = logits.map { UncheckedSendable($0.pointer) }
         correctPerBlock.withUnsafeMutableBufferPointer { counts in
             let counts = UncheckedSendable(counts)
-            model.recurrentKernel.withUnsafeBufferPointer { wh in
-                model.denseKernel.withUnsafeBufferPointer { wd in
-                    let wh = UncheckedSendable(wh.baseAddress!)
-                    let wd = UncheckedSendable(wd.baseAddress!)
-                    parallelFor(workers: workers) { worker in
-                        let scratch = UnsafeMutablePointer<Float>.allocate(
-                            capacity: 2 * blockSize * units + blockSize * classes)
-                        defer { scratch.deallocate() }
-                        let hiddenScratch = scratch
-                        let z = scratch + blockSize * units
-                        let out = scratch + 2 * blockSize * units
-                        for block in stride(from: worker, to: blocks, by: workers) {
-                            let first = block * blockSize
-                            let rows = min(blockSize, n - first)
-                            let offset = first * units
-                            var h: UnsafeMutablePointer<Float>? = initialPointer.map { $0.value + offset }
-                            for t in start..<steps {
-                                let target =
-                                    (t < steps - 1 ? recordPointers.map { $0.value[t] + offset } : nil) ?? hiddenScratch
-                                let p = projections.pointer + t * n * units + offset
-                                if let observer {
-                                    // The unfused path: materialise the pre-activation.
-                                    if let previous = h {
-                                        LinearAlgebra.sgemm(
-                                            m: rows, n: units, k: units, a: previous, lda: units,
-                                            b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
-                                        for i in 0..<(rows * units) { z[i] += p[i] }
-                                    } else {
-                                        z.update(from: p, count: rows * units)
-                                    }
-                                    observer.value(t, z, rows * units)
-                                    kernels[t].apply(z, adding: nil, into: target, count: rows * units)
-                                } else if let previous = h {
-                                    LinearAlgebra.sgemm(
-                                        m: rows, n: units, k: units, a: previous, lda: units,
-                                        b: wh.value, ldb: units, beta: 0, c: z, ldc: units)
-                                    kernels[t].apply(z, adding: p, into: target, count: rows * units)
-                                } else {
-                                    kernels[t].apply(p, adding: nil, into: target, count: rows * units)
-                                }
-                                h = target
-                            }
-                            guard let final = h else { continue }
-                            LinearAlgebra.sgemm(
-                                m: rows, n: classes, k: units, a: final, lda: units,
-                                b: wd.value, ldb: classes, beta: 0, c: out, ldc: classes)
-                            var correct = 0
-                            for row in 0..<rows {
-                                let logit = out + row * classes
-                                var bestClass = -1
-                                var bestValue = -Float.infinity
-                                var finite = true
-                                for c in 0..<classes {
-                                    let v = logit[c] + model.denseBias[c]
-                                    logit[c] = v
-                                    if !v.isFinite { finite = false }
-                                    if v > bestValue {
-                                        bestValue = v
-                                        bestClass = c
-                                    }
-                                }
-                                if finite && bestClass == Int(labels[first + row]) { correct += 1 }
-                            }
-                            if let logitsPointer {
-                                (logitsPointer.value + first * classes).update(from: out, count: rows * classes)
-                            }
-                            counts.value[block] = correct
-                        }
+            parallelFor(workers: workers) { worker in
+                let runner = CellRunner(context.value, blockSize: blockSize)
+                for block in stride(from: worker, to: blocks, by: workers) {
+                    let first = block * blockSize
+                    let rows = min(blockSize, n - first)
+                    let out = runner.run(first: first, rows: rows, from: start)
+                    counts.value[block] = Self.correct(
+                        out, rows: rows, classes: context.value.model.classes, labels: labels, first: first)
+                    if let logitsPointer {
+                        (logitsPointer.value + first * context.value.model.classes).update(
+                            from: out, count: rows * context.value.model.classes)
                     }
                 }
             }
         }
         return correctPerBlock.reduce(0, +)
+    }
+
+    /// Correct samples among `rows` logits (a sample with a non-finite logit counts as wrong).
+    private static func correct(
+        _ logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: [UInt8], first: Int
+    ) -> Int {
+        var correct = 0
+        for row in 0..<rows {
+            let logit = logits + row * classes
+            var bestClass = -1
+            var bestValue = -Float.infinity
+            var finite = true
+            for c in 0..<classes {
+                let v = logit[c]
+                if !v.isFinite { finite = false }
+                if v > bestValue {
+                    bestValue = v
+                    bestClass = c
+                }
+            }
+            if finite && bestClass == Int(labels[first + row]) { correct += 1 }
+        }
+        return correct
     }
 }

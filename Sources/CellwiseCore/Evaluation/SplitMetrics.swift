@@ -10,7 +10,7 @@ public struct SplitMetrics: Sendable, Equatable {
     /// Computes the metrics of `plan` (exact tanh by default) from the evaluator's logits.
     public init(evaluator: PlanEvaluator, plan: ActivationPlan? = nil) throws {
         let labels = evaluator.labels
-        let plan = plan ?? ActivationPlan(uniform: .exact, cells: evaluator.model.timeSteps)
+        let plan = plan ?? evaluator.exactPlan
         let logits = try evaluator.logits(of: plan)
         let classes = evaluator.model.classes
         var loss = 0.0

@@ -3,23 +3,29 @@ import Foundation
 /// A trained model with its provenance, as saved to and loaded from a JSON file.
 ///
 /// The format is documented in `docs/model-file.md`. Keys are snake_case; `format` is always
-/// `"cellwise-model"` and `version` is ``ModelFile/currentVersion``. Loading checks the
-/// version, every shape and that every weight is finite.
+/// `"cellwise-model"`. This build writes version ``ModelFile/currentVersion`` (any cell kind,
+/// stacked layers, the input transform, provenance) and reads version 1 (the paper's
+/// SimpleRNN) too. Loading checks every shape and that every weight is finite.
 public struct ModelFile: Sendable, Equatable {
-    /// The version this build writes and reads.
-    public static let currentVersion = 1
+    /// The version this build writes.
+    public static let currentVersion = 2
+    /// The versions this build reads.
+    public static let readableVersions = [1, 2]
     /// The value of the `format` key.
     public static let formatName = "cellwise-model"
 
     /// The weights.
-    public let model: SimpleRNN
+    public let model: RecurrentModel
     /// How the model was made and how well it does.
     public var metadata: ModelMetadata
+    /// Where the weights come from.
+    public var provenance: ModelProvenance
 
     /// Pairs a model with its metadata.
-    public init(model: SimpleRNN, metadata: ModelMetadata) {
+    public init(model: RecurrentModel, metadata: ModelMetadata, provenance: ModelProvenance? = nil) {
         self.model = model
         self.metadata = metadata
+        self.provenance = provenance ?? .trained(by: metadata.createdBy)
     }
 
     /// Loads and checks a model file.
@@ -46,33 +52,43 @@ public struct ModelFile: Sendable, Equatable {
         guard header.format == formatName else {
             throw ModelFileError(path, "format is \"\(header.format)\", expected \"\(formatName)\"")
         }
-        guard header.version == currentVersion else {
+        guard readableVersions.contains(header.version) else {
             throw ModelFileError(
                 path,
-                "model file version \(header.version) is not supported (this cellwise reads version \(currentVersion))")
+                "model file version \(header.version) is not supported (this cellwise reads versions "
+                    + "\(readableVersions.map(String.init).joined(separator: " and ")))")
         }
-        try rejectUnknownKeys(data, path: path)
-        let contents: Contents
+        try rejectUnknownKeys(data, path: path, keys: header.version == 1 ? version1Keys : version2Keys)
         do {
-            contents = try JSONDecoder.cellwise.decode(Contents.self, from: data)
+            if header.version == 1 {
+                return try JSONDecoder.cellwise.decode(Version1.self, from: data).validated(path: path)
+            }
+            return try JSONDecoder.cellwise.decode(Contents.self, from: data).validated(path: path)
+        } catch let error as ModelFileError {
+            throw error
         } catch {
             throw ModelFileError(path, describe(error))
         }
-        return try contents.validated(path: path)
     }
 
-    /// Writes the file atomically (a temporary file renamed into place), so a failure never
-    /// leaves a partial file.
+    /// Writes the file (the current version) atomically: a temporary file renamed into place, so
+    /// a failure never leaves a partial file.
     public func save(to path: String) throws {
+        var resetAfter: Bool?
+        if case .gru(let after) = model.cell { resetAfter = after }
         let contents = Contents(
             format: Self.formatName, version: Self.currentVersion,
             architecture: .init(
-                type: "SimpleRNN+Dense", inputSize: model.inputSize, units: model.units,
-                classes: model.classes, timeSteps: model.timeSteps),
-            weights: .init(
-                inputKernel: model.inputKernel, recurrentKernel: model.recurrentKernel, bias: model.bias,
-                denseKernel: model.denseKernel, denseBias: model.denseBias),
-            metadata: metadata)
+                cell: model.cell.name, resetAfter: resetAfter, inputSize: model.inputSize,
+                units: model.layers.map(\.units), classes: model.classes, timeSteps: model.timeSteps),
+            input: model.input,
+            layers: model.layers.map {
+                .init(
+                    kernel: $0.kernel, recurrentKernel: $0.recurrentKernel, bias: $0.bias,
+                    recurrentBias: $0.recurrentBias.isEmpty ? nil : $0.recurrentBias)
+            },
+            dense: .init(kernel: model.denseKernel, bias: model.denseBias),
+            provenance: provenance, metadata: metadata)
         let data: Data
         do {
             data = try JSONEncoder.cellwise.encode(contents)
@@ -90,24 +106,98 @@ public struct ModelFile: Sendable, Equatable {
     }
 
     struct Architecture: Codable, Equatable {
-        var type: String
+        var cell: String
+        var resetAfter: Bool?
         var inputSize: Int
-        var units: Int
+        var units: [Int]
         var classes: Int
         var timeSteps: Int
     }
 
-    struct Weights: Codable, Equatable {
-        var inputKernel: [Float]
+    struct Layer: Codable, Equatable {
+        var kernel: [Float]
         var recurrentKernel: [Float]
         var bias: [Float]
-        var denseKernel: [Float]
-        var denseBias: [Float]
+        var recurrentBias: [Float]?
+    }
+
+    struct Dense: Codable, Equatable {
+        var kernel: [Float]
+        var bias: [Float]
     }
 
     private struct Contents: Codable {
         var format: String
         var version: Int
+        var architecture: Architecture
+        var input: InputTransform
+        var layers: [Layer]
+        var dense: Dense
+        var provenance: ModelProvenance
+        var metadata: ModelMetadata
+
+        func validated(path: String) throws -> ModelFile {
+            let a = architecture
+            let cell: RecurrentCell
+            switch a.cell {
+            case "SimpleRNN": cell = .simpleRNN
+            case "LSTM": cell = .lstm
+            case "GRU":
+                guard let after = a.resetAfter else {
+                    throw ModelFileError(
+                        path, "architecture.reset_after is missing (a GRU must say where its reset gate goes)")
+                }
+                cell = .gru(resetAfter: after)
+            default:
+                throw ModelFileError(
+                    path, "architecture.cell is \"\(a.cell)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\"")
+            }
+            if a.resetAfter != nil, a.cell != "GRU" {
+                throw ModelFileError(path, "architecture.reset_after is only for a GRU")
+            }
+            guard a.units.count == layers.count else {
+                throw ModelFileError(
+                    path, "architecture.units names \(a.units.count) layers, the file has \(layers.count)")
+            }
+            var built = [RecurrentLayer]()
+            var width = a.inputSize
+            for (index, (units, layer)) in zip(a.units, layers).enumerated() {
+                guard (1...4096).contains(units) else {
+                    throw ModelFileError(path, "architecture.units[\(index)] is \(units), expected 1-4096")
+                }
+                built.append(
+                    try RecurrentLayer(
+                        cell: cell, inputSize: width, units: units, kernel: layer.kernel,
+                        recurrentKernel: layer.recurrentKernel, bias: layer.bias,
+                        recurrentBias: layer.recurrentBias ?? [], source: path, name: "layers[\(index)]"))
+                width = units
+            }
+            let model = try RecurrentModel(
+                cell: cell, layers: built, classes: a.classes, timeSteps: a.timeSteps, input: input,
+                denseKernel: dense.kernel, denseBias: dense.bias, source: path)
+            try metadata.check(sites: model.sites.count, path: path)
+            return ModelFile(model: model, metadata: metadata, provenance: provenance)
+        }
+    }
+
+    /// Version 1: the paper's SimpleRNN+Dense.
+    private struct Version1: Decodable {
+        struct Architecture: Decodable {
+            var type: String
+            var inputSize: Int
+            var units: Int
+            var classes: Int
+            var timeSteps: Int
+        }
+
+        struct Weights: Decodable {
+            var inputKernel: [Float]
+            var recurrentKernel: [Float]
+            var bias: [Float]
+            var denseKernel: [Float]
+            var denseBias: [Float]
+        }
+
         var architecture: Architecture
         var weights: Weights
         var metadata: ModelMetadata
@@ -117,48 +207,75 @@ public struct ModelFile: Sendable, Equatable {
             guard a.type == "SimpleRNN+Dense" else {
                 throw ModelFileError(path, "architecture.type is \"\(a.type)\", expected \"SimpleRNN+Dense\"")
             }
-            let w = weights
-            let model = try SimpleRNN(
-                inputSize: a.inputSize, units: a.units, classes: a.classes, timeSteps: a.timeSteps,
-                inputKernel: w.inputKernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
-                denseKernel: w.denseKernel, denseBias: w.denseBias, source: path)
-            if let ranges = metadata.cellRanges, ranges.count != a.timeSteps {
-                throw ModelFileError(path, "metadata.cell_ranges has \(ranges.count) entries, expected \(a.timeSteps)")
+            for (key, value, limit) in [("input_size", a.inputSize, 1 << 16), ("units", a.units, 4096)] {
+                guard (1...limit).contains(value) else {
+                    throw ModelFileError(path, "architecture.\(key) is \(value), expected 1-\(limit)")
+                }
             }
+            let w = weights
+            let layer = try RecurrentLayer(
+                cell: .simpleRNN, inputSize: a.inputSize, units: a.units, kernel: w.inputKernel,
+                recurrentKernel: w.recurrentKernel, bias: w.bias, source: path, name: "weights")
+            let model = try RecurrentModel(
+                cell: .simpleRNN, layers: [layer], classes: a.classes, timeSteps: a.timeSteps, input: .imageRows,
+                denseKernel: w.denseKernel, denseBias: w.denseBias, source: path)
+            try metadata.check(sites: model.sites.count, path: path)
             return ModelFile(model: model, metadata: metadata)
         }
     }
 
+    private static let metadataKeys: Set<String> = [
+        "dataset", "split_seed", "training", "epochs_run", "best_epoch", "validation_loss", "validation_accuracy",
+        "test_accuracy", "cell_ranges", "created_by",
+    ]
+    private static let trainingKeys: Set<String> = [
+        "seed", "split_seed", "cell", "layers", "units", "epochs", "batch_size", "learning_rate",
+        "minimum_learning_rate", "reduce_factor", "reduce_patience", "early_stopping_patience", "beta1", "beta2",
+        "epsilon", "training_limit",
+    ]
+
     /// The keys a version-1 file may have, by section ("" is the top level).
-    private static let knownKeys: [String: Set<String>] = [
+    private static let version1Keys: [String: Set<String>] = [
         "": ["format", "version", "architecture", "weights", "metadata"],
         "architecture": ["type", "input_size", "units", "classes", "time_steps"],
         "weights": ["input_kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias"],
-        "metadata": [
-            "dataset", "split_seed", "training", "epochs_run", "best_epoch", "validation_loss", "validation_accuracy",
-            "test_accuracy", "cell_ranges", "created_by",
-        ],
-        "metadata.training": [
-            "seed", "split_seed", "units", "epochs", "batch_size", "learning_rate", "minimum_learning_rate",
-            "reduce_factor", "reduce_patience", "early_stopping_patience", "beta1", "beta2", "epsilon",
-            "training_limit",
-        ],
+        "metadata": metadataKeys, "metadata.training": trainingKeys,
     ]
 
-    /// Rejects keys a version-1 file does not define (a typo must not be silently ignored).
-    private static func rejectUnknownKeys(_ data: Data, path: String) throws {
+    /// The keys a version-2 file may have, by section.
+    private static let version2Keys: [String: Set<String>] = [
+        "": ["format", "version", "architecture", "input", "layers", "dense", "provenance", "metadata"],
+        "architecture": ["cell", "reset_after", "input_size", "units", "classes", "time_steps"],
+        "input": ["layout", "padding", "mean", "standard_deviation"],
+        "layers[]": ["kernel", "recurrent_kernel", "bias", "recurrent_bias"],
+        "dense": ["kernel", "bias"],
+        "provenance": ["trained_by", "imported_from", "sha256", "importer"],
+        "metadata": metadataKeys, "metadata.training": trainingKeys,
+    ]
+
+    /// Rejects keys the file's version does not define (a typo must not be silently ignored).
+    private static func rejectUnknownKeys(_ data: Data, path: String, keys: [String: Set<String>]) throws {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
-        func check(_ object: [String: Any], _ section: String) throws {
-            let known = knownKeys[section] ?? []
+        func check(_ object: [String: Any], _ section: String, shown: String) throws {
+            let known = keys[section] ?? []
             if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-                throw ModelFileError(path, "unknown key \(section.isEmpty ? "" : section + ".")\(unknown)")
+                throw ModelFileError(path, "unknown key \(shown.isEmpty ? "" : shown + ".")\(unknown)")
             }
             for (key, value) in object {
                 let child = section.isEmpty ? key : "\(section).\(key)"
-                if let table = value as? [String: Any], knownKeys[child] != nil { try check(table, child) }
+                let childShown = shown.isEmpty ? key : "\(shown).\(key)"
+                if let table = value as? [String: Any], keys[child] != nil {
+                    try check(table, child, shown: childShown)
+                } else if let list = value as? [Any], keys[child + "[]"] != nil {
+                    for (index, item) in list.enumerated() {
+                        if let table = item as? [String: Any] {
+                            try check(table, child + "[]", shown: "\(childShown)[\(index)]")
+                        }
+                    }
+                }
             }
         }
-        try check(root, "")
+        try check(root, "", shown: "")
     }
 
     /// `splitSeed` -> `split_seed`: keys as they appear in the file.
@@ -189,6 +306,36 @@ public struct ModelFile: Sendable, Equatable {
     }
 }
 
+/// Where a model's weights come from: trained by Cellwise, or imported from a file.
+public struct ModelProvenance: Codable, Sendable, Equatable {
+    /// The Cellwise version that trained the model (nil for an imported one).
+    public var trainedBy: String?
+    /// The file the model was imported from (nil for a trained one).
+    public var importedFrom: String?
+    /// The SHA-256 of that file, hex.
+    public var sha256: String?
+    /// The Cellwise version that imported it.
+    public var importer: String?
+
+    /// A model trained by Cellwise `version`.
+    public static func trained(by version: String = CellwiseVersion.current) -> ModelProvenance {
+        ModelProvenance(trainedBy: version)
+    }
+
+    /// A model imported from `file` with digest `sha256`.
+    public static func imported(from file: String, sha256: String) -> ModelProvenance {
+        ModelProvenance(importedFrom: file, sha256: sha256, importer: CellwiseVersion.current)
+    }
+
+    /// Creates provenance.
+    public init(trainedBy: String? = nil, importedFrom: String? = nil, sha256: String? = nil, importer: String? = nil) {
+        self.trainedBy = trainedBy
+        self.importedFrom = importedFrom
+        self.sha256 = sha256
+        self.importer = importer
+    }
+}
+
 /// How a model was trained and what it achieved.
 public struct ModelMetadata: Codable, Sendable, Equatable {
     /// The data set argument (`mnist5k`, `fashion` or a path).
@@ -207,7 +354,7 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var validationAccuracy: Double
     /// Test accuracy with exact tanh.
     public var testAccuracy: Double
-    /// Per-cell pre-activation range on the validation split with exact tanh.
+    /// Each site's pre-activation range on the validation split with the exact functions.
     public var cellRanges: [ValueRange]?
     /// The Cellwise version that wrote the file.
     public var createdBy: String
@@ -228,6 +375,15 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         self.testAccuracy = testAccuracy
         self.cellRanges = cellRanges
         self.createdBy = createdBy
+    }
+}
+
+extension ModelMetadata {
+    /// Checks the metadata against the model's site count.
+    func check(sites: Int, path: String) throws {
+        if let ranges = cellRanges, ranges.count != sites {
+            throw ModelFileError(path, "metadata.cell_ranges has \(ranges.count) entries, expected \(sites)")
+        }
     }
 }
 

@@ -4,7 +4,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     /// Seed of the train/validation/test shuffle.
     public var splitSeed: UInt64 = 1
-    /// Hidden units of the SimpleRNN.
+    /// The cell kind (the paper's SimpleRNN by default).
+    public var cell: CellChoice = .simpleRNN
+    /// Stacked recurrent layers.
+    public var layers: Int = 1
+    /// Hidden units of every recurrent layer.
     public var units: Int = 32
     /// Upper bound on the number of epochs.
     public var epochs: Int = 100
@@ -32,12 +36,62 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The paper's configuration.
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case seed, splitSeed, cell, layers, units, epochs, batchSize, learningRate, minimumLearningRate, reduceFactor
+        case reducePatience, earlyStoppingPatience, beta1, beta2, epsilon, trainingLimit
+    }
+
+    /// Decodes a configuration; `cell` and `layers` (added in model file version 2) default to
+    /// the paper's one SimpleRNN layer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        splitSeed = try c.decode(UInt64.self, forKey: .splitSeed)
+        cell = try c.decodeIfPresent(CellChoice.self, forKey: .cell) ?? .simpleRNN
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
+        units = try c.decode(Int.self, forKey: .units)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        minimumLearningRate = try c.decode(Double.self, forKey: .minimumLearningRate)
+        reduceFactor = try c.decode(Double.self, forKey: .reduceFactor)
+        reducePatience = try c.decode(Int.self, forKey: .reducePatience)
+        earlyStoppingPatience = try c.decode(Int.self, forKey: .earlyStoppingPatience)
+        beta1 = try c.decode(Double.self, forKey: .beta1)
+        beta2 = try c.decode(Double.self, forKey: .beta2)
+        epsilon = try c.decode(Double.self, forKey: .epsilon)
+        trainingLimit = try c.decodeIfPresent(Int.self, forKey: .trainingLimit)
+    }
+
+    /// Encodes the configuration; `cell` and `layers` only when they are not the paper's (so a
+    /// SimpleRNN's configuration, and every fingerprint made from it, reads as before).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(splitSeed, forKey: .splitSeed)
+        if cell != .simpleRNN { try c.encode(cell, forKey: .cell) }
+        if layers != 1 { try c.encode(layers, forKey: .layers) }
+        try c.encode(units, forKey: .units)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(minimumLearningRate, forKey: .minimumLearningRate)
+        try c.encode(reduceFactor, forKey: .reduceFactor)
+        try c.encode(reducePatience, forKey: .reducePatience)
+        try c.encode(earlyStoppingPatience, forKey: .earlyStoppingPatience)
+        try c.encode(beta1, forKey: .beta1)
+        try c.encode(beta2, forKey: .beta2)
+        try c.encode(epsilon, forKey: .epsilon)
+        try c.encodeIfPresent(trainingLimit, forKey: .trainingLimit)
+    }
+
     /// Checks every value, naming the first that is out of range by its config key (`batch_size`).
     public func validate() throws {
         func require(_ condition: Bool, _ key: String, _ message: String) throws {
             if !condition { throw ConfigurationError(key: key, problem: message) }
         }
         try require((1...4096).contains(units), "units", "must be 1-4096, got \(units)")
+        try require((1...16).contains(layers), "layers", "must be 1-16, got \(layers)")
         try require(epochs >= 1, "epochs", "must be at least 1, got \(epochs)")
         try require(batchSize >= 1, "batch_size", "must be at least 1, got \(batchSize)")
         try require(learningRate > 0 && learningRate.isFinite, "learning_rate", "must be positive, got \(learningRate)")
@@ -61,6 +115,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         guard let b else { return ["the model was not trained by Cellwise"] }
         let pairs: [(String, String, String)] = [
             ("seed", "\(a.seed)", "\(b.seed)"), ("split_seed", "\(a.splitSeed)", "\(b.splitSeed)"),
+            ("cell", a.cell.rawValue, b.cell.rawValue), ("layers", "\(a.layers)", "\(b.layers)"),
             ("units", "\(a.units)", "\(b.units)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
             ("batch_size", "\(a.batchSize)", "\(b.batchSize)"),
             ("learning_rate", "\(a.learningRate)", "\(b.learningRate)"),
@@ -78,3 +133,27 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         return pairs.filter { $0.1 != $0.2 }.map { "\($0.0) \($0.1) in the config, \($0.2) in the model" }
     }
 }
+
+/// The cell kind a training configuration asks for.
+public enum CellChoice: String, Codable, Sendable, CaseIterable {
+    /// The paper's SimpleRNN.
+    case simpleRNN = "simple-rnn"
+    /// A GRU with the reset gate after the recurrent product (Keras's and PyTorch's default).
+    case gru
+    /// A GRU with the reset gate before the recurrent product (ONNX's default, Keras `reset_after=False`).
+    case gruResetBefore = "gru-reset-before"
+    /// An LSTM without peepholes.
+    case lstm
+
+    /// The cell.
+    public var cell: RecurrentCell {
+        switch self {
+        case .simpleRNN: .simpleRNN
+        case .gru: .gru(resetAfter: true)
+        case .gruResetBefore: .gru(resetAfter: false)
+        case .lstm: .lstm
+        }
+    }
+}
+
+extension CellChoice: ConfigurationChoice {}

@@ -68,13 +68,15 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         }
     }
 
-    /// The DP, set up once per search.
+    /// The DP, set up once per search. Its stages are the model's cells (every layer's step, in
+    /// evaluation order); a stage chooses a candidate for each free site of its cell (all
+    /// combinations: 3 candidates give 1, 3 or 5 sites 3, 27 or 243 choices).
     struct Solver {
         let space: SearchSpace
         let model: CostModel
         let placement: PlacementStrategy
-        /// The cell element of each degree, and the Dense layer.
-        let cellElements: [CostModel.Element]
+        /// Per layer, the element of each combination of genes (base-`candidates` digits, site 0 lowest).
+        let cellElements: [[CostModel.Element]]
         let dense: CostModel.Element
 
         init(context: SearchContext) throws {
@@ -82,10 +84,18 @@ public struct DynamicProgrammingSearch: SearchStrategy {
             self.space = space
             self.model = model
             placement = context.evaluator.placement
-            cellElements = try space.candidates.map {
-                try model.elements(of: ActivationPlan(uniform: .approximation($0), cells: 1))[0]
+            let perCell = space.layout.sitesPerCell
+            let choices = space.candidates.count
+            let combinations = Int(Foundation.pow(Double(choices), Double(perCell)))
+            cellElements = (0..<space.layout.layers).map { layer in
+                (0..<combinations).map { code in
+                    let degrees = (0..<perCell).map { site in
+                        space.candidates[code / Int(Foundation.pow(Double(choices), Double(site))) % choices].degree
+                    }
+                    return model.cellElement(degrees: degrees, layer: layer)
+                }
             }
-            dense = try model.elements(of: ActivationPlan(uniform: .approximation(space.highest), cells: 1))[1]
+            dense = model.denseElement
         }
 
         /// Entry levels an element may run at, given `level` left, and whether each needs a bootstrap.
@@ -105,7 +115,7 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         /// The lowest-latency plan whose summed predicted losses (`loss[free cell][gene]`) fit `allowance`.
         func solve(loss: [[Double]], allowance: Double, buckets: Int) -> ActivationPlan {
             let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
-            let bootstrap = model.profile.costs.bootstrap
+            let bootstrap = model.bootstrapSeconds
             let free = Dictionary(uniqueKeysWithValues: space.freeCells.enumerated().map { ($1, $0) })
             let unit = allowance > 0 ? allowance / Double(buckets) : 0
             func cost(_ l: Double) -> Int? {
@@ -114,27 +124,47 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 let b = Int((l / unit - 1e-9).rounded(.up))
                 return b <= buckets ? b : nil
             }
+            let layout = space.layout
+            let perCell = layout.sitesPerCell
+            let choices = space.candidates.count
+            let top = choices - 1
+            // Each stage's choices: (code into cellElements, genes by site, quantised loss).
+            let stages: [[(code: Int, genes: [Int], extra: Int)]] = (0..<layout.cells).map { cell in
+                var options: [(code: Int, genes: [Int], extra: Int)] = [(0, [], 0)]
+                for offset in 0..<perCell {
+                    let site = cell * perCell + offset
+                    let genes = free[site].map { _ in Array(space.candidates.indices) } ?? [top]
+                    var next = [(code: Int, genes: [Int], extra: Int)]()
+                    let weight = Int(Foundation.pow(Double(choices), Double(offset)))
+                    for option in options {
+                        for gene in genes {
+                            guard let extra = free[site].map({ cost(loss[$0][gene]) }) ?? 0 else { continue }
+                            next.append((option.code + gene * weight, option.genes + [gene], option.extra + extra))
+                        }
+                    }
+                    options = next
+                }
+                return options.filter { $0.extra <= buckets }
+            }
             let states = (maxLevel + 1) * (buckets + 1)
             var best = [Double](repeating: .infinity, count: states)
             best[model.profile.parameters.freshLevels * (buckets + 1)] = 0
-            // parents[cell][state] = (previous state, gene)
+            // parents[cell][state] = (previous state, option index)
             var parents = [[(Int, Int)]](
-                repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: space.cells)
-            for cell in 0..<space.cells {
+                repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: layout.cells)
+            for cell in 0..<layout.cells {
                 var next = [Double](repeating: .infinity, count: states)
-                let genes = free[cell].map { _ in Array(space.candidates.indices) } ?? [space.candidates.count - 1]
+                let elements = cellElements[cell % layout.layers]
                 for state in 0..<states where best[state].isFinite {
                     let (level, used) = (state / (buckets + 1), state % (buckets + 1))
-                    for gene in genes {
-                        guard let extra = free[cell].map({ cost(loss[$0][gene]) }) ?? 0 else { continue }
-                        guard used + extra <= buckets else { continue }
-                        let element = cellElements[gene]
+                    for (index, option) in stages[cell].enumerated() where used + option.extra <= buckets {
+                        let element = elements[option.code]
                         for (boot, r) in entries(level: level, depth: element.depth) {
                             let seconds = best[state] + (boot ? bootstrap : 0) + model.seconds(of: element, atLevel: r)
-                            let target = (r - element.depth) * (buckets + 1) + used + extra
+                            let target = (r - element.depth) * (buckets + 1) + used + option.extra
                             if seconds < next[target] {
                                 next[target] = seconds
-                                parents[cell][target] = (state, gene)
+                                parents[cell][target] = (state, index)
                             }
                         }
                     }
@@ -151,14 +181,16 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 if best[state] + close < end.seconds { end = (best[state] + close, state) }
             }
             guard end.state >= 0 else { return space.reference }
-            var genesByCell = [Int](repeating: space.candidates.count - 1, count: space.cells)
+            var genesBySite = [Int](repeating: top, count: space.cells)
             var state = end.state
-            for cell in stride(from: space.cells - 1, through: 0, by: -1) {
-                let (previous, gene) = parents[cell][state]
-                genesByCell[cell] = gene
+            for cell in stride(from: layout.cells - 1, through: 0, by: -1) {
+                let (previous, index) = parents[cell][state]
+                for (offset, gene) in stages[cell][index].genes.enumerated() {
+                    genesBySite[cell * perCell + offset] = gene
+                }
                 state = previous
             }
-            return space.plan(genes: space.freeCells.map { genesByCell[$0] })
+            return space.plan(genes: space.freeCells.map { genesBySite[$0] })
         }
     }
 }

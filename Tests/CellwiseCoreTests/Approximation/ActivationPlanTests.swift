@@ -19,7 +19,7 @@ import Testing
         var generator = SeededGenerator(seed: 5)
         let choices: [Activation] =
             try [.exact, .polynomial(degree: 3), .polynomial(degree: 7), .polynomial(degree: 17)]
-            + ["7w", "17r", "9m", "s5w", "17@-12:12", "17m@-6.5:6", "3r"].map {
+            + ["7w", "17r", "9m", "5w", "17@-12:12", "17m@-6.5:6", "3r"].map {
                 .approximation(try Candidate(parsing: $0))
             }
         for _ in 0..<50 {

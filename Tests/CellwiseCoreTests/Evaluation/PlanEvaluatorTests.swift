@@ -5,21 +5,21 @@ import Testing
 @testable import CellwiseCore
 
 @Suite struct PlanEvaluatorTests {
-    static let model: SimpleRNN = {
-        var model = SimpleRNN(kerasInitializedWithSeed: 21)
+    static let model: RecurrentModel = {
+        var model = RecurrentModel(kerasInitializedWithSeed: 21)
         // Non-zero biases and a stronger recurrence so that every code path matters.
         var generator = SeededGenerator(seed: 22)
-        model.bias = model.bias.map { _ in Float(generator.nextUniform(-0.5, 0.5)) }
+        model.layers[0].bias = model.layers[0].bias.map { _ in Float(generator.nextUniform(-0.5, 0.5)) }
         model.denseBias = model.denseBias.map { _ in Float(generator.nextUniform(-0.5, 0.5)) }
-        model.recurrentKernel = model.recurrentKernel.map { $0 * 2.5 }
-        model.inputKernel = model.inputKernel.map { $0 * 3 }
+        model.layers[0].recurrentKernel = model.layers[0].recurrentKernel.map { $0 * 2.5 }
+        model.layers[0].kernel = model.layers[0].kernel.map { $0 * 3 }
         return model
     }()
 
     /// A straightforward per-sample implementation in Float64, sharing nothing with the
     /// evaluator but the fitted coefficients (evaluated by `value(at:)`, in Float64).
     static func naiveLogits(
-        _ model: SimpleRNN, _ split: DataSplit, _ plan: ActivationPlan, _ library: ApproximationLibrary
+        _ model: RecurrentModel, _ split: DataSplit, _ plan: ActivationPlan, _ library: ApproximationLibrary
     ) throws -> [[Double]] {
         let u = model.units
         let f = model.inputSize
@@ -31,13 +31,13 @@ import Testing
             for t in 0..<model.timeSteps {
                 var next = [Double](repeating: 0, count: u)
                 for j in 0..<u {
-                    var z = Double(model.bias[j])
+                    var z = Double(model.layers[0].bias[j])
                     for i in 0..<f {
                         z +=
                             Double(split.features[sample * f * model.timeSteps + t * f + i])
-                            * Double(model.inputKernel[i * u + j])
+                            * Double(model.layers[0].kernel[i * u + j])
                     }
-                    for i in 0..<u { z += h[i] * Double(model.recurrentKernel[i * u + j]) }
+                    for i in 0..<u { z += h[i] * Double(model.layers[0].recurrentKernel[i * u + j]) }
                     next[j] = fits[t].map { $0.value(at: z) } ?? tanh(z)
                 }
                 h = next
@@ -159,7 +159,7 @@ import Testing
 
     @Test func nominalWorkMatchesTheIssueFigure() throws {
         let flops = EvaluatorBenchmark.nominalFlops(
-            model: SimpleRNN(), samples: 10_000, plan: try ActivationPlan(parsing: "17*28"))
+            model: RecurrentModel(), samples: 10_000, plan: try ActivationPlan(parsing: "17*28"))
         #expect(flops > 0.8e9 && flops < 0.95e9)
     }
 }

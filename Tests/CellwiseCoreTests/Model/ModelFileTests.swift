@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct ModelFileTests {
     static func sample() -> ModelFile {
-        let model = SimpleRNN(kerasInitializedWithSeed: 3, units: 8)
+        let model = RecurrentModel(kerasInitializedWithSeed: 3, units: [8])
         let metadata = ModelMetadata(
             dataset: "mnist5k", splitSeed: 4, training: TrainingConfiguration(), epochsRun: 12,
             bestEpoch: 9, validationLoss: 0.5, validationAccuracy: 0.87, testAccuracy: 0.86,
@@ -33,17 +33,29 @@ import Testing
     }
 
     @Test func rejectsAnotherVersion() throws {
-        let error = try loadError { $0["version"] = 2 }
-        #expect(error?.problem == "model file version 2 is not supported (this cellwise reads version 1)")
+        let error = try loadError { $0["version"] = 3 }
+        #expect(error?.problem == "model file version 3 is not supported (this cellwise reads versions 1 and 2)")
     }
 
     @Test func rejectsWrongShapes() throws {
         let error = try loadError { json in
-            var weights = json["weights"] as! [String: Any]
-            weights["recurrent_kernel"] = Array(repeating: 0.0, count: 63)
-            json["weights"] = weights
+            var layers = json["layers"] as! [[String: Any]]
+            layers[0]["recurrent_kernel"] = Array(repeating: 0.0, count: 63)
+            json["layers"] = layers
         }
-        #expect(error?.problem == "weights.recurrent_kernel has 63 values, expected 64 (8x8)")
+        #expect(error?.problem == "layers[0].recurrent_kernel has 63 values, expected 64 (8x8)")
+        let unknown = try loadError { json in
+            var layers = json["layers"] as! [[String: Any]]
+            layers[0]["peepholes"] = [1.0]
+            json["layers"] = layers
+        }
+        #expect(unknown?.problem == "unknown key layers[0].peepholes")
+        let cell = try loadError { json in
+            var architecture = json["architecture"] as! [String: Any]
+            architecture["cell"] = "GRU"
+            json["architecture"] = architecture
+        }
+        #expect(cell?.problem == "architecture.reset_after is missing (a GRU must say where its reset gate goes)")
     }
 
     @Test func rejectsMissingKeysAndForeignFormats() throws {
@@ -62,12 +74,57 @@ import Testing
         try Self.sample().save(to: path)
         var text = try String(contentsOfFile: path, encoding: .utf8)
         // Replace the first dense-bias value by NaN, as Python's json module writes it.
-        let range = try #require(text.range(of: "\"dense_bias\" : [\n"))
+        let dense = try #require(text.range(of: "\"dense\" : {"))
+        let range = try #require(text.range(of: "\"bias\" : [\n", range: dense.upperBound..<text.endIndex))
         let end = try #require(text.range(of: ",", range: range.upperBound..<text.endIndex))
         text.replaceSubrange(range.upperBound..<end.lowerBound, with: "NaN")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let error = #expect(throws: ModelFileError.self) { try ModelFile.load(from: path) }
         #expect(error?.problem.contains("NaN") == true, "\(error?.problem ?? "")")
+    }
+
+    @Test(arguments: [RecurrentCell.gru(resetAfter: true), .gru(resetAfter: false), .lstm, .simpleRNN])
+    func savesAndLoadsEveryCellAndStackedLayers(cell: RecurrentCell) throws {
+        let model = RecurrentModel(
+            kerasInitializedWithSeed: 4, cell: cell, inputSize: 12, units: [6, 5], classes: 9, timeSteps: 29,
+            input: InputTransform(
+                layout: .series, mean: Array(repeating: 0.5, count: 12),
+                standardDeviation: Array(repeating: 2, count: 12)))
+        let metadata = ModelMetadata(
+            dataset: "JapaneseVowels", splitSeed: 1, training: nil, epochsRun: 0, bestEpoch: 0, validationLoss: 0,
+            validationAccuracy: 0, testAccuracy: 0, cellRanges: nil)
+        let file = ModelFile(
+            model: model, metadata: metadata,
+            provenance: .imported(from: "gru.onnx", sha256: String(repeating: "a", count: 64)))
+        let path = try TestData.directory().appendingPathComponent("m.json").path
+        try file.save(to: path)
+        #expect(try ModelFile.load(from: path) == file)
+    }
+
+    /// A version-1 file (the paper's SimpleRNN, as Cellwise 0.2 wrote it) still reads.
+    @Test func readsVersionOneFiles() throws {
+        let file = Self.sample()
+        let layer = file.model.layers[0]
+        let metadata = try JSONSerialization.jsonObject(with: JSONEncoder.cellwise.encode(file.metadata))
+        let json: [String: Any] = [
+            "format": "cellwise-model", "version": 1,
+            "architecture": [
+                "type": "SimpleRNN+Dense", "input_size": 28, "units": 8, "classes": 10, "time_steps": 28,
+            ],
+            "weights": [
+                "input_kernel": layer.kernel.map(Double.init),
+                "recurrent_kernel": layer.recurrentKernel.map(Double.init),
+                "bias": layer.bias.map(Double.init), "dense_kernel": file.model.denseKernel.map(Double.init),
+                "dense_bias": file.model.denseBias.map(Double.init),
+            ],
+            "metadata": metadata,
+        ]
+        let path = try TestData.write(
+            Array(try JSONSerialization.data(withJSONObject: json)), to: "v1.json", in: TestData.directory())
+        let loaded = try ModelFile.load(from: path)
+        #expect(loaded.model == file.model)
+        #expect(loaded.metadata == file.metadata)
+        #expect(loaded.provenance.trainedBy == file.metadata.createdBy)
     }
 
     @Test func rejectsMissingEmptyAndNonJSONFiles() throws {
