@@ -49,7 +49,7 @@ public enum BootstrapPlacement {
         for (index, element) in chain.enumerated() {
             if level < element.depth {
                 boots.append(index)
-                seconds += model.bootstrapSeconds
+                seconds += model.bootstrapSeconds(before: element)
                 level = top
             }
             entries.append(level)
@@ -65,7 +65,6 @@ public enum BootstrapPlacement {
         let fresh = model.profile.parameters.freshLevels
         let maxLevel = max(top, fresh)
         let n = chain.count
-        let bootstrap = model.bootstrapSeconds
         var best = [[Double]](repeating: [Double](repeating: .infinity, count: maxLevel + 1), count: n + 1)
         // choice[i][l] = (bootstrap first?, entry level)
         var choice = [[(Bool, Int)]](repeating: [(Bool, Int)](repeating: (false, 0), count: maxLevel + 1), count: n)
@@ -81,7 +80,10 @@ public enum BootstrapPlacement {
                 if c < afterBootstrap.cost { afterBootstrap = (c, r) }
             }
             for level in 0...maxLevel {
-                var bestHere = (cost: bootstrap + afterBootstrap.cost, boot: true, r: afterBootstrap.level)
+                var bestHere = (
+                    cost: model.bootstrapSeconds(before: element) + afterBootstrap.cost, boot: true,
+                    r: afterBootstrap.level
+                )
                 if level >= element.depth {
                     for r in stride(from: level, through: element.depth, by: -1) {
                         let c = run(r)

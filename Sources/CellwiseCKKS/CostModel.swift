@@ -54,8 +54,10 @@ public struct CostModel: Sendable {
     /// State ciphertexts refreshed by one bootstrap: each layer's `h` (and `c` for an LSTM).
     public var stateCiphertexts: Int { layerUnits.count * (cell.hasCellState ? 2 : 1) }
 
-    /// Seconds of one bootstrap of every state ciphertext.
-    public var bootstrapSeconds: Double { profile.costs.bootstrap * Double(stateCiphertexts) }
+    /// Seconds of a bootstrap before `element` (of every ciphertext it refreshes).
+    public func bootstrapSeconds(before element: Element) -> Double {
+        profile.costs.bootstrap * Double(element.bootstrapCiphertexts)
+    }
 
     /// Levels one cell consumes with site polynomial depths `d` (in ``RecurrentCell/sites``
     /// order): SimpleRNN `1 + d_h`; GRU `1 + max(1 + d_z, 2 + d_r + d_h)` with the reset after the
@@ -90,16 +92,24 @@ public struct CostModel: Sendable {
         public var polynomialDepth: Int
         /// The polynomial's degree (nil for the Dense layer).
         public var degree: Int?
+        /// Ciphertexts a bootstrap before this element refreshes (the states, or a cell's
+        /// intermediate values between its stages).
+        public var bootstrapCiphertexts: Int = 1
+        /// The stage within its cell (0 for a cell's first and for the Dense layer).
+        public var stage: Int = 0
 
         /// Creates an element.
         public init(
-            depth: Int, linear: OperationCounts, polynomial: OperationCounts, polynomialDepth: Int, degree: Int?
+            depth: Int, linear: OperationCounts, polynomial: OperationCounts, polynomialDepth: Int, degree: Int?,
+            bootstrapCiphertexts: Int = 1, stage: Int = 0
         ) {
             self.depth = depth
             self.linear = linear
             self.polynomial = polynomial
             self.polynomialDepth = polynomialDepth
             self.degree = degree
+            self.bootstrapCiphertexts = bootstrapCiphertexts
+            self.stage = stage
         }
     }
 
@@ -125,27 +135,72 @@ public struct CostModel: Sendable {
                 }
                 degrees.append(degree)
             }
-            elements.append(cellElement(degrees: degrees, layer: index % layers))
+            elements += cellStages(degrees: degrees, layer: index % layers)
         }
         elements.append(denseElement)
         return elements
     }
 
-    /// The element of one cell of layer `layer` whose sites have polynomials of `degrees`
-    /// (in ``RecurrentCell/sites`` order).
-    public func cellElement(degrees: [Int], layer: Int) -> Element {
+    /// The stages of one cell of layer `layer` whose sites have polynomials of `degrees` (in
+    /// ``RecurrentCell/sites`` order): the chain elements a bootstrap may go between.
+    ///
+    /// A SimpleRNN cell is one stage (`1 + d_h`). A GRU cell is three: the gates and the
+    /// recurrent product of the candidate (`1 + max(d_z, d_r)`), the candidate (`1 + d_h`, or
+    /// `2 + d_h` with the reset before the product: `(r * h) R_h`), the update `h~ + z * (h - h~)`
+    /// (1). An LSTM cell is four: the gates (`1 + max(d_i, d_f, d_g, d_o)`), `c = f * c + i * g`
+    /// (1), `tanh(c)` (`d_c`), `h = o * tanh(c)` (1). A bootstrap before the first stage refreshes
+    /// every state ciphertext; one between stages refreshes the values live there (GRU 4 then 3,
+    /// LSTM 5, 2, 3) and the other layers' states.
+    public func cellStages(degrees: [Int], layer: Int) -> [Element] {
         let algorithm = profile.matrixVector
         let rotations = profile.matrixVectorRotations
         let u = layerUnits[layer]
         let input = layer == 0 ? inputSize : layerUnits[layer - 1]
-        let linear = (0..<cell.blocks).reduce(OperationCounts()) { total, _ in
-            total + algorithm.counts(inputs: input + u, outputs: u, rotations: rotations)
+        let product = algorithm.counts(inputs: input + u, outputs: u, rotations: rotations)
+        let linear = (0..<cell.blocks).reduce(OperationCounts()) { total, _ in total + product }
+        let d = degrees.map(depthRule.polynomialDepth(degree:))
+        func polynomials(_ sites: [Int]) -> OperationCounts {
+            sites.reduce(OperationCounts()) { $0 + PolynomialOperations.counts(degree: degrees[$1]) }
         }
-        var polynomial = degrees.reduce(OperationCounts()) { $0 + PolynomialOperations.counts(degree: $1) }
-        polynomial.multiplications += Double(Self.elementwiseProducts(cell))
-        let depth = Self.cellDepth(cell, siteDepths: degrees.map(depthRule.polynomialDepth(degree:)))
-        return Element(
-            depth: depth, linear: linear, polynomial: polynomial, polynomialDepth: depth - 1, degree: degrees.max())
+        let products = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
+        let states = stateCiphertexts
+        let others = states - (cell.hasCellState ? 2 : 1)
+        func stage(
+            _ index: Int, depth: Int, linear: OperationCounts = OperationCounts(), polynomial: OperationCounts,
+            polynomialDepth: Int, live: Int
+        ) -> Element {
+            Element(
+                depth: depth, linear: linear, polynomial: polynomial, polynomialDepth: polynomialDepth,
+                degree: degrees.max(), bootstrapCiphertexts: index == 0 ? states : live + others, stage: index)
+        }
+        switch cell {
+        case .simpleRNN:
+            return [
+                stage(0, depth: 1 + d[0], linear: linear, polynomial: polynomials([0]), polynomialDepth: d[0], live: 1)
+            ]
+        case .gru(let resetAfter):
+            let gates = max(d[0], d[1])
+            let candidateDepth = (resetAfter ? 1 : 2) + d[2]
+            return [
+                stage(
+                    0, depth: 1 + gates, linear: linear, polynomial: polynomials([0, 1]), polynomialDepth: gates,
+                    live: 1),
+                stage(
+                    1, depth: candidateDepth, polynomial: polynomials([2]) + products, polynomialDepth: candidateDepth,
+                    live: 4),
+                stage(2, depth: 1, polynomial: products, polynomialDepth: 1, live: 3),
+            ]
+        case .lstm:
+            let gates = max(d[0], d[1], d[2], d[3])
+            return [
+                stage(
+                    0, depth: 1 + gates, linear: linear, polynomial: polynomials([0, 1, 2, 3]), polynomialDepth: gates,
+                    live: 2),
+                stage(1, depth: 1, polynomial: products + products, polynomialDepth: 1, live: 5),
+                stage(2, depth: d[4], polynomial: polynomials([4]), polynomialDepth: d[4], live: 2),
+                stage(3, depth: 1, polynomial: products, polynomialDepth: 1, live: 3),
+            ]
+        }
     }
 
     /// The Dense layer's element.
@@ -157,7 +212,7 @@ public struct CostModel: Sendable {
             polynomial: OperationCounts(), polynomialDepth: 0, degree: nil)
     }
 
-    /// Levels consumed by each cell of `plan` (without the Dense layer).
+    /// Levels consumed by each element of `plan` (its cells' stages, without the Dense layer).
     public func depthPerCell(_ plan: ActivationPlan) throws -> [Int] {
         try elements(of: plan).dropLast().map(\.depth)
     }
@@ -209,9 +264,14 @@ public struct CostReport: Sendable, Equatable {
         var text = ""
         let perCell = plan.layout.sitesPerCell
         let tokens = plan.tokens
-        let labels =
-            (0..<plan.layout.cells).map { tokens[($0 * perCell)..<(($0 + 1) * perCell)].joined(separator: "/") }
-            + ["D"]
+        let stages = plan.layout.cell == .simpleRNN ? 1 : (plan.layout.cell == .lstm ? 4 : 3)
+        var labels = [String]()
+        for cell in 0..<plan.layout.cells {
+            let sites: ArraySlice<String> = tokens[(cell * perCell)..<((cell + 1) * perCell)]
+            labels.append(sites.joined(separator: "/"))
+            labels += Array(repeating: "+", count: stages - 1)
+        }
+        labels.append("D")
         for (index, label) in labels.enumerated() {
             if boots.contains(index) { text += "|" } else if index > 0 { text += " " }
             text += label

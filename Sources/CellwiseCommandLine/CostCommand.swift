@@ -41,10 +41,14 @@ struct CostCommand: ParsableCommand {
               cellwise cost --plan '17*28'
               cellwise cost --plan '7*4,17*24' --placement optimal --json
               cellwise cost --plan '3,7,17*26' --profile configs/profiles/heaan-fgb.toml --depth openfhe
+              cellwise cost --model results/models/vowels-gru.json --plan 'z=3;r=3;h=7'
             """)
 
     @Option(help: "The plan, e.g. '17*28' or '7*4,17*24' (every cell needs a polynomial degree).")
     var plan: String
+
+    @Option(help: "Price the plan at this model file's shape (cell kind, layers, units); default: the paper's.")
+    var model: String?
 
     @OptionGroup var costModel: CostModelOptions
 
@@ -52,8 +56,11 @@ struct CostCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let parsed = try ActivationPlan(parsing: plan)
-        let report = try costModel.model().cost(of: parsed, placement: costModel.placement)
+        let shape = try model.map { try ModelFile.load(from: $0).model }
+        let parsed =
+            try shape.map { try ActivationPlan(parsing: plan, layout: $0.sites) } ?? ActivationPlan(parsing: plan)
+        let pricing = try shape.map { try costModel.model(shapeOf: $0) } ?? costModel.model()
+        let report = try pricing.cost(of: parsed, placement: costModel.placement)
         if json {
             try printJSON(CostJSON(report))
         } else {

@@ -5,11 +5,12 @@ import CellwiseCore
 public enum ParetoFront {
     /// The non-dominated scores, by increasing latency (one per distinct (latency, accuracy)).
     public static func of(_ scores: [PlanScore]) -> [PlanScore] {
-        let sorted = scores.sorted {
-            ($0.latencySeconds, -$0.accuracy, $0.plan.description) < (
-                $1.latencySeconds, -$1.accuracy, $1.plan.description
+        // Plan texts (the tie-break) are made once each: a GRU's or LSTM's is not cheap.
+        let sorted = scores.map { (score: $0, text: $0.plan.description) }.sorted {
+            ($0.score.latencySeconds, -$0.score.accuracy, $0.text) < (
+                $1.score.latencySeconds, -$1.score.accuracy, $1.text
             )
-        }
+        }.map(\.score)
         var front = [PlanScore]()
         var bestAccuracy = -Double.infinity
         for score in sorted where score.accuracy > bestAccuracy {

@@ -13,7 +13,7 @@ public struct PlanRecord: Codable, Sendable, Equatable {
     public var latencySeconds: Double
     /// Bootstraps.
     public var bootstraps: Int
-    /// Cells at each candidate, in cost order.
+    /// Sites at each candidate (whatever their function), in cost order.
     public var counts: [Int]
 
     /// The record of `score`, with its counts of each of `candidates`.
@@ -23,6 +23,8 @@ public struct PlanRecord: Codable, Sendable, Equatable {
         self.testAccuracy = testAccuracy
         latencySeconds = score.latencySeconds
         bootstraps = score.bootstraps
-        counts = candidates.map { candidate in score.plan.activations.filter { $0 == .approximation(candidate) }.count }
+        counts = candidates.map { candidate in
+            score.plan.activations.filter { $0.candidate?.with(function: .tanh) == candidate }.count
+        }
     }
 }

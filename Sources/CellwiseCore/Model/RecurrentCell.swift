@@ -6,7 +6,7 @@
 /// |---|---|---|
 /// | SimpleRNN | `h` | `h` = tanh |
 /// | GRU | `z r h` | `z` = sigmoid (update), `r` = sigmoid (reset), `h` = tanh (candidate) |
-/// | LSTM | `i f g o` | `i f o` = sigmoid (input, forget, output), `g` = tanh (cell input), `c` = tanh of the cell state |
+/// | LSTM | `i f g o` | `i f o` = sigmoid (input, forget, output), `g` = tanh (cell input), `c` = tanh(cell) |
 ///
 /// A GRU either applies the reset gate after the recurrent product, `h~ = tanh(x W_h + b_h + r *
 /// (h R_h + b_rh))` (`resetAfter`: ONNX `linear_before_reset = 1`, PyTorch, Keras's default), or

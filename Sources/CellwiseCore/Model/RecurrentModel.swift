@@ -75,8 +75,8 @@ public struct RecurrentModel: Sendable, Equatable {
             if index > 0, layer.inputSize != layers[index - 1].units {
                 throw ModelFileError(
                     source,
-                    "layers[\(index)] reads \(layer.inputSize) features, layer \(index - 1) has \(layers[index - 1].units) "
-                        + "units")
+                    "layers[\(index)] reads \(layer.inputSize) features, layer \(index - 1) has "
+                        + "\(layers[index - 1].units) units")
             }
             // Re-check the sizes against the cell kind.
             _ = try RecurrentLayer(

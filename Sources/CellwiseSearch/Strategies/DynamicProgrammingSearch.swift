@@ -75,8 +75,9 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         let space: SearchSpace
         let model: CostModel
         let placement: PlacementStrategy
-        /// Per layer, the element of each combination of genes (base-`candidates` digits, site 0 lowest).
-        let cellElements: [[CostModel.Element]]
+        /// Per layer, per combination of genes (base-`candidates` digits, site 0 lowest), per
+        /// entry level: the levels the cell may end at and the least seconds to get there.
+        let transitions: [[[[(level: Int, seconds: Double)]]]]
         let dense: CostModel.Element
 
         init(context: SearchContext) throws {
@@ -87,19 +88,52 @@ public struct DynamicProgrammingSearch: SearchStrategy {
             let perCell = space.layout.sitesPerCell
             let choices = space.candidates.count
             let combinations = Int(Foundation.pow(Double(choices), Double(perCell)))
-            cellElements = (0..<space.layout.layers).map { layer in
-                (0..<combinations).map { code in
+            let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
+            var table = [[[[(level: Int, seconds: Double)]]]]()
+            let placement = self.placement
+            for layer in 0..<space.layout.layers {
+                var byCode = [[[(level: Int, seconds: Double)]]]()
+                for code in 0..<combinations {
                     let degrees = (0..<perCell).map { site in
                         space.candidates[code / Int(Foundation.pow(Double(choices), Double(site))) % choices].degree
                     }
-                    return model.cellElement(degrees: degrees, layer: layer)
+                    let stages = model.cellStages(degrees: degrees, layer: layer)
+                    byCode.append((0...maxLevel).map { Self.advance(from: $0, through: stages, model, placement) })
                 }
+                table.append(byCode)
             }
+            transitions = table
             dense = model.denseElement
+        }
+
+        /// The levels a chain of stages may end at from `level`, with the least seconds for each.
+        static func advance(
+            from level: Int, through stages: [CostModel.Element], _ model: CostModel, _ placement: PlacementStrategy
+        ) -> [(level: Int, seconds: Double)] {
+            var frontier: [Int: Double] = [level: 0]
+            for stage in stages {
+                var next: [Int: Double] = [:]
+                for (l, seconds) in frontier {
+                    for (boot, r) in entries(level: l, depth: stage.depth, model, placement) {
+                        let total =
+                            seconds + (boot ? model.bootstrapSeconds(before: stage) : 0)
+                            + model.seconds(of: stage, atLevel: r)
+                        if total < next[r - stage.depth, default: .infinity] { next[r - stage.depth] = total }
+                    }
+                }
+                frontier = next
+            }
+            return frontier.map { (level: $0.key, seconds: $0.value) }.sorted { $0.level < $1.level }
         }
 
         /// Entry levels an element may run at, given `level` left, and whether each needs a bootstrap.
         func entries(level: Int, depth: Int) -> [(bootstrap: Bool, r: Int)] {
+            Self.entries(level: level, depth: depth, model, placement)
+        }
+
+        static func entries(level: Int, depth: Int, _ model: CostModel, _ placement: PlacementStrategy)
+            -> [(bootstrap: Bool, r: Int)]
+        {
             let top = model.profile.parameters.levelsAfterBootstrap
             switch placement {
             case .greedy:
@@ -115,7 +149,6 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         /// The lowest-latency plan whose summed predicted losses (`loss[free cell][gene]`) fit `allowance`.
         func solve(loss: [[Double]], allowance: Double, buckets: Int) -> ActivationPlan {
             let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
-            let bootstrap = model.bootstrapSeconds
             let free = Dictionary(uniqueKeysWithValues: space.freeCells.enumerated().map { ($1, $0) })
             let unit = allowance > 0 ? allowance / Double(buckets) : 0
             func cost(_ l: Double) -> Int? {
@@ -154,14 +187,13 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: layout.cells)
             for cell in 0..<layout.cells {
                 var next = [Double](repeating: .infinity, count: states)
-                let elements = cellElements[cell % layout.layers]
+                let table = transitions[cell % layout.layers]
                 for state in 0..<states where best[state].isFinite {
                     let (level, used) = (state / (buckets + 1), state % (buckets + 1))
                     for (index, option) in stages[cell].enumerated() where used + option.extra <= buckets {
-                        let element = elements[option.code]
-                        for (boot, r) in entries(level: level, depth: element.depth) {
-                            let seconds = best[state] + (boot ? bootstrap : 0) + model.seconds(of: element, atLevel: r)
-                            let target = (r - element.depth) * (buckets + 1) + used + option.extra
+                        for (end, cellSeconds) in table[option.code][level] {
+                            let seconds = best[state] + cellSeconds
+                            let target = end * (buckets + 1) + used + option.extra
                             if seconds < next[target] {
                                 next[target] = seconds
                                 parents[cell][target] = (state, index)
@@ -177,7 +209,11 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 let level = state / (buckets + 1)
                 let close =
                     entries(level: level, depth: dense.depth)
-                    .map { ($0.bootstrap ? bootstrap : 0) + model.seconds(of: dense, atLevel: $0.r) }.min() ?? .infinity
+                    .map {
+                        ($0.bootstrap ? model.bootstrapSeconds(before: dense) : 0)
+                            + model.seconds(of: dense, atLevel: $0.r)
+                    }
+                    .min() ?? .infinity
                 if best[state] + close < end.seconds { end = (best[state] + close, state) }
             }
             guard end.state >= 0 else { return space.reference }

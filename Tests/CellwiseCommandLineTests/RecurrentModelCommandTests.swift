@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// GRU and LSTM models on the shipped JapaneseVowels series, end to end: train, evaluate, cost,
+/// search, and the errors a wrong plan gets.
+@Suite struct RecurrentModelCommandTests {
+    @Test(arguments: ["gru", "lstm"])
+    func trainsEvaluatesPricesAndSearchesSeriesModels(cell: String) throws {
+        let directory = try CommandLineTests.temporaryDirectory()
+        let model = directory.appendingPathComponent("\(cell).json").path
+        let train = try CommandLineTests.run([
+            "train", "--dataset", "JapaneseVowels", "--cell", cell, "--layers", "2", "--units", "8", "--epochs", "3",
+            "--out", model, "--quiet",
+        ])
+        #expect(train.status == 0, "\(train.error)")
+        let json = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any])
+        let architecture = try #require(json["architecture"] as? [String: Any])
+        #expect(architecture["cell"] as? String == cell.uppercased())
+        #expect(architecture["units"] as? [Int] == [8, 8])
+        #expect(architecture["time_steps"] as? Int == 29)
+        #expect((json["input"] as? [String: Any])?["mean"] as? [Double] != nil)
+
+        // Every plan form evaluates; the gate form keeps the gates at degree 3.
+        let gates = cell == "gru" ? "z=3;r=3;h=17" : "i=3;f=3;g=17;o=3;c=17"
+        let evaluate = try CommandLineTests.run(["evaluate", "--model", model, "--plan", "17", "--plan", gates])
+        #expect(evaluate.status == 0, "\(evaluate.error)")
+        #expect(evaluate.output.contains(gates))
+
+        let cost = try CommandLineTests.run(["cost", "--model", model, "--plan", gates, "--json"])
+        #expect(cost.status == 0, "\(cost.error)")
+        let search = try CommandLineTests.run([
+            "search", "--model", model, "--strategy", "greedy", "--budget", "200", "--quiet", "--trace-file",
+            directory.appendingPathComponent("trace.jsonl").path,
+        ])
+        #expect(search.status == 0, "\(search.error)")
+        #expect(search.output.contains("best"))
+
+        let sites = cell == "gru" ? 29 * 2 * 3 : 29 * 2 * 5
+        let wrong = try CommandLineTests.run(["evaluate", "--model", model, "--plan", "3,7"])
+        #expect(wrong.status == 1)
+        #expect(wrong.error.contains("the model has \(sites) sites"), "\(wrong.error)")
+        let sigmoidAtTanh = try CommandLineTests.run([
+            "evaluate", "--model", model, "--plan", cell == "gru" ? "z=3;r=3;h=s7" : "i=3;f=3;g=s7;o=3;c=7",
+        ])
+        #expect(sigmoidAtTanh.status == 1)
+        #expect(sigmoidAtTanh.error.contains("it computes tanh"), "\(sigmoidAtTanh.error)")
+    }
+}
