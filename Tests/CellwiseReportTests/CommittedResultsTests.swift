@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func everyCommittedComparisonIsFound() {
-        #expect(Self.committedRuns == ["fashion", "mnist5k-weighted", "paper-mnist5k"])
+        #expect(Self.committedRuns == ["fashion", "mnist5k-weighted", "paper-mnist5k", "vowels-gru", "vowels-lstm"])
     }
 
     @Test(arguments: committedRuns)
