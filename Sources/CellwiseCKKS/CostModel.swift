@@ -59,27 +59,6 @@ public struct CostModel: Sendable {
         profile.costs.bootstrap * Double(element.bootstrapCiphertexts)
     }
 
-    /// Levels one cell consumes with site polynomial depths `d` (in ``RecurrentCell/sites``
-    /// order): SimpleRNN `1 + d_h`; GRU `1 + max(1 + d_z, 2 + d_r + d_h)` with the reset after the
-    /// recurrent product, `1 + max(1 + d_z, 3 + d_r + d_h)` before it; LSTM
-    /// `1 + max(1 + d_o, 2 + max(d_i, d_f, d_g) + d_c)`.
-    public static func cellDepth(_ cell: RecurrentCell, siteDepths d: [Int]) -> Int {
-        switch cell {
-        case .simpleRNN: 1 + d[0]
-        case .gru(let resetAfter): 1 + max(1 + d[0], (resetAfter ? 2 : 3) + d[1] + d[2])
-        case .lstm: 1 + max(1 + d[3], 2 + max(d[0], d[1], d[2]) + d[4])
-        }
-    }
-
-    /// Ciphertext-ciphertext products of a cell's gate arithmetic (GRU 2, LSTM 3).
-    static func elementwiseProducts(_ cell: RecurrentCell) -> Int {
-        switch cell {
-        case .simpleRNN: 0
-        case .gru: 2
-        case .lstm: 3
-        }
-    }
-
     /// One element of the chain: a cell or the Dense layer.
     public struct Element: Sendable, Equatable {
         /// Levels it consumes.

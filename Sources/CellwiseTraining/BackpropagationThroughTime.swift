@@ -17,6 +17,12 @@ final class BackpropagationThroughTime {
     private let classes: Int
     private let layers: [LayerTape]
     private let logits: FloatBuffer  // [b][classes]
+    /// Per-step work space, sized for the widest layer: `h R` (forward), `dLoss/dh` (backward).
+    private let scratch: FloatBuffer
+    private let cellGradient: FloatBuffer
+    private let sGradient: FloatBuffer
+    /// The zero initial state.
+    private let zeros: FloatBuffer
 
     /// One layer's forward values, kept for the backward pass.
     private final class LayerTape {
@@ -28,6 +34,7 @@ final class BackpropagationThroughTime {
         let extra: FloatBuffer  // [t][b][u]: GRU q = h R_h + b_rh (after) or s = r * h (before); LSTM c_t
         let tanhState: FloatBuffer  // [t][b][u]: LSTM tanh(c_t)
         let preGradient: FloatBuffer  // [t][b][blocks u]: dLoss/d(input part of each gate)
+        let recurrentGradient: FloatBuffer  // [t][b][blocks u]: dLoss/d(h_{t-1} R) of each block
         let inputGradient: FloatBuffer  // [t][b][inputSize]: dLoss/dx_t
 
         init(inputSize: Int, units: Int, blocks: Int, steps: Int, capacity: Int, ownsInput: Bool) {
@@ -39,6 +46,7 @@ final class BackpropagationThroughTime {
             extra = FloatBuffer(count: steps * capacity * units)
             tanhState = FloatBuffer(count: steps * capacity * units)
             preGradient = FloatBuffer(count: steps * capacity * blocks * units)
+            recurrentGradient = FloatBuffer(count: steps * capacity * blocks * units)
             inputGradient = FloatBuffer(count: steps * capacity * inputSize)
         }
     }
@@ -55,6 +63,11 @@ final class BackpropagationThroughTime {
                 capacity: capacity, ownsInput: index == 0)
         }
         logits = FloatBuffer(count: capacity * model.classes)
+        let widest = model.layers.map(\.units).max() ?? 1
+        scratch = FloatBuffer(count: capacity * model.cell.blocks * widest)
+        cellGradient = FloatBuffer(count: capacity * widest)
+        sGradient = FloatBuffer(count: capacity * widest)
+        zeros = FloatBuffer(count: capacity * widest)
     }
 
     /// The mean cross-entropy of `model` on the samples `indices` of `inputs` (the model's
@@ -141,68 +154,92 @@ final class BackpropagationThroughTime {
     private func forward(_ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, b: Int) {
         let (f, u, g) = (layer.inputSize, layer.units, cell.blocks)
         let w = g * u
+        if cell == .simpleRNN {
+            // h_t = tanh(x_t W + b + h_{t-1} R), the pre-activations made in place (vectorised tanh).
+            let h = tape.states.pointer
+            LinearAlgebra.sgemm(m: steps * b, n: u, k: f, a: x, lda: f, b: layer.kernel, ldb: u, beta: 0, c: h, ldc: u)
+            for row in 0..<(steps * b) {
+                for j in 0..<u { h[row * u + j] += layer.bias[j] }
+            }
+            TanhKernel.apply(h, adding: nil, into: h, count: b * u)
+            for t in 1..<max(steps, 1) {
+                let current = h + t * b * u
+                LinearAlgebra.sgemm(
+                    m: b, n: u, k: u, a: h + (t - 1) * b * u, lda: u, b: layer.recurrentKernel, ldb: u,
+                    beta: 1, c: current, ldc: u)
+                TanhKernel.apply(current, adding: nil, into: current, count: b * u)
+            }
+            return
+        }
         let pre = tape.gates.pointer  // pre-activations first, activated in place
         LinearAlgebra.sgemm(m: steps * b, n: w, k: f, a: x, lda: f, b: layer.kernel, ldb: w, beta: 0, c: pre, ldc: w)
         for row in 0..<(steps * b) {
             for j in 0..<w { pre[row * w + j] += layer.bias[j] }
         }
-        let rec = UnsafeMutablePointer<Float>.allocate(capacity: b * w)
-        defer { rec.deallocate() }
-        let zero = [Float](repeating: 0, count: b * u)
+        let resetBefore = cell == .gru(resetAfter: false)
+        let rec = scratch.pointer
+        let zero = zeros.pointer
         for t in 0..<steps {
             let a = pre + t * b * w
             let h = tape.states.pointer + t * b * u
             let extra = tape.extra.pointer + t * b * u
-            zero.withUnsafeBufferPointer { zero in
-                let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : zero.baseAddress!
-                let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : zero.baseAddress!
-                LinearAlgebra.sgemm(
-                    m: b, n: w, k: u, a: previous, lda: u, b: layer.recurrentKernel, ldb: w, beta: 0, c: rec, ldc: w)
-                for row in 0..<b {
-                    let a = a + row * w
-                    let r = rec + row * w
-                    let hp = previous + row * u
-                    let hRow = h + row * u
-                    let e = extra + row * u
-                    switch cell {
-                    case .simpleRNN:
-                        for j in 0..<u {
-                            a[j] = Foundation.tanh(a[j] + r[j])
-                            hRow[j] = a[j]
-                        }
-                    case .gru(let resetAfter):
-                        for j in 0..<u {
-                            a[j] = sigmoid(a[j] + r[j])
-                            a[u + j] = sigmoid(a[u + j] + r[u + j])
-                        }
-                        if resetAfter {
-                            for j in 0..<u {
-                                e[j] = r[2 * u + j] + layer.recurrentBias[j]
-                                a[2 * u + j] = Foundation.tanh(a[2 * u + j] + a[u + j] * e[j])
-                            }
-                        } else {
-                            for j in 0..<u { e[j] = a[u + j] * hp[j] }
-                            // (r * h) R_h for this row.
-                            for j in 0..<u {
-                                var sum: Float = 0
-                                for k in 0..<u { sum += e[k] * layer.recurrentKernel[k * w + 2 * u + j] }
-                                a[2 * u + j] = Foundation.tanh(a[2 * u + j] + sum)
-                            }
-                        }
-                        for j in 0..<u { hRow[j] = a[2 * u + j] + a[j] * (hp[j] - a[2 * u + j]) }
-                    case .lstm:
-                        let cp = previousCell + row * u
-                        let tc = tape.tanhState.pointer + (t * b + row) * u
-                        for j in 0..<u {
-                            a[j] = sigmoid(a[j] + r[j])
-                            a[u + j] = sigmoid(a[u + j] + r[u + j])
-                            a[2 * u + j] = Foundation.tanh(a[2 * u + j] + r[2 * u + j])
-                            a[3 * u + j] = sigmoid(a[3 * u + j] + r[3 * u + j])
-                            e[j] = a[u + j] * cp[j] + a[j] * a[2 * u + j]
-                            tc[j] = Foundation.tanh(e[j])
-                            hRow[j] = a[3 * u + j] * tc[j]
-                        }
+            let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : UnsafePointer(zero)
+            let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : UnsafePointer(zero)
+            // h R for every block (the GRU's candidate block later when the reset comes first).
+            LinearAlgebra.sgemm(
+                m: b, n: resetBefore ? 2 * u : w, k: u, a: previous, lda: u, b: layer.recurrentKernel, ldb: w,
+                beta: 0, c: rec, ldc: w)
+            for row in 0..<b {
+                let a = a + row * w
+                let r = rec + row * w
+                let hp = previous + row * u
+                let e = extra + row * u
+                switch cell {
+                case .simpleRNN:
+                    break
+                case .gru(let resetAfter):
+                    for j in 0..<u {
+                        a[j] = sigmoid(a[j] + r[j])
+                        a[u + j] = sigmoid(a[u + j] + r[u + j])
+                        // q = h R_h + b_rh (reset after) or s = r * h (reset before).
+                        e[j] = resetAfter ? r[2 * u + j] + layer.recurrentBias[j] : a[u + j] * hp[j]
                     }
+                case .lstm:
+                    let cp = previousCell + row * u
+                    let tc = tape.tanhState.pointer + (t * b + row) * u
+                    let hRow = h + row * u
+                    for j in 0..<u {
+                        a[j] = sigmoid(a[j] + r[j])
+                        a[u + j] = sigmoid(a[u + j] + r[u + j])
+                        a[2 * u + j] = Foundation.tanh(a[2 * u + j] + r[2 * u + j])
+                        a[3 * u + j] = sigmoid(a[3 * u + j] + r[3 * u + j])
+                        e[j] = a[u + j] * cp[j] + a[j] * a[2 * u + j]
+                        tc[j] = Foundation.tanh(e[j])
+                        hRow[j] = a[3 * u + j] * tc[j]
+                    }
+                }
+            }
+            guard case .gru = cell else { continue }
+            if !resetBefore {
+                // r * q, in the candidate block of rec.
+                for row in 0..<b {
+                    for j in 0..<u { rec[row * w + 2 * u + j] = a[row * w + u + j] * extra[row * u + j] }
+                }
+            } else {
+                // (r * h) R_h for all rows at once.
+                layer.recurrentKernel.withUnsafeBufferPointer { r in
+                    LinearAlgebra.sgemm(
+                        m: b, n: u, k: u, a: extra, lda: u, b: r.baseAddress! + 2 * u, ldb: w, beta: 0,
+                        c: rec + 2 * u, ldc: w)
+                }
+            }
+            for row in 0..<b {
+                let a = a + row * w
+                let hp = previous + row * u
+                let hRow = h + row * u
+                for j in 0..<u {
+                    a[2 * u + j] = Foundation.tanh(a[2 * u + j] + rec[row * w + 2 * u + j])
+                    hRow[j] = a[2 * u + j] + a[j] * (hp[j] - a[2 * u + j])
                 }
             }
         }
@@ -214,114 +251,124 @@ final class BackpropagationThroughTime {
     ) {
         let (f, u, g) = (layer.inputSize, layer.units, cell.blocks)
         let w = g * u
-        let dA = tape.preGradient.pointer
-        let drec = UnsafeMutablePointer<Float>.allocate(capacity: b * w)
-        let dh = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
-        let dc = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
-        let ds = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
-        defer {
-            drec.deallocate()
-            dh.deallocate()
-            dc.deallocate()
-            ds.deallocate()
-        }
+        let dA = tape.preGradient.pointer  // [t][b][w]: dLoss/d(pre-activation of each block)
+        let drec = tape.recurrentGradient.pointer  // [t][b][w]: dLoss/d(h_{t-1} R) of each block
+        let dh = scratch.pointer  // dLoss/dh_t, then the part of dLoss/dh_{t-1} not through R
+        let dc = cellGradient.pointer
+        let ds = sGradient.pointer
         dh.initialize(repeating: 0, count: b * u)
         dc.initialize(repeating: 0, count: b * u)
-        let zero = [Float](repeating: 0, count: b * u)
+        let zero = zeros.pointer
         let resetBefore = cell == .gru(resetAfter: false)
         for t in stride(from: steps - 1, through: 0, by: -1) {
-            zero.withUnsafeBufferPointer { zero in
-                let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : zero.baseAddress!
-                let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : zero.baseAddress!
-                let up = upstream + t * b * u
-                for i in 0..<(b * u) { dh[i] += up[i] }
-                let carry = UnsafeMutablePointer<Float>.allocate(capacity: b * u)
-                defer { carry.deallocate() }
-                carry.initialize(repeating: 0, count: b * u)
+            let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : UnsafePointer(zero)
+            let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : UnsafePointer(zero)
+            let up = upstream + t * b * u
+            for i in 0..<(b * u) { dh[i] += up[i] }
+            let d = dA + t * b * w
+            let dr = drec + t * b * w
+            switch cell {
+            case .simpleRNN:
+                let h = tape.states.pointer + t * b * u
+                for i in 0..<(b * u) {
+                    d[i] = dh[i] * (1 - h[i] * h[i])
+                    dr[i] = d[i]
+                }
+                if t > 0 {
+                    LinearAlgebra.sgemm(
+                        transposeB: true, m: b, n: u, k: u, a: d, lda: u, b: layer.recurrentKernel, ldb: u, beta: 0,
+                        c: dh, ldc: u)
+                }
+                continue
+            case .gru(let resetAfter):
                 for row in 0..<b {
                     let a = tape.gates.pointer + (t * b + row) * w
-                    let d = dA + (t * b + row) * w
-                    let dr = drec + row * w
+                    let d = d + row * w
+                    let dr = dr + row * w
                     let dhRow = dh + row * u
                     let hp = previous + row * u
                     let e = tape.extra.pointer + (t * b + row) * u
-                    switch cell {
-                    case .simpleRNN:
-                        for j in 0..<u {
-                            d[j] = dhRow[j] * (1 - a[j] * a[j])
-                            dr[j] = d[j]
+                    for j in 0..<u {
+                        let (z, r, hh) = (a[j], a[u + j], a[2 * u + j])
+                        let dPreH = dhRow[j] * (1 - z) * (1 - hh * hh)
+                        d[j] = dhRow[j] * (hp[j] - hh) * z * (1 - z)
+                        d[2 * u + j] = dPreH
+                        dr[j] = d[j]
+                        dhRow[j] *= z  // the path h_{t-1} -> z * h_{t-1}
+                        if resetAfter {
+                            d[u + j] = dPreH * e[j] * r * (1 - r)
+                            dr[u + j] = d[u + j]
+                            dr[2 * u + j] = dPreH * r
                         }
-                    case .gru(let resetAfter):
-                        for j in 0..<u {
-                            let (z, r, hh) = (a[j], a[u + j], a[2 * u + j])
-                            let dhh = dhRow[j] * (1 - z)
-                            let dz = dhRow[j] * (hp[j] - hh)
-                            carry[row * u + j] += dhRow[j] * z
-                            let dPreH = dhh * (1 - hh * hh)
-                            d[2 * u + j] = dPreH
-                            d[j] = dz * z * (1 - z)
-                            dr[j] = d[j]
-                            if resetAfter {
-                                let dReset = dPreH * e[j]
-                                d[u + j] = dReset * r * (1 - r)
-                                dr[u + j] = d[u + j]
-                                dr[2 * u + j] = dPreH * r
-                            }
-                        }
-                        if !resetBefore { break }
-                        // s = r * h_prev feeds s R_h: ds = dPreH R_h^T.
-                        let dsRow = ds + row * u
-                        for k in 0..<u {
-                            var sum: Float = 0
-                            for j in 0..<u { sum += d[2 * u + j] * layer.recurrentKernel[k * w + 2 * u + j] }
-                            dsRow[k] = sum
-                        }
+                    }
+                }
+                if resetBefore {
+                    // s = r * h_{t-1} feeds s R_h: ds = dPreH R_h^T, for all rows at once.
+                    layer.recurrentKernel.withUnsafeBufferPointer { r in
+                        LinearAlgebra.sgemm(
+                            transposeB: true, m: b, n: u, k: u, a: d + 2 * u, lda: w, b: r.baseAddress! + 2 * u,
+                            ldb: w, beta: 0, c: ds, ldc: u)
+                    }
+                    for row in 0..<b {
+                        let a = tape.gates.pointer + (t * b + row) * w
+                        let hp = previous + row * u
                         for j in 0..<u {
                             let r = a[u + j]
-                            d[u + j] = dsRow[j] * hp[j] * r * (1 - r)
-                            dr[u + j] = d[u + j]
-                            dr[2 * u + j] = 0
-                            carry[row * u + j] += dsRow[j] * r
-                        }
-                        // dR_h += s^T dPreH (this row).
-                        for k in 0..<u where e[k] != 0 {
-                            for j in 0..<u { gradient.recurrentKernel[k * w + 2 * u + j] += e[k] * d[2 * u + j] }
-                        }
-                    case .lstm:
-                        let cp = previousCell + row * u
-                        let tc = tape.tanhState.pointer + (t * b + row) * u
-                        let dcRow = dc + row * u
-                        for j in 0..<u {
-                            let (i, fg, gg, o) = (a[j], a[u + j], a[2 * u + j], a[3 * u + j])
-                            let dO = dhRow[j] * tc[j]
-                            let dC = dcRow[j] + dhRow[j] * o * (1 - tc[j] * tc[j])
-                            d[j] = dC * gg * i * (1 - i)
-                            d[u + j] = dC * cp[j] * fg * (1 - fg)
-                            d[2 * u + j] = dC * i * (1 - gg * gg)
-                            d[3 * u + j] = dO * o * (1 - o)
-                            dcRow[j] = dC * fg
-                            for k in 0..<4 { dr[k * u + j] = d[k * u + j] }
+                            let dsj = ds[row * u + j]
+                            d[row * w + u + j] = dsj * hp[j] * r * (1 - r)
+                            dr[row * w + u + j] = d[row * w + u + j]
+                            dr[row * w + 2 * u + j] = 0  // R_h's gradient comes from s (below)
+                            dh[row * u + j] += dsj * r
                         }
                     }
                 }
-                // Recurrent weights and the state gradient flowing to step t - 1.
-                if t > 0 {
-                    LinearAlgebra.sgemm(
-                        transposeA: true, m: u, n: w, k: b, a: previous, lda: u, b: drec, ldb: w, beta: 1,
-                        c: &gradient.recurrentKernel, ldc: w)
-                }
-                if case .gru(true) = cell {
-                    for row in 0..<b {
-                        for j in 0..<u { gradient.recurrentBias[j] += drec[row * w + 2 * u + j] }
+            case .lstm:
+                for row in 0..<b {
+                    let a = tape.gates.pointer + (t * b + row) * w
+                    let d = d + row * w
+                    let dr = dr + row * w
+                    let dhRow = dh + row * u
+                    let cp = previousCell + row * u
+                    let tc = tape.tanhState.pointer + (t * b + row) * u
+                    let dcRow = dc + row * u
+                    for j in 0..<u {
+                        let (i, fg, gg, o) = (a[j], a[u + j], a[2 * u + j], a[3 * u + j])
+                        let dO = dhRow[j] * tc[j]
+                        let dC = dcRow[j] + dhRow[j] * o * (1 - tc[j] * tc[j])
+                        d[j] = dC * gg * i * (1 - i)
+                        d[u + j] = dC * cp[j] * fg * (1 - fg)
+                        d[2 * u + j] = dC * i * (1 - gg * gg)
+                        d[3 * u + j] = dO * o * (1 - o)
+                        dcRow[j] = dC * fg
+                        dhRow[j] = 0  // h_{t-1} reaches the loss only through R
+                        for k in 0..<4 { dr[k * u + j] = d[k * u + j] }
                     }
                 }
+            }
+            // dLoss/dh_{t-1} += drec_t R^T.
+            LinearAlgebra.sgemm(
+                transposeB: true, m: b, n: u, k: w, a: dr, lda: w, b: layer.recurrentKernel, ldb: w, beta: 1,
+                c: dh, ldc: u)
+        }
+        // Weight gradients over all steps at once: R from h_{t-1} (t >= 1), the GRU's R_h from s when the
+        // reset comes first, W and the biases from the inputs.
+        if steps > 1 {
+            LinearAlgebra.sgemm(
+                transposeA: true, m: u, n: w, k: (steps - 1) * b, a: tape.states.pointer, lda: u, b: drec + b * w,
+                ldb: w, beta: 0, c: &gradient.recurrentKernel, ldc: w)
+        }
+        if resetBefore {
+            gradient.recurrentKernel.withUnsafeMutableBufferPointer { r in
                 LinearAlgebra.sgemm(
-                    transposeB: true, m: b, n: u, k: w, a: drec, lda: w, b: layer.recurrentKernel, ldb: w, beta: 1,
-                    c: carry, ldc: u)
-                dh.update(from: carry, count: b * u)
+                    transposeA: true, m: u, n: u, k: steps * b, a: tape.extra.pointer, lda: u, b: dA + 2 * u, ldb: w,
+                    beta: 1, c: r.baseAddress! + 2 * u, ldc: w)
             }
         }
-        // Input weights, biases and the input gradient over all steps at once.
+        if case .gru(true) = cell {
+            for row in 0..<(steps * b) {
+                for j in 0..<u { gradient.recurrentBias[j] += drec[row * w + 2 * u + j] }
+            }
+        }
         LinearAlgebra.sgemm(
             transposeA: true, m: f, n: w, k: steps * b, a: x, lda: f, b: dA, ldb: w, beta: 0,
             c: &gradient.kernel, ldc: w)

@@ -144,7 +144,12 @@ final class CellRunner {
         let count = rows * u
         let n = shared.sampleCount
         // The layer's input projection of each gate block (a_k, row stride u).
-        var a = [UnsafeMutablePointer<Float>]()
+        // a(k): block k's input projection; rec(k), gate(k): its recurrent product and activation.
+        let (aBase, aStride) =
+            below == nil ? (shared.projections + (t * g * n + first) * u, n * u) : (inputs, slab)
+        func a(_ k: Int) -> UnsafeMutablePointer<Float> { aBase + k * aStride }
+        func rec(_ k: Int) -> UnsafeMutablePointer<Float> { recurrent + k * slab }
+        func gate(_ k: Int) -> UnsafeMutablePointer<Float> { gates + k * slab }
         if let below {
             layer.kernel.withUnsafeBufferPointer { w in
                 for k in 0..<g {
@@ -156,11 +161,8 @@ final class CellRunner {
                         let p = target + row * u
                         for j in 0..<u { p[j] += layer.bias[k * u + j] }
                     }
-                    a.append(target)
                 }
             }
-        } else {
-            for k in 0..<g { a.append(shared.projections + ((t * g + k) * n + first) * u) }
         }
         let resetBefore = model.cell == .gru(resetAfter: false)
         // Recurrent products h R_k (the GRU's candidate block later when the reset comes first).
@@ -171,37 +173,35 @@ final class CellRunner {
                     c: recurrent + k * slab, ldc: u)
             }
         }
-        let rec = (0..<g).map { recurrent + $0 * slab }
-        let gate = (0..<g).map { gates + $0 * slab }
         switch model.cell {
         case .simpleRNN:
-            activate(site, rec[0], adding: a[0], into: out, count: count)
+            activate(site, rec(0), adding: a(0), into: out, count: count)
         case .gru(let resetAfter):
-            activate(site, rec[0], adding: a[0], into: gate[0], count: count)
-            activate(site + 1, rec[1], adding: a[1], into: gate[1], count: count)
+            activate(site, rec(0), adding: a(0), into: gate(0), count: count)
+            activate(site + 1, rec(1), adding: a(1), into: gate(1), count: count)
             if resetAfter {
                 layer.recurrentBias.withUnsafeBufferPointer { rb in
                     for row in 0..<rows {
                         let base = row * u
-                        for j in 0..<u { temp[base + j] = gate[1][base + j] * (rec[2][base + j] + rb[j]) }
+                        for j in 0..<u { temp[base + j] = gate(1)[base + j] * (rec(2)[base + j] + rb[j]) }
                     }
                 }
-                activate(site + 2, temp, adding: a[2], into: gate[2], count: count)
+                activate(site + 2, temp, adding: a(2), into: gate(2), count: count)
             } else {
-                for i in 0..<count { temp[i] = gate[1][i] * h[i] }
+                for i in 0..<count { temp[i] = gate(1)[i] * h[i] }
                 layer.recurrentKernel.withUnsafeBufferPointer { r in
                     LinearAlgebra.sgemm(
                         m: rows, n: u, k: u, a: temp, lda: u, b: r.baseAddress! + 2 * u, ldb: g * u, beta: 0,
-                        c: rec[2], ldc: u)
+                        c: rec(2), ldc: u)
                 }
-                activate(site + 2, rec[2], adding: a[2], into: gate[2], count: count)
+                activate(site + 2, rec(2), adding: a(2), into: gate(2), count: count)
             }
-            for i in 0..<count { out[i] = gate[2][i] + gate[0][i] * (h[i] - gate[2][i]) }
+            for i in 0..<count { out[i] = gate(2)[i] + gate(0)[i] * (h[i] - gate(2)[i]) }
         case .lstm:
-            for k in 0..<4 { activate(site + k, rec[k], adding: a[k], into: gate[k], count: count) }
-            for i in 0..<count { cOut[i] = gate[1][i] * c[i] + gate[0][i] * gate[2][i] }
+            for k in 0..<4 { activate(site + k, rec(k), adding: a(k), into: gate(k), count: count) }
+            for i in 0..<count { cOut[i] = gate(1)[i] * c[i] + gate(0)[i] * gate(2)[i] }
             activate(site + 4, cOut, adding: nil, into: temp, count: count)
-            for i in 0..<count { out[i] = gate[3][i] * temp[i] }
+            for i in 0..<count { out[i] = gate(3)[i] * temp[i] }
         }
     }
 }
