@@ -77,7 +77,15 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         let placement: PlacementStrategy
         /// Per layer, per combination of genes (base-`candidates` digits, site 0 lowest), per
         /// entry level: the levels the cell may end at and the least seconds to get there.
-        let transitions: [[[[(level: Int, seconds: Double)]]]]
+        let transitions: [[[[Transition]]]]
+
+        /// A way through a cell: the level it ends at, its bootstrap and operation seconds.
+        struct Transition {
+            var level: Int
+            var bootstrap: Double
+            var operations: Double
+            var seconds: Double { bootstrap + operations }
+        }
         let dense: CostModel.Element
 
         init(context: SearchContext) throws {
@@ -89,10 +97,10 @@ public struct DynamicProgrammingSearch: SearchStrategy {
             let choices = space.candidates.count
             let combinations = Int(Foundation.pow(Double(choices), Double(perCell)))
             let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
-            var table = [[[[(level: Int, seconds: Double)]]]]()
+            var table = [[[[Transition]]]]()
             let placement = self.placement
             for layer in 0..<space.layout.layers {
-                var byCode = [[[(level: Int, seconds: Double)]]]()
+                var byCode = [[[Transition]]]()
                 for code in 0..<combinations {
                     let degrees = (0..<perCell).map { site in
                         space.candidates[code / Int(Foundation.pow(Double(choices), Double(site))) % choices].degree
@@ -109,21 +117,27 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         /// The levels a chain of stages may end at from `level`, with the least seconds for each.
         static func advance(
             from level: Int, through stages: [CostModel.Element], _ model: CostModel, _ placement: PlacementStrategy
-        ) -> [(level: Int, seconds: Double)] {
-            var frontier: [Int: Double] = [level: 0]
+        ) -> [Transition] {
+            // A one-stage cell (SimpleRNN): every entry as it comes, the sum made as the chain DP makes it.
+            var frontier: [Int: Transition] = [:]
+            var paths = [Transition(level: level, bootstrap: 0, operations: 0)]
             for stage in stages {
-                var next: [Int: Double] = [:]
-                for (l, seconds) in frontier {
-                    for (boot, r) in entries(level: l, depth: stage.depth, model, placement) {
-                        let total =
-                            seconds + (boot ? model.bootstrapSeconds(before: stage) : 0)
-                            + model.seconds(of: stage, atLevel: r)
-                        if total < next[r - stage.depth, default: .infinity] { next[r - stage.depth] = total }
+                frontier = [:]
+                var next = [Transition]()
+                for path in paths {
+                    for (boot, r) in entries(level: path.level, depth: stage.depth, model, placement) {
+                        let step = Transition(
+                            level: r - stage.depth,
+                            bootstrap: path.bootstrap + (boot ? model.bootstrapSeconds(before: stage) : 0),
+                            operations: path.operations + model.seconds(of: stage, atLevel: r))
+                        next.append(step)
+                        if step.seconds < frontier[step.level]?.seconds ?? .infinity { frontier[step.level] = step }
                     }
                 }
-                frontier = next
+                // Several stages: keep the cheapest way to each level.
+                paths = stages.count == 1 ? next : frontier.values.sorted { $0.level < $1.level }
             }
-            return frontier.map { (level: $0.key, seconds: $0.value) }.sorted { $0.level < $1.level }
+            return paths
         }
 
         /// Entry levels an element may run at, given `level` left, and whether each needs a bootstrap.
@@ -191,8 +205,9 @@ public struct DynamicProgrammingSearch: SearchStrategy {
                 for state in 0..<states where best[state].isFinite {
                     let (level, used) = (state / (buckets + 1), state % (buckets + 1))
                     for (index, option) in stages[cell].enumerated() where used + option.extra <= buckets {
-                        for (end, cellSeconds) in table[option.code][level] {
-                            let seconds = best[state] + cellSeconds
+                        for way in table[option.code][level] {
+                            let end = way.level
+                            let seconds = best[state] + way.bootstrap + way.operations
                             let target = end * (buckets + 1) + used + option.extra
                             if seconds < next[target] {
                                 next[target] = seconds
