@@ -16,7 +16,8 @@ let package = Package(
         .executable(name: "cellwise", targets: ["CellwiseTool"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -58,10 +59,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Import of recurrent models from ONNX (the `RNN`, `GRU` and `LSTM` operators and a dense head);
+        /// the protobuf types are generated once from onnx.proto (scripts/onnx/generate.sh).
+        .target(
+            name: "CellwiseONNX",
+            dependencies: ["CellwiseCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings
+        ),
+
         /// The umbrella: `import Cellwise` imports every module above.
         .target(
             name: "Cellwise",
-            dependencies: ["CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseReport"],
+            dependencies: [
+                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseReport", "CellwiseONNX",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -131,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "CellwiseSearchTests",
             dependencies: ["CellwiseSearch", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CellwiseONNXTests",
+            dependencies: ["CellwiseONNX", "CellwiseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

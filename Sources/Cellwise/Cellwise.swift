@@ -2,6 +2,7 @@
 // evaluate plans, price them under CKKS, run and compare searches, and write reports.
 @_exported import CellwiseCKKS
 @_exported import CellwiseCore
+@_exported import CellwiseONNX
 @_exported import CellwiseReport
 @_exported import CellwiseSearch
 @_exported import CellwiseTraining

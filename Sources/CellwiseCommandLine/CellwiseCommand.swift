@@ -75,7 +75,7 @@ public struct CellwiseCommand: ParsableCommand {
             """,
         version: CellwiseVersion.current,
         subcommands: [
-            TrainCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
+            TrainCommand.self, ImportCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
             CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
             SearchCommand.self, CompareCommand.self, ExportCommand.self, CKKSCommand.self,
         ]

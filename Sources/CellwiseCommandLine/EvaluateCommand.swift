@@ -15,6 +15,11 @@ struct EvaluateCommand: ParsableCommand {
               cellwise evaluate --model results/models/mnist5k.json --plan '17*24,7*4'
               cellwise evaluate --model results/models/mnist5k.json --plan 't*28' --split validation --json
               cellwise evaluate --model results/models/mnist5k.json --plan 't*28' --plan '3*28' --plan '17*28'
+              cellwise evaluate --model results/models/mnist5k.json --plan '7*28' --save-outputs /tmp/outputs.npz
+
+            --save-outputs writes a NumPy archive (numpy.load) holding the split's model inputs
+            (inputs: samples x steps x features, standardised and pre-padded as the model reads them),
+            labels, and the plan's logits (samples x classes), for checks in other engines.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -34,8 +39,33 @@ struct EvaluateCommand: ParsableCommand {
                 + "exact model's) instead of the exact model's: an experiment, see docs/approximations.md."))
     var fitToPlan = false
 
+    @Option(help: "Write the inputs, labels and logits of the (one) plan to this .npz file.")
+    var saveOutputs: String?
+
     func validate() throws {
         guard !plan.isEmpty else { throw ValidationError("give at least one --plan") }
+        if saveOutputs != nil && plan.count > 1 { throw ValidationError("--save-outputs takes one --plan") }
+    }
+
+    /// The inputs, labels and logits of `plan` as a NumPy archive.
+    private func save(
+        _ plan: ActivationPlan, _ evaluator: PlanEvaluator, _ context: ModelOptions.Context, to path: String
+    )
+        throws
+    {
+        let model = context.file.model
+        let data = context.dataset.split(split)
+        let inputs = try model.input.apply(to: data, timeSteps: model.timeSteps, featureCount: model.inputSize)
+        let logits = try evaluator.logits(of: plan)
+        try NumPyArchive.write(
+            [
+                (
+                    "inputs",
+                    NumPyArray(shape: [data.count, model.timeSteps, model.inputSize], values: inputs.map(Double.init))
+                ),
+                ("labels", NumPyArray(shape: [data.count], values: data.labels.map(Double.init), descr: "<i8")),
+                ("logits", NumPyArray(shape: [data.count, model.classes], values: logits.map(Double.init))),
+            ], to: path)
     }
 
     /// An evaluator whose range and weighted fits come from the fitting split's pre-activations
@@ -58,7 +88,9 @@ struct EvaluateCommand: ParsableCommand {
         let plans = try plan.map { try ActivationPlan(parsing: $0, layout: context.file.model.sites) }
         let evaluator = try context.evaluator(for: split)
         let reports = try plans.map { parsed in
-            let outcome = try (fitToPlan ? refitted(parsed, context) : evaluator).evaluate(parsed)
+            let chosen = try fitToPlan ? refitted(parsed, context) : evaluator
+            let outcome = try chosen.evaluate(parsed)
+            if let saveOutputs { try save(parsed, chosen, context, to: saveOutputs) }
             return EvaluationReport(
                 plan: parsed.tokens, planText: parsed.description,
                 candidates: try context.approximations.specs(for: parsed),

@@ -107,20 +107,8 @@ public struct Trainer: Sendable {
         }
 
         let best = stopping.bestModel ?? model
-        let tanhPlan = ActivationPlan(uniform: .exact, layout: best.sites)
-        let validationEvaluator = try PlanEvaluator(
-            model: best, split: dataset.validation, approximations: approximations, cachedPlans: 0)
-        let testEvaluator = try PlanEvaluator(
-            model: best, split: dataset.test, approximations: approximations, cachedPlans: 0)
-        let validation = try SplitMetrics(evaluator: validationEvaluator)
-        let ranges = try validationEvaluator.preactivationStatistics(
-            of: tanhPlan, lower: approximations.lower, upper: approximations.upper
-        ).map(\.range)
-        let metadata = ModelMetadata(
-            dataset: dataset.source.description, splitSeed: dataset.splitSeed, training: config,
-            epochsRun: history.count, bestEpoch: stopping.bestEpoch, validationLoss: validation.loss,
-            validationAccuracy: validation.accuracy, testAccuracy: try testEvaluator.accuracy(of: tanhPlan),
-            cellRanges: ranges)
+        let metadata = try ModelMetadata(
+            measuring: best, on: dataset, training: config, epochsRun: history.count, bestEpoch: stopping.bestEpoch)
         return Outcome(file: ModelFile(model: best, metadata: metadata), history: history)
     }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// `data/timeseries` (`JapaneseVowels`, `BasicMotions`, `ItalyPowerDemand`), or a path: a CSV
 /// file in the mnist5k layout, a directory holding the four MNIST-style IDX files, an IDX image
 /// file whose label file sits beside it (`...-images-idx3-ubyte[.gz]` with
-/// `...-labels-idx1-ubyte[.gz]`), or a `NAME_TRAIN.ts[.gz]` file with `NAME_TEST.ts[.gz]` beside it.
+/// `...-labels-idx1-ubyte[.gz]`), a `NAME_TRAIN.ts[.gz]` file with `NAME_TEST.ts[.gz]` beside it, or a
+/// NumPy data set (an `.npz` file, or a directory of `.npy` files, holding `x_train`, `y_train`,
+/// `x_test`, `y_test`).
 public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
     /// The 5,000-digit MNIST sample shipped in `data/mnist-5k.csv.gz`.
     case mnist5k
@@ -22,6 +24,8 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
     /// A `.ts` training file and the test file beside it; `name` is the shipped problem's name
     /// when it came from `data/timeseries`.
     case series(train: String, test: String, name: String?)
+    /// NumPy arrays `x_train`, `y_train`, `x_test`, `y_test` in an `.npz` file or a directory of `.npy` files.
+    case numpy(path: String)
 
     /// The time-series problems shipped in `data/timeseries`.
     public static let shippedSeries = ["JapaneseVowels", "BasicMotions", "ItalyPowerDemand"]
@@ -48,7 +52,14 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
                         + "IDX files)"
                 )
             }
-            if isDirectory.boolValue {
+            let isNumPyDirectory =
+                isDirectory.boolValue
+                && ((try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []).contains {
+                    $0.lowercased() == "x_train.npy"
+                }
+            if isNumPyDirectory || argument.hasSuffix(".npz") {
+                self = .numpy(path: argument)
+            } else if isDirectory.boolValue {
                 self = .idxDirectory(path: argument)
             } else if argument.contains("idx3-ubyte") {
                 let labels = argument.replacingOccurrences(of: "images-idx3-ubyte", with: "labels-idx1-ubyte")
@@ -78,7 +89,10 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
 
     /// Whether the samples are 28x28 images (read row by row) rather than series.
     public var isImages: Bool {
-        if case .series = self { false } else { true }
+        switch self {
+        case .series, .numpy: false
+        default: true
+        }
     }
 
     /// The argument that recreates this source.
@@ -86,7 +100,7 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .mnist5k: "mnist5k"
         case .fashion: "fashion"
-        case .csv(let path), .idxDirectory(let path): path
+        case .csv(let path), .idxDirectory(let path), .numpy(let path): path
         case .idxPair(let images, _): images
         case .series(let train, _, let name): name ?? train
         }
@@ -111,6 +125,9 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
             return try Self.loadDirectory(Self.fashionDirectory, source: self, seed: splitSeed)
         case .idxDirectory(let path):
             return try Self.loadDirectory(path, source: self, seed: splitSeed)
+        case .numpy(let path):
+            let (training, test) = try NumPyDataset.read(path)
+            return try Dataset(source: self, training: training, test: test, seed: splitSeed)
         case .series(let train, let test, _):
             return try Dataset(
                 source: self, training: TimeSeriesFormat.read(train), test: TimeSeriesFormat.read(test), seed: splitSeed

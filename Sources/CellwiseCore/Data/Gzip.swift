@@ -1,7 +1,8 @@
 import Foundation
 import _CellwiseZlib
 
-/// gzip decompression (zlib), for the compressed data files.
+/// zlib, for the compressed data files: gzip streams, the raw deflate streams of `.npz`
+/// archives, and CRC-32.
 enum Gzip {
     /// Whether `bytes` starts with the gzip magic number 1f 8b.
     static func isCompressed(_ bytes: [UInt8]) -> Bool {
@@ -14,8 +15,24 @@ enum Gzip {
     /// - Throws: ``DataError`` when the stream is corrupt or ends early.
     static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
         guard isCompressed(bytes) else { throw DataError(path, "not a gzip file (bad magic number)") }
+        return try inflateStream(bytes, windowBits: 15 + 16, kind: "gzip", path: path)
+    }
+
+    /// Decompresses a raw deflate stream (a zip member), `path` naming it in errors.
+    static func inflateRaw(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+        try inflateStream(bytes, windowBits: -15, kind: "deflate", path: path)
+    }
+
+    /// The CRC-32 of `bytes` (as zip and gzip use it).
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(_CellwiseZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
+    }
+
+    private static func inflateStream(_ bytes: [UInt8], windowBits: Int32, kind: String, path: String) throws
+        -> [UInt8]
+    {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DataError(path, "cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
@@ -38,9 +55,9 @@ enum Gzip {
                 switch status {
                 case Z_OK, Z_STREAM_END: break
                 case Z_BUF_ERROR where stream.avail_in == 0:
-                    throw DataError(path, "truncated gzip stream (ends after \(bytes.count) bytes)")
+                    throw DataError(path, "truncated \(kind) stream (ends after \(bytes.count) bytes)")
                 default:
-                    throw DataError(path, "corrupt gzip stream (zlib error \(status))")
+                    throw DataError(path, "corrupt \(kind) stream (zlib error \(status))")
                 }
             } while status != Z_STREAM_END
         }
