@@ -20,8 +20,9 @@ accuracies: build
 	@scripts/demo.sh
 
 test:
-	@scripts/install-deps.sh --notebook
-	CELLWISE_REQUIRE_ALL_TESTS=1 CELLWISE_JUPYTER=$(CURDIR)/.build/notebook-venv/bin/jupyter $(SWIFT) test
+	@scripts/install-deps.sh --python
+	CELLWISE_REQUIRE_ALL_TESTS=1 CELLWISE_PYTHON=$(CURDIR)/.build/python-venv/bin/python \
+	  CELLWISE_JUPYTER=$(CURDIR)/.build/python-venv/bin/jupyter $(SWIFT) test
 
 # Style: swift-format (.swift-format, 120 columns) with warnings as errors, and no line over 120.
 lint:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Cellwise needs, once; does nothing when it is present.
 #   scripts/install-deps.sh             Debian packages for building and running
-#   scripts/install-deps.sh --notebook  also Jupyter and matplotlib (PyPI) in .build/notebook-venv,
-#                                       for the test that executes an exported notebook
+#   scripts/install-deps.sh --python    also, from PyPI into .build/python-venv, what the tests run:
+#                                       Jupyter and matplotlib (an exported notebook is executed),
+#                                       onnx and onnxruntime (the ONNX Runtime checks)
 set -euo pipefail
 packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config dataset-fashion-mnist gzip)
-[ "${1:-}" = "--notebook" ] && packages+=(python3-venv)
+[ "${1:-}" = "--python" ] && packages+=(python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,12 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = "--notebook" ]; then
-  venv=.build/notebook-venv
-  pinned='import importlib.metadata as m, sys; sys.exit(m.version("nbconvert") != "7.17.2")'
-  if [ ! -x "$venv/bin/jupyter-nbconvert" ] || ! "$venv/bin/python" -c "$pinned" 2>/dev/null; then
-    echo "installing Jupyter (nbconvert, ipykernel) and matplotlib into $venv" >&2
+if [ "${1:-}" = "--python" ]; then
+  venv=.build/python-venv
+  pins=(nbconvert==7.17.2 ipykernel==7.4.0 matplotlib==3.11.2 numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0)
+  check='import importlib.metadata as m, sys; sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))'
+  if [ ! -x "$venv/bin/jupyter-nbconvert" ] || ! "$venv/bin/python" -c "$check" "${pins[@]}" 2>/dev/null; then
+    echo "installing ${pins[*]} into $venv" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check nbconvert==7.17.2 ipykernel==7.4.0 matplotlib==3.11.2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}"
   fi
 fi

@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
             the file's SHA-256 is kept as its provenance.
 
             Example:
-              cellwise import examples/onnx/vowels-gru-pytorch.onnx --dataset JapaneseVowels \\
+              cellwise import Examples/onnx/vowels-gru-pytorch.onnx --dataset JapaneseVowels \\
                 --out results/models/vowels-gru-pytorch.json
             """)
 
@@ -43,13 +43,13 @@ struct ImportCommand: ParsableCommand {
         }
         let data = try DatasetSource(argument: dataset).load(splitSeed: splitSeed)
         let imported = try ONNXImport(contentsOf: file, timeSteps: timeSteps, openTimeSteps: data.train.timeSteps)
-        for note in imported.notes { standardError("import: \(note)") }
         let metadata = try ModelMetadata(
             measuring: imported.model, on: data, training: nil, epochsRun: 0, bestEpoch: 0)
         let modelFile = ModelFile(
             model: imported.model, metadata: metadata,
             provenance: .imported(from: file, sha256: imported.sha256))
         try modelFile.save(to: out)
+        for note in imported.notes { standardError("import: \(note)") }
         print(
             String(
                 format: "saved %@: validation accuracy %.4f, test accuracy %.4f (imported from %@, sha256 %@)",

@@ -9,7 +9,7 @@ import SwiftProtobuf
 /// an optional final `Softmax`, which is dropped: Cellwise models output logits).
 ///
 /// ```swift
-/// let imported = try ONNXImport(contentsOf: "examples/onnx/vowels-gru-pytorch.onnx")
+/// let imported = try ONNXImport(contentsOf: "Examples/onnx/vowels-gru-pytorch.onnx")
 /// print(imported.model.cell, imported.model.layers.count, imported.sha256)
 /// ```
 ///

@@ -14,7 +14,7 @@ import Testing
         }
         let local = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-            .appendingPathComponent(".build/notebook-venv/bin/jupyter").path
+            .appendingPathComponent(".build/python-venv/bin/jupyter").path
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }
 
@@ -60,7 +60,7 @@ import Testing
     /// and always under `make test` (which installs it); elsewhere it is reported as skipped.
     @Test(
         .enabled(
-            if: jupyter != nil || CLI.requireAllTests, "needs Jupyter (make test installs it in .build/notebook-venv)"))
+            if: jupyter != nil || CLI.requireAllTests, "needs Jupyter (make test installs it in .build/python-venv)"))
     func theExportedNotebookRuns() throws {
         let jupyter = try #require(Self.jupyter, "Jupyter is missing: run make test, which installs it")
         let model = try CLI.trainedModel.get()
