@@ -55,7 +55,7 @@ let package = Package(
         /// Comparisons of strategies from a config: runs, run.json, tables, plots, notebooks.
         .target(
             name: "CellwiseReport",
-            dependencies: ["CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch"],
+            dependencies: ["CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseONNX"],
             swiftSettings: swiftSettings
         ),
 

@@ -9,6 +9,10 @@ public enum PlacementStrategy: String, CaseIterable, Sendable, Codable {
     /// and whether to drop levels (a free modulus switch) so that an element runs at a lower,
     /// cheaper level. Never slower than greedy.
     case optimal
+    /// Per ciphertext (``CiphertextPlacement``): each state (`h`, an LSTM's `c`) and each
+    /// intermediate value is refreshed on its own, at least latency, on the cells' operation
+    /// graph (``CiphertextGraph``). The same as the chain for one state (a one-layer SimpleRNN).
+    case ciphertexts
 }
 
 /// A placement and its latency.
@@ -36,7 +40,8 @@ public enum BootstrapPlacement {
         }
         switch strategy {
         case .greedy: return greedy(chain, model: model)
-        case .optimal: return optimal(chain, model: model)
+        // A chain has no ciphertexts of its own: the chain's optimum (CostModel.cost prices plans per ciphertext).
+        case .optimal, .ciphertexts: return optimal(chain, model: model)
         }
     }
 

@@ -209,6 +209,17 @@ public struct CostModel: Sendable {
     /// Places bootstraps and prices `plan`.
     public func cost(of plan: ActivationPlan, placement: PlacementStrategy = .greedy) throws -> CostReport {
         let chain = try elements(of: plan)
+        if placement == .ciphertexts {
+            let graph = try CiphertextGraph(plan: plan, model: self)
+            let placed = try CiphertextPlacement.optimal(graph, model: self)
+            // One entry per refreshed ciphertext, at the chain element of the operation it precedes.
+            let schedule = BootstrapSchedule(
+                bootstrapBefore: placed.refreshes.map { graph.operations[$0.operation].element }, entryLevels: [],
+                seconds: placed.seconds)
+            return CostReport(
+                plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule, profile: profile.name,
+                depthRule: depthRule, placement: placement)
+        }
         let schedule = try BootstrapPlacement.place(chain, model: self, strategy: placement)
         return CostReport(
             plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule,

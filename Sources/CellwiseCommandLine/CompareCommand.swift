@@ -45,10 +45,14 @@ struct CompareCommand: ParsableCommand {
         let keys = try Comparison.runs(of: config, registry: registry)
         let model: ModelFile
         if !FileManager.default.fileExists(atPath: config.modelFile), !quiet {
-            standardError(
-                "\(config.modelFile) does not exist: training it (\(config.dataset), seed "
-                    + "\(config.training?.seed ?? config.seed))"
-            )
+            if let onnx = config.onnxFile {
+                standardError("\(config.modelFile) does not exist: importing it from \(onnx) (\(config.dataset))")
+            } else {
+                standardError(
+                    "\(config.modelFile) does not exist: training it (\(config.dataset), seed "
+                        + "\(config.training?.seed ?? config.seed))"
+                )
+            }
         }
         model = try Comparison.prepareModel(config) { report in
             guard !quiet else { return }

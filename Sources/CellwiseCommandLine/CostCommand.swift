@@ -14,7 +14,9 @@ struct CostModelOptions: ParsableArguments {
     @Option(help: "Polynomial depth rule: ideal (ceil(log2(d+1))) or openfhe (OpenFHE's Chebyshev table).")
     var depth: DepthRule = .ideal
 
-    @Option(help: "Bootstrap placement: greedy (fewest bootstraps) or optimal (least latency).")
+    @Option(
+        help:
+            "Bootstrap placement: greedy (fewest bootstraps), optimal (least latency) or ciphertexts (per ciphertext).")
     var placement: PlacementStrategy = .greedy
 
     /// The cost model for the paper's shape (28 inputs, 32 units, 10 classes).
@@ -52,6 +54,12 @@ struct CostCommand: ParsableCommand {
 
     @OptionGroup var costModel: CostModelOptions
 
+    @Flag(
+        help: ArgumentHelp(
+            "Also place bootstraps per ciphertext (h, c, gate outputs refreshed one by one) on the cells' operation "
+                + "graph, greedy and optimal (docs/cost-model.md)."))
+    var ciphertexts = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -61,8 +69,17 @@ struct CostCommand: ParsableCommand {
             try shape.map { try ActivationPlan(parsing: plan, layout: $0.sites) } ?? ActivationPlan(parsing: plan)
         let pricing = try shape.map { try costModel.model(shapeOf: $0) } ?? costModel.model()
         let report = try pricing.cost(of: parsed, placement: costModel.placement)
+        var perCiphertext: CiphertextJSON?
+        if ciphertexts {
+            let graph = try CiphertextGraph(plan: parsed, model: pricing)
+            let greedy = try CiphertextPlacement.greedy(graph, model: pricing)
+            let optimal = try CiphertextPlacement.optimal(graph, model: pricing)
+            perCiphertext = CiphertextJSON(graph: graph, greedy: greedy, optimal: optimal)
+        }
         if json {
-            try printJSON(CostJSON(report))
+            var output = CostJSON(report)
+            output.ciphertexts = perCiphertext
+            try printJSON(output)
         } else {
             print(
                 String(
@@ -70,7 +87,47 @@ struct CostCommand: ParsableCommand {
                     parsed.description, report.bootstraps, report.latencySeconds, report.profile,
                     report.depthRule.rawValue, report.placement.rawValue))
             print(report.picture)
+            if let perCiphertext {
+                for (name, placement) in [("greedy", perCiphertext.greedy), ("optimal", perCiphertext.optimal)] {
+                    print(
+                        String(
+                            format: "per ciphertext, %@: %d bootstraps, %.2f s (%@)", name, placement.bootstraps,
+                            placement.seconds,
+                            placement.byCiphertext.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")))
+                }
+            }
         }
+    }
+}
+
+/// Per-ciphertext placements of a plan.
+struct CiphertextJSON: Encodable {
+    struct Placement: Encodable {
+        var bootstraps: Int
+        var seconds: Double
+        /// Refreshes by kind of ciphertext (h, c, r, tanh(c), ...).
+        var byCiphertext: [String: Int]
+        /// Each refresh: the operation before which it happens and the ciphertext.
+        var refreshes: [[String]]
+    }
+    var greedy: Placement
+    var optimal: Placement
+
+    init(graph: CiphertextGraph, greedy: CiphertextSchedule, optimal: CiphertextSchedule) {
+        func describe(_ schedule: CiphertextSchedule) -> Placement {
+            var kinds = [String: Int]()
+            for refresh in schedule.refreshes {
+                let name = graph.names[refresh.ciphertext]
+                kinds[String(name.prefix { $0 != " " && $0 != "[" }), default: 0] += 1
+            }
+            return Placement(
+                bootstraps: schedule.bootstraps, seconds: schedule.seconds, byCiphertext: kinds,
+                refreshes: schedule.refreshes.map {
+                    [graph.operations[$0.operation].label, graph.names[$0.ciphertext]]
+                })
+        }
+        self.greedy = describe(greedy)
+        self.optimal = describe(optimal)
     }
 }
 
@@ -85,6 +142,7 @@ struct CostJSON: Encodable {
     var profile: String
     var depthRule: String
     var placement: String
+    var ciphertexts: CiphertextJSON?
 
     init(_ report: CostReport) {
         plan = report.plan.tokens

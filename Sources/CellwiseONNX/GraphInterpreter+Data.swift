@@ -173,7 +173,8 @@ extension GraphInterpreter {
             let last = start == -1 || selected.size.fixedValue.map { start == Int64($0 - 1) } ?? false
             guard last else {
                 throw ONNXProblem(
-                    "\(label) selects step \(start) of \(selected.size); Cellwise models read the last step (pre-padded "
+                    "\(label) selects step \(start) of \(selected.size); Cellwise models read the last step "
+                        + "(pre-padded "
                         + "sequences end there)")
             }
             guard case .sequence(let layers) = data.stage, layers > 0 else {

@@ -77,7 +77,8 @@ struct GraphInterpreter {
     mutating func readOutput() throws -> (kernel: [Float], bias: [Float], classes: Int) {
         guard graph.output.count == 1, let output = graph.output.first else {
             throw ONNXProblem(
-                "the graph has \(graph.output.count) outputs (\(graph.output.map { "'\($0.name)'" }.joined(separator: ", "))); "
+                "the graph has \(graph.output.count) outputs "
+                    + "(\(graph.output.map { "'\($0.name)'" }.joined(separator: ", "))); "
                     + "export only the classifier's output")
         }
         guard case .data(let data) = try value(of: output.name, for: "graph output '\(output.name)'"),

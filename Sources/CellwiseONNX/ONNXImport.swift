@@ -97,7 +97,8 @@ public struct ONNXImport: Sendable {
         }
         var notes = interpreter.notes
         notes.insert(
-            "\(layers.count) \(first.cell.name) layer(s) of \(layers.map { "\($0.weights.units)" }.joined(separator: ", ")) "
+            "\(layers.count) \(first.cell.name) layer(s) of "
+                + "\(layers.map { "\($0.weights.units)" }.joined(separator: ", ")) "
                 + "units, \(steps) steps, \(head.classes) classes"
                 + (input.mean == nil ? "" : "; the graph's input preprocessing became the input standardisation"),
             at: 0)

@@ -1,5 +1,6 @@
 import CellwiseCKKS
 import CellwiseCore
+import CellwiseONNX
 import CellwiseSearch
 import CellwiseTraining
 import Foundation
@@ -29,11 +30,12 @@ public enum Comparison {
         return keys
     }
 
-    /// Loads the config's model, or trains it (and saves it to the config's model file) when the
-    /// file does not exist and the config has a training section.
+    /// Loads the config's model, or makes it (and saves it to the config's model file) when the
+    /// file does not exist: trained from the `[training]` section, or imported from `[model] onnx`.
     ///
     /// - Throws: ``ConfigurationError`` when the cached model was trained on another data set or
-    ///   with other `[training]` settings than the config's (delete the file to retrain), and
+    ///   with other `[training]` settings than the config's, or imported from another file (delete
+    ///   it to remake it), ``ONNXImportError`` when the ONNX file cannot be imported, and
     ///   ``SearchStop/interrupted`` when Ctrl-C stops the training.
     public static func prepareModel(_ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void = { _ in })
         throws -> ModelFile
@@ -43,10 +45,23 @@ public enum Comparison {
             try check(file, against: config)
             return file
         }
+        if let onnx = config.onnxFile {
+            let data = try DatasetSource(argument: config.dataset).load(splitSeed: config.seed)
+            let imported = try ONNXImport(contentsOf: onnx, openTimeSteps: data.train.timeSteps)
+            let file = ModelFile(
+                model: imported.model,
+                metadata: try ModelMetadata(
+                    measuring: imported.model, on: data, training: nil, epochsRun: 0, bestEpoch: 0),
+                provenance: .imported(from: onnx, sha256: imported.sha256))
+            try file.save(to: config.modelFile)
+            return file
+        }
         guard let training = config.training else {
             throw ConfigurationError(
                 key: "model.file",
-                problem: "\(config.modelFile) does not exist and the config has no [training] section to make it")
+                problem:
+                    "\(config.modelFile) does not exist and the config has no [training] section or [model] onnx "
+                    + "file to make it")
         }
         let data = try DatasetSource(argument: config.dataset).load(splitSeed: training.splitSeed)
         let outcome = try Trainer(configuration: training).train(data, progress: progress)
@@ -60,6 +75,17 @@ public enum Comparison {
             throw ConfigurationError(
                 key: "model.dataset",
                 problem: "is \"\(config.dataset)\" but \(config.modelFile) was trained on \"\(file.metadata.dataset)\"")
+        }
+        if let onnx = config.onnxFile {
+            let digest = SHA256.hex(of: [UInt8](try Data(contentsOf: URL(fileURLWithPath: onnx))))
+            guard file.provenance.sha256 == digest else {
+                throw ConfigurationError(
+                    key: "model.onnx",
+                    problem:
+                        "\(config.modelFile) was not imported from this \(onnx) (SHA-256 differs); delete it to "
+                        + "re-import"
+                )
+            }
         }
         if let training = config.training, file.metadata.training != training {
             let changed = TrainingConfiguration.differences(training, file.metadata.training)

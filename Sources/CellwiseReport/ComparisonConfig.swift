@@ -18,6 +18,8 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     public var dataset: String
     /// How to train the model when the file is missing.
     public var training: TrainingConfiguration?
+    /// An ONNX file to import the model from when the file is missing (instead of training).
+    public var onnxFile: String?
     /// Candidate degrees, ascending (the paper's candidates: uniform least squares on ``interval``);
     /// with ``candidates``, their degrees in cost order.
     public var degrees: [Int]
@@ -60,6 +62,14 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
             throw fail("name", "must be letters, digits, '-', '_' or '.' (it names the results directory)")
         }
         guard !modelFile.isEmpty else { throw fail("model.file", "must not be empty") }
+        if let onnxFile {
+            guard training == nil else {
+                throw fail("model.onnx", "give [model] onnx or a [training] section, not both")
+            }
+            guard FileManager.default.fileExists(atPath: onnxFile) else {
+                throw fail("model.onnx", "\(onnxFile) does not exist")
+            }
+        }
         guard !dataset.isEmpty else { throw fail("model.dataset", "must not be empty") }
         if let training {
             do { try training.validate() } catch let error as ConfigurationError {
@@ -177,6 +187,7 @@ extension ComparisonConfig {
         struct ModelSection: Decodable {
             var file: String
             var dataset: String
+            var onnx: String?
         }
 
         struct TrainingSection: Decodable {
@@ -283,7 +294,7 @@ extension ComparisonConfig {
             let parsed = try? approximation.candidates?.map(Candidate.init(parsing:)).sorted()
             return ComparisonConfig(
                 name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
-                training: training?.configuration(defaultSeed: seed),
+                training: training?.configuration(defaultSeed: seed), onnxFile: model.onnx,
                 degrees: approximation.degrees ?? parsed?.map(\.degree) ?? [],
                 candidates: parsed?.map(\.description) ?? approximation.candidates,
                 interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile,

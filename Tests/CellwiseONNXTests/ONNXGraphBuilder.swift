@@ -66,7 +66,9 @@ struct ONNXGraphBuilder {
 
     /// Adds a node; returns its outputs.
     @discardableResult
-    mutating func node(_ op: String, _ inputs: [String], outputs: Int = 1, name: String? = nil, _ attributes: [String: Attribute] = [:])
+    mutating func node(
+        _ op: String, _ inputs: [String], outputs: Int = 1, name: String? = nil, _ attributes: [String: Attribute] = [:]
+    )
         -> [String]
     {
         var node = Onnx_NodeProto()
@@ -78,11 +80,21 @@ struct ONNXGraphBuilder {
             var a = Onnx_AttributeProto()
             a.name = key
             switch value {
-            case .int(let v): a.type = .int; a.i = v
-            case .float(let v): a.type = .float; a.f = v
-            case .string(let v): a.type = .string; a.s = Data(v.utf8)
-            case .strings(let v): a.type = .strings; a.strings = v.map { Data($0.utf8) }
-            case .ints(let v): a.type = .ints; a.ints = v
+            case .int(let v):
+                a.type = .int
+                a.i = v
+            case .float(let v):
+                a.type = .float
+                a.f = v
+            case .string(let v):
+                a.type = .string
+                a.s = Data(v.utf8)
+            case .strings(let v):
+                a.type = .strings
+                a.strings = v.map { Data($0.utf8) }
+            case .ints(let v):
+                a.type = .ints
+                a.ints = v
             }
             node.attribute.append(a)
         }
@@ -106,8 +118,10 @@ struct ONNXGraphBuilder {
         model.opsetImport = [opset]
         model.producerName = "cellwise-tests"
         model.graph = graph
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cellwise-onnx-\(UUID().uuidString).onnx")
-            .path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cellwise-onnx-\(UUID().uuidString).onnx"
+        )
+        .path
         try model.serializedData().write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -131,10 +145,12 @@ struct ONNXGraphBuilder {
         let bias = b.constant(ramp(2 * gates * hidden, from: 200), shape: [1, 2 * gates * hidden], name: "B")
         var inputs = [x, w, r, bias] + extraInputs
         configure(&b, &inputs)
-        let outputs = b.node(op, inputs, outputs: 2, name: "rnn", attributes.merging(["hidden_size": .int(Int64(hidden))]) { a, _ in a })
+        let outputs = b.node(
+            op, inputs, outputs: 2, name: "rnn", attributes.merging(["hidden_size": .int(Int64(hidden))]) { a, _ in a })
         let last = b.node("Squeeze", [outputs[1], b.integers([0])])[0]
         let kernel = b.constant(ramp(4 * hidden, from: 300), shape: [4, hidden])
-        let head = b.node("Gemm", [last, kernel, b.constant(ramp(4, from: 400), shape: [4])], name: "head", ["transB": .int(1)])
+        let head = b.node(
+            "Gemm", [last, kernel, b.constant(ramp(4, from: 400), shape: [4])], name: "head", ["transB": .int(1)])
         b.output(head[0])
         return try b.write()
     }

@@ -86,7 +86,10 @@ import Testing
 
     @Test func refusesWhatCellwiseCannotExpress() throws {
         let cases: [(String, String)] = [
-            (try B.recurrent("GRU", attributes: ["direction": .string("bidirectional")]), "node 'rnn' (GRU): direction"),
+            (
+                try B.recurrent("GRU", attributes: ["direction": .string("bidirectional")]),
+                "node 'rnn' (GRU): direction"
+            ),
             (try B.recurrent("LSTM", attributes: ["clip": .float(3)]), "node 'rnn' (LSTM): clip"),
             (try B.recurrent("RNN", attributes: ["activations": .strings(["Relu"])]), "node 'rnn' (RNN): activations"),
             (try B.recurrent("LSTM", attributes: ["input_forget": .int(1)]), "input_forget"),
@@ -114,7 +117,8 @@ import Testing
         // An operator on the hidden state.
         var b = B()
         let x = b.node("Transpose", ["x"], ["perm": .ints([1, 0, 2])])[0]
-        let y = b.node("GRU", [x, b.constant(B.ramp(18), shape: [1, 6, 3]), b.constant(B.ramp(12), shape: [1, 6, 2])],
+        let y = b.node(
+            "GRU", [x, b.constant(B.ramp(18), shape: [1, 6, 3]), b.constant(B.ramp(12), shape: [1, 6, 2])],
             outputs: 2, name: "gru", ["hidden_size": .int(2)])
         let relu = b.node("Relu", [b.node("Squeeze", [y[1], b.integers([0])])[0]], name: "act")[0]
         b.output(b.node("Gemm", [relu, b.constant(B.ramp(8), shape: [2, 4])])[0])
@@ -123,7 +127,8 @@ import Testing
         // The first step instead of the last.
         var c = B()
         let xc = c.node("Transpose", ["x"], ["perm": .ints([1, 0, 2])])[0]
-        let yc = c.node("RNN", [xc, c.constant(B.ramp(6), shape: [1, 2, 3]), c.constant(B.ramp(4), shape: [1, 2, 2])],
+        let yc = c.node(
+            "RNN", [xc, c.constant(B.ramp(6), shape: [1, 2, 3]), c.constant(B.ramp(4), shape: [1, 2, 2])],
             outputs: 2, ["hidden_size": .int(2)])
         let seq = c.node("Squeeze", [yc[0], c.integers([1])])[0]
         let first = c.node("Gather", [seq, c.integers([0], shape: [])], name: "pick", ["axis": .int(0)])[0]
@@ -158,7 +163,8 @@ import Testing
         b.graph.initializer.append(tensor)
         let x = b.node("Transpose", ["x"], ["perm": .ints([1, 0, 2])])[0]
         let y = b.node("RNN", [x, "W", b.constant(B.ramp(4), shape: [1, 2, 2])], outputs: 2, ["hidden_size": .int(2)])
-        b.output(b.node("Gemm", [b.node("Squeeze", [y[1], b.integers([0])])[0], b.constant(B.ramp(8), shape: [2, 4])])[0])
+        b.output(
+            b.node("Gemm", [b.node("Squeeze", [y[1], b.integers([0])])[0], b.constant(B.ramp(8), shape: [2, 4])])[0])
         #expect(problem(try b.write())?.contains("initializer 'W' keeps its data in an external file") == true)
     }
 }

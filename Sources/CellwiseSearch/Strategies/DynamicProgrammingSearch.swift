@@ -150,7 +150,9 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         {
             let top = model.profile.parameters.levelsAfterBootstrap
             switch placement {
-            case .greedy:
+            // Per-ciphertext pricing has no level drops: the DP plans on the chain as greedy does
+            // (exact for one state), and every plan it proposes is priced per ciphertext.
+            case .greedy, .ciphertexts:
                 return level >= depth ? [(false, level)] : [(true, top)]
             case .optimal:
                 var options = [(bootstrap: Bool, r: Int)]()

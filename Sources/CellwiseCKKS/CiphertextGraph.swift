@@ -1,0 +1,145 @@
+import CellwiseCore
+
+/// A plan's encrypted evaluation as a graph of operations on individual ciphertexts: each layer's
+/// `h` (and an LSTM's `c`), each gate's output, each intermediate product, the logits.
+///
+/// An operation reads ciphertexts, each through a few levels of its own (`lead`: 1 through a
+/// matrix-vector product or an element-wise product, 2 through both), then evaluates a polynomial
+/// of depth `polynomialDepth`; its output's level is `min(level_i - lead_i) - polynomialDepth`.
+/// The inputs `x_t` of the first layer and the zero initial states are fresh ciphertexts (or
+/// plaintexts) at the profile's fresh level and are never bootstrapped. The operations of one cell
+/// of layer `l` (below = `x_t` or layer `l-1`'s new `h`):
+///
+/// - SimpleRNN: `h = tanh([below | h] W)`: leads 1 and 1, depth `d_h`.
+/// - GRU: `z`, `r` (leads 1, 1); the candidate `h~ = tanh(below W_h + r * (h U_h))` (leads 1 for
+///   below, 1 for r, 2 for h) or `tanh(below W_h + (r * h) U_h)` with the reset before the product
+///   (leads 1, 2, 2); the update `h = h~ + z * (h - h~)` (leads 1, 1, 1).
+/// - LSTM: `i`, `f`, `g`, `o` (leads 1, 1); `c = f * c + i * g` (leads 1 each); `tanh(c)` (lead 0,
+///   depth `d_c`); `h = o * tanh(c)` (leads 1, 1).
+/// - The Dense layer reads the last layer's final `h` (lead 1).
+public struct CiphertextGraph: Sendable, Equatable {
+    /// One input of an operation.
+    public struct Input: Sendable, Equatable {
+        /// The ciphertext read.
+        public var ciphertext: Int
+        /// Levels consumed on its path before the polynomial (products).
+        public var lead: Int
+    }
+
+    /// One operation.
+    public struct Operation: Sendable, Equatable {
+        /// What it computes, e.g. `step 3 layer 0 c`.
+        public var label: String
+        /// The ciphertexts it reads.
+        public var inputs: [Input]
+        /// The polynomial's depth after the products (0 for a product or the Dense layer).
+        public var polynomialDepth: Int
+        /// Operations run where the products start (one level above the polynomial's input).
+        public var linear: OperationCounts
+        /// The polynomial's operations, run across its levels.
+        public var polynomial: OperationCounts
+        /// The ciphertext it produces.
+        public var output: Int
+        /// The chain element (``CostModel/elements(of:)``: a cell's stage, or the Dense layer) it belongs to.
+        public var element: Int
+    }
+
+    /// The operations, in evaluation order.
+    public var operations: [Operation]
+    /// Each ciphertext's name (`h[0] after step 3`, `r at step 3 layer 0`, `x_3`).
+    public var names: [String]
+    /// Ciphertexts at the fresh level that are never bootstrapped (inputs, zero initial states).
+    public var fresh: Set<Int>
+
+    /// The graph of `plan` priced by `model` (sites in ``RecurrentCell/sites`` order per cell).
+    ///
+    /// - Throws: ``CostModelError`` for a site with the exact function or a plan of another shape.
+    public init(plan: ActivationPlan, model: CostModel) throws {
+        let cell = model.cell
+        let layers = model.layerUnits.count
+        let perCell = cell.sites.count
+        var operations = [Operation]()
+        var names = [String]()
+        var fresh = Set<Int>()
+        func ciphertext(_ name: String, isFresh: Bool = false) -> Int {
+            names.append(name)
+            if isFresh { fresh.insert(names.count - 1) }
+            return names.count - 1
+        }
+        var hidden = (0..<layers).map { ciphertext("h[\($0)] initial (zero)", isFresh: true) }
+        var cellState =
+            cell.hasCellState ? (0..<layers).map { ciphertext("c[\($0)] initial (zero)", isFresh: true) } : []
+        let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
+        let stages = try model.elements(of: plan).dropLast().count / max(1, plan.layout.cells)
+        var element = 0
+        for step in 0..<plan.layout.timeSteps {
+            var below = ciphertext("x_\(step)", isFresh: true)
+            for layer in 0..<layers {
+                let index = step * layers + layer
+                let degrees = plan.activations[(index * perCell)..<((index + 1) * perCell)].map { $0.degree ?? 0 }
+                let d = degrees.map(model.depthRule.polynomialDepth(degree:))
+                let u = model.layerUnits[layer]
+                let width = layer == 0 ? model.inputSize : model.layerUnits[layer - 1]
+                let block = model.profile.matrixVector.counts(
+                    inputs: width + u, outputs: u, rotations: model.profile.matrixVectorRotations)
+                let position = "step \(step) layer \(layer)"
+                func op(
+                    _ kind: String, _ inputs: [(Int, Int)], stage: Int = 0, depth: Int, linear: OperationCounts,
+                    polynomial: OperationCounts = OperationCounts(), name: String? = nil
+                ) -> Int {
+                    let output = ciphertext(name ?? "\(kind) at \(position)")
+                    operations.append(
+                        Operation(
+                            label: "\(position) \(kind)", inputs: inputs.map { Input(ciphertext: $0.0, lead: $0.1) },
+                            polynomialDepth: depth, linear: linear, polynomial: polynomial, output: output,
+                            element: element + stage))
+                    return output
+                }
+                func gate(_ site: Int, _ kind: String) -> Int {
+                    op(
+                        kind, [(below, 1), (hidden[layer], 1)], depth: d[site], linear: block,
+                        polynomial: PolynomialOperations.counts(degree: degrees[site]))
+                }
+                let newName = "h[\(layer)] after step \(step)"
+                switch cell {
+                case .simpleRNN:
+                    hidden[layer] = gate(0, "h")
+                    names[hidden[layer]] = newName
+                case .gru(let resetAfter):
+                    let z = gate(0, "z")
+                    let r = gate(1, "r")
+                    let candidate = op(
+                        "h~", [(below, 1), (r, resetAfter ? 1 : 2), (hidden[layer], 2)], stage: 1, depth: d[2],
+                        linear: block + product, polynomial: PolynomialOperations.counts(degree: degrees[2]))
+                    hidden[layer] = op(
+                        "h", [(candidate, 1), (z, 1), (hidden[layer], 1)], stage: 2, depth: 0, linear: product,
+                        name: newName)
+                case .lstm:
+                    let i = gate(0, "i")
+                    let f = gate(1, "f")
+                    let g = gate(2, "g")
+                    let o = gate(3, "o")
+                    cellState[layer] = op(
+                        "c", [(f, 1), (cellState[layer], 1), (i, 1), (g, 1)], stage: 1, depth: 0,
+                        linear: product + product,
+                        name: "c[\(layer)] after step \(step)")
+                    let squashed = op(
+                        "tanh(c)", [(cellState[layer], 0)], stage: 2, depth: d[4], linear: OperationCounts(),
+                        polynomial: PolynomialOperations.counts(degree: degrees[4]))
+                    hidden[layer] = op(
+                        "h", [(o, 1), (squashed, 1)], stage: 3, depth: 0, linear: product, name: newName)
+                }
+                below = hidden[layer]
+                element += stages
+            }
+        }
+        let dense = model.denseElement
+        operations.append(
+            Operation(
+                label: "dense", inputs: [Input(ciphertext: hidden[layers - 1], lead: 1)], polynomialDepth: 0,
+                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element))
+        self.operations = operations
+        self.names = names
+        self.fresh = fresh
+    }
+}

@@ -1,0 +1,178 @@
+import CellwiseCore
+
+/// A bootstrap placement on individual ciphertexts: which ciphertext is refreshed before which
+/// operation of a ``CiphertextGraph``.
+public struct CiphertextSchedule: Sendable, Equatable {
+    /// One bootstrap: `ciphertext` refreshed just before operation `operation`.
+    public struct Refresh: Sendable, Equatable, Hashable {
+        public var operation: Int
+        public var ciphertext: Int
+    }
+
+    /// The bootstraps, in order.
+    public var refreshes: [Refresh]
+    /// Total seconds: one bootstrap per refresh plus every operation at the level it runs.
+    public var seconds: Double
+
+    /// Bootstraps (ciphertext refreshes).
+    public var bootstraps: Int { refreshes.count }
+}
+
+/// Bootstrap placement per ciphertext, where the chain placement (``BootstrapPlacement``)
+/// refreshes every state together: a bootstrap refreshes one ciphertext to the profile's
+/// `levelsAfterBootstrap`; an operation runs at the lowest level its inputs allow.
+///
+/// ``optimal(_:model:)`` is a dynamic program over the levels of the live ciphertexts (exact:
+/// the state after an operation is the level of every ciphertext still to be read, and costs
+/// add up); ``greedy(_:model:)`` refreshes, just before an operation that does not fit, the input
+/// with the fewest levels until it fits.
+public enum CiphertextPlacement {
+    /// The least-latency placement.
+    ///
+    /// - Throws: ``CostModelError/shape(_:)`` when an operation needs more levels than a bootstrap gives.
+    public static func optimal(_ graph: CiphertextGraph, model: CostModel) throws -> CiphertextSchedule {
+        let plan = Plan(graph, model)
+        struct Entry {
+            var seconds: Double
+            var parent: [Int]
+            var refreshed: [Int]
+        }
+        var table: [[Int]: Entry] = [[]: Entry(seconds: 0, parent: [], refreshed: [])]
+        var history = [[[Int]: Entry]]()
+        for k in graph.operations.indices {
+            var next = [[Int]: Entry]()
+            for (levels, entry) in table {
+                plan.transitions(at: k, from: levels) { refreshed, after, seconds in
+                    let total = entry.seconds + seconds
+                    if let known = next[after], known.seconds <= total { return }
+                    next[after] = Entry(seconds: total, parent: levels, refreshed: refreshed)
+                }
+            }
+            guard !next.isEmpty else { throw plan.tooDeep(k) }
+            history.append(next)
+            table = next
+        }
+        // Back from the cheapest final state.
+        guard var key = table.min(by: { $0.value.seconds < $1.value.seconds })?.key else {
+            return .init(refreshes: [], seconds: 0)
+        }
+        let seconds = table[key]!.seconds
+        var refreshes = [CiphertextSchedule.Refresh]()
+        for k in stride(from: graph.operations.count - 1, through: 0, by: -1) {
+            let entry = history[k][key]!
+            refreshes += entry.refreshed.map { CiphertextSchedule.Refresh(operation: k, ciphertext: $0) }
+            key = entry.parent
+        }
+        return CiphertextSchedule(refreshes: refreshes.reversed(), seconds: seconds)
+    }
+
+    /// Refresh, before an operation that does not fit, its input with the fewest levels left until it fits.
+    public static func greedy(_ graph: CiphertextGraph, model: CostModel) throws -> CiphertextSchedule {
+        let plan = Plan(graph, model)
+        var levels = [Int: Int]()
+        var refreshes = [CiphertextSchedule.Refresh]()
+        var seconds = 0.0
+        for (k, operation) in graph.operations.enumerated() {
+            func level(_ id: Int) -> Int { graph.fresh.contains(id) ? plan.freshLevel : levels[id]! }
+            func pre() -> Int { operation.inputs.map { level($0.ciphertext) - $0.lead }.min()! }
+            while pre() - operation.polynomialDepth < 0 {
+                guard
+                    let lowest = operation.inputs.filter({
+                        !graph.fresh.contains($0.ciphertext) && level($0.ciphertext) < plan.top
+                    }).min(by: { level($0.ciphertext) - $0.lead < level($1.ciphertext) - $1.lead })
+                else { throw plan.tooDeep(k) }
+                levels[lowest.ciphertext] = plan.top
+                refreshes.append(.init(operation: k, ciphertext: lowest.ciphertext))
+                seconds += plan.bootstrap
+            }
+            seconds += plan.seconds(of: operation, pre: pre())
+            levels[operation.output] = pre() - operation.polynomialDepth
+        }
+        return CiphertextSchedule(refreshes: refreshes, seconds: seconds)
+    }
+
+    /// The levels, costs and liveness both placements share.
+    struct Plan {
+        let graph: CiphertextGraph
+        let model: CostModel
+        let top: Int
+        let freshLevel: Int
+        let bootstrap: Double
+        /// `live[k]`: the ciphertexts (not fresh) defined before operation k and read at k or later, ascending.
+        let live: [[Int]]
+
+        init(_ graph: CiphertextGraph, _ model: CostModel) {
+            self.graph = graph
+            self.model = model
+            top = model.profile.parameters.levelsAfterBootstrap
+            freshLevel = model.profile.parameters.freshLevels
+            bootstrap = model.profile.costs.bootstrap
+            var lastUse = [Int: Int]()
+            for (k, operation) in graph.operations.enumerated() {
+                for input in operation.inputs where !graph.fresh.contains(input.ciphertext) {
+                    lastUse[input.ciphertext] = k
+                }
+            }
+            var live = [[Int]]()
+            var current = [Int]()
+            for (k, operation) in graph.operations.enumerated() {
+                current = current.filter { lastUse[$0]! >= k }
+                live.append(current)
+                if let last = lastUse[operation.output], last > k { current = (current + [operation.output]).sorted() }
+            }
+            live.append([])
+            self.live = live
+        }
+
+        /// Seconds of `operation` whose polynomial starts at level `pre`: the products at `pre + 1`,
+        /// the polynomial at the mean level of its span (as ``CostModel/seconds(of:atLevel:)``).
+        func seconds(of operation: CiphertextGraph.Operation, pre: Int) -> Double {
+            let costs = model.profile.costs
+            var seconds = costs.seconds(of: operation.linear) * model.profile.levelFactor(Double(pre + 1))
+            if operation.polynomialDepth > 0 {
+                let mean = Double(pre) - Double(operation.polynomialDepth - 1) / 2
+                seconds += costs.seconds(of: operation.polynomial) * model.profile.levelFactor(mean)
+            }
+            return seconds
+        }
+
+        /// Every choice of inputs to refresh before operation `k` from `levels` (aligned with
+        /// `live[k]`) that lets it run: the refreshed ciphertexts, the levels after, the seconds.
+        func transitions(at k: Int, from levels: [Int], _ visit: ([Int], [Int], Double) -> Void) {
+            let operation = graph.operations[k]
+            let ids = live[k]
+            func level(_ id: Int, _ current: [Int]) -> Int {
+                graph.fresh.contains(id) ? freshLevel : current[ids.firstIndex(of: id)!]
+            }
+            var candidates = [Int]()
+            for input in operation.inputs where !graph.fresh.contains(input.ciphertext) {
+                if !candidates.contains(input.ciphertext) && level(input.ciphertext, levels) < top {
+                    candidates.append(input.ciphertext)
+                }
+            }
+            for mask in 0..<(1 << candidates.count) {
+                var current = levels
+                var refreshed = [Int]()
+                for (bit, id) in candidates.enumerated() where mask & (1 << bit) != 0 {
+                    current[ids.firstIndex(of: id)!] = top
+                    refreshed.append(id)
+                }
+                let pre = operation.inputs.map { level($0.ciphertext, current) - $0.lead }.min()!
+                let out = pre - operation.polynomialDepth
+                guard out >= 0 else { continue }
+                var after = [Int]()
+                for id in live[k + 1] {
+                    after.append(id == operation.output ? out : current[ids.firstIndex(of: id)!])
+                }
+                visit(refreshed, after, Double(refreshed.count) * bootstrap + seconds(of: operation, pre: pre))
+            }
+        }
+
+        func tooDeep(_ k: Int) -> CostModelError {
+            let operation = graph.operations[k]
+            let needed = (operation.inputs.map(\.lead).max() ?? 0) + operation.polynomialDepth
+            return .shape(
+                "\(operation.label) needs \(needed) levels, more than the \(top) available after a bootstrap")
+        }
+    }
+}
