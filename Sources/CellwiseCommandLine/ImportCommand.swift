@@ -52,7 +52,8 @@ struct ImportCommand: ParsableCommand {
         for note in imported.notes { standardError("import: \(note)") }
         print(
             String(
-                format: "saved %@: validation accuracy %.4f, test accuracy %.4f (imported from %@, sha256 %@)",
-                out, metadata.validationAccuracy, metadata.testAccuracy, file, String(imported.sha256.prefix(16))))
+                format: "saved %@: validation accuracy %.4f, test accuracy %.4f (imported from %@%@, sha256 %@)",
+                out, metadata.validationAccuracy, metadata.testAccuracy, file,
+                imported.producer.isEmpty ? "" : ", made by \(imported.producer)", String(imported.sha256.prefix(16))))
     }
 }

@@ -288,9 +288,13 @@ extension GraphInterpreter {
         throws
     {
         guard case .last(let layers) = data.stage else {
-            throw ONNXProblem(
-                "\(label) reads \(data.stage == .logits ? "the logits" : "every step"); Cellwise heads read the last "
-                    + "step's hidden state")
+            let what =
+                switch data.stage {
+                case .logits: "the logits"
+                case .cellState: "the LSTM's cell state (Y_c)"
+                default: "every step"
+                }
+            throw ONNXProblem("\(label) reads \(what); Cellwise heads read the last step's hidden state")
         }
         let features = data.axes.filter { $0.role == .feature }
         guard data.axes.filter({ $0.role != .unit }).map(\.role) == [.batch, .feature], features.count == 1,

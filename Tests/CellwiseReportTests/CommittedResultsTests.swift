@@ -19,7 +19,11 @@ import Testing
     }
 
     @Test func everyCommittedComparisonIsFound() {
-        #expect(Self.committedRuns == ["fashion", "mnist5k-weighted", "paper-mnist5k", "vowels-gru", "vowels-lstm"])
+        #expect(
+            Self.committedRuns == [
+                "fashion", "mnist5k-weighted", "paper-mnist5k", "vowels-gru", "vowels-gru-pytorch", "vowels-lstm",
+                "vowels-lstm-keras",
+            ])
     }
 
     @Test(arguments: committedRuns)

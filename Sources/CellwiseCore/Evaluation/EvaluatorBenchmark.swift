@@ -29,6 +29,45 @@ public struct EvaluatorBenchmark: Sendable {
         public var blockSize: Int
         /// Accuracy of the plan (a sanity check: a trained model gives its real accuracy).
         public var accuracy: Double
+        /// The machine's attainable rate: OpenBLAS sgemm of 512x512 matrices, one per worker, in GFLOP/s.
+        public var sgemmGflops: Double
+        /// The compute floor: the nominal work at the sgemm rate, in milliseconds.
+        public var floorMs: Double
+        /// Median time over the floor (the target is at most 2).
+        public var floorRatio: Double
+    }
+
+    /// The attainable Float32 rate of this machine: every worker multiplying its own pair of
+    /// `size x size` matrices with single-threaded OpenBLAS `sgemm`, median of `repetitions`
+    /// rounds, in GFLOP/s (all workers together).
+    public static func sgemmRate(workers: Int, size: Int = 512, repetitions: Int = 7) -> Double {
+        let count = size * size
+        let buffers = (0..<workers).map { w in
+            (
+                a: FloatBuffer(count: count), b: FloatBuffer(count: count), c: FloatBuffer(count: count),
+                seed: Float(w + 1)
+            )
+        }
+        for buffer in buffers {
+            for i in 0..<count {
+                buffer.a.pointer[i] = Float(i % 7) / 7 + buffer.seed
+                buffer.b.pointer[i] = Float(i % 5) / 5
+            }
+        }
+        let clock = ContinuousClock()
+        var times = [Double]()
+        for _ in 0...repetitions {
+            let start = clock.now
+            parallelFor(workers: workers) { w in
+                let buffer = buffers[w]
+                LinearAlgebra.sgemm(
+                    m: size, n: size, k: size, a: buffer.a.pointer, lda: size, b: buffer.b.pointer, ldb: size,
+                    beta: 0, c: buffer.c.pointer, ldc: size)
+            }
+            times.append((clock.now - start).inSeconds)
+        }
+        let flops = 2 * Double(size * size * size) * Double(workers)
+        return flops / Array(times.dropFirst()).median / 1e9
     }
 
     /// The nominal floating-point work of evaluating `plan` from scratch, with `B` gate blocks
@@ -108,10 +147,13 @@ public struct EvaluatorBenchmark: Sendable {
         }
         let flops = nominalFlops(model: model, samples: split.count, plan: plan)
         let median = full.median
+        let rate = sgemmRate(workers: evaluator.workers)
+        let floor = flops / 1e9 / rate * 1e3
         return Result(
             samples: split.count, plan: plan.description, evalMsMedian: median, evalMsMin: full.min() ?? 0,
             gflopPerEval: flops / 1e9, gflops: flops / 1e9 / (median / 1e3),
             prefixReuseMsMedian: reuse.median, setupMs: setup.milliseconds, repetitions: repetitions,
-            workers: evaluator.workers, blockSize: evaluator.blockSize, accuracy: accuracy)
+            workers: evaluator.workers, blockSize: evaluator.blockSize, accuracy: accuracy, sgemmGflops: rate,
+            floorMs: floor, floorRatio: median / floor)
     }
 }

@@ -150,10 +150,12 @@ public struct DynamicProgrammingSearch: SearchStrategy {
         {
             let top = model.profile.parameters.levelsAfterBootstrap
             switch placement {
-            // Per-ciphertext pricing has no level drops: the DP plans on the chain as greedy does
-            // (exact for one state), and every plan it proposes is priced per ciphertext.
-            case .greedy, .ciphertexts:
+            case .greedy:
                 return level >= depth ? [(false, level)] : [(true, top)]
+            // Per ciphertext: a bootstrap may come early, but levels are not dropped. The DP plans on
+            // the chain (exact for one state) and every plan it proposes is priced per ciphertext.
+            case .ciphertexts:
+                return (level >= depth ? [(false, level)] : []) + [(true, top)]
             case .optimal:
                 var options = [(bootstrap: Bool, r: Int)]()
                 if level >= depth { for r in depth...level { options.append((false, r)) } }
