@@ -96,7 +96,7 @@ public enum Search {
                 score: score, testAccuracy: try setup.testOracle?.accuracy(of: score.plan), counts: counts)
         }
         return SearchResult(
-            strategy: type(of: strategy).name, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
+            strategy: strategy.runName, seed: setup.seed, budget: setup.budget, tolerance: setup.tolerance,
             candidates: setup.space.candidates, evaluations: evaluator.used, wallSeconds: wall,
             budgetExhausted: exhausted,
             interrupted: interrupted,

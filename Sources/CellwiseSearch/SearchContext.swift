@@ -14,6 +14,8 @@ public final class SearchContext {
     public let reference: PlanScore
     /// The strategy's random numbers (seeded; the same seed gives the same search).
     public var random: SeededGenerator
+    /// The seed of ``random`` (what an external strategy receives).
+    public let seed: UInt64
     /// Plans the strategy declared accepted by its own rule (e.g. DFS's parent rule). Without
     /// such a rule (``hasOwnAcceptanceRule`` false) the accepted plans are those within tolerance
     /// of the reference.
@@ -37,6 +39,7 @@ public final class SearchContext {
         self.evaluator = evaluator
         self.reference = reference
         self.random = SeededGenerator(seed: seed)
+        self.seed = seed
         self.baselineAccuracy = baselineAccuracy ?? reference.accuracy
     }
 

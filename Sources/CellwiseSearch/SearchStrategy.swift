@@ -17,6 +17,9 @@ public protocol SearchStrategy: SendableMetatype {
     static var options: [StrategyOption] { get }
     /// Whether the strategy uses random numbers (comparisons run it once per seed).
     static var isStochastic: Bool { get }
+    /// Whether options other than ``options`` are accepted (and passed on, as an external
+    /// strategy passes them to its process).
+    static var acceptsOtherOptions: Bool { get }
 
     /// Creates the strategy from its options.
     ///
@@ -25,6 +28,9 @@ public protocol SearchStrategy: SendableMetatype {
 
     /// Runs the search.
     mutating func run(in context: SearchContext) throws
+
+    /// The name results carry (default ``name``; an external strategy's label).
+    var runName: String { get }
 }
 
 extension SearchStrategy {
@@ -32,6 +38,10 @@ extension SearchStrategy {
     public static var options: [StrategyOption] { [] }
     /// Deterministic by default.
     public static var isStochastic: Bool { false }
+    /// Only the declared options by default.
+    public static var acceptsOtherOptions: Bool { false }
+    /// The type's name by default.
+    public var runName: String { Self.name }
 }
 
 /// The description of one strategy option.
@@ -104,6 +114,7 @@ public struct StrategyOptions: Sendable, Equatable {
 
     /// Rejects keys the strategy does not read.
     public func check(against strategy: any SearchStrategy.Type) throws {
+        if strategy.acceptsOtherOptions { return }
         let known = Set(strategy.options.map(\.key))
         if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
             let list = known.isEmpty ? "it takes none" : "it takes \(known.sorted().joined(separator: ", "))"

@@ -22,6 +22,7 @@ public struct StrategyRegistry: Sendable {
         GreedySensitivitySearch.self,
         RandomSearch.self,
         ExhaustiveSearch.self,
+        ExternalStrategy.self,
     ])
 
     private init(checked strategies: [any SearchStrategy.Type]) {

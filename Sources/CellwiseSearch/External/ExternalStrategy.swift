@@ -1,0 +1,231 @@
+import CellwiseCKKS
+import CellwiseCore
+import Foundation
+
+/// A strategy that runs in another process (a Python optimizer, say) and talks to Cellwise in
+/// JSON lines over its standard input and output: Cellwise sends the problem, the process asks
+/// for plans, Cellwise evaluates them through the budget-enforcing evaluator and answers (or
+/// says stop). Evaluation, caching, the budget, the trace and resume stay in Cellwise, so an
+/// external strategy cannot overspend and its runs are recorded like built-in ones. The protocol
+/// (version ``protocolVersion``) is documented with a transcript in `docs/external-strategies.md`.
+///
+/// Options: `command` (a JSON array, e.g. `["python3", "strategies/optuna_tpe.py"]`, or words
+/// separated by spaces), `timeout` (seconds to wait for each message, default 600), `log` (the file
+/// the process's standard error goes to; default beside the system's temporary files), and any
+/// other option, passed to the process in the problem's `options`.
+public struct ExternalStrategy: SearchStrategy {
+    public static let name = "external"
+    public static let summary =
+        "A strategy in another process (JSON lines on stdin/stdout); Cellwise evaluates and enforces the budget."
+    public static let options = [
+        StrategyOption("command", "the program and its arguments: a JSON array or words separated by spaces"),
+        StrategyOption("timeout", "seconds to wait for each message from the process (default 600)"),
+        StrategyOption("log", "where the process's standard error goes (default: a file in the temporary directory)"),
+        StrategyOption("label", "the strategy's name in messages (default: external)"),
+    ]
+    public static let isStochastic = true
+    public static let acceptsOtherOptions = true
+
+    /// The protocol version Cellwise speaks.
+    public static let protocolVersion = 1
+    /// Plans an external strategy may ask for in one message.
+    public static let maximumBatch = 4096
+
+    /// The program and its arguments.
+    public var command: [String]
+    /// Seconds to wait for each message.
+    public var timeout: Double
+    /// Where standard error goes.
+    public var logPath: String
+    /// The name used in messages.
+    public var label: String
+    /// Options passed through to the process.
+    public var passed: [String: String]
+
+    public var runName: String { label }
+
+    public init(options: StrategyOptions) throws {
+        guard let text = options.values["command"], !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigurationError(key: "command", problem: "is required: the program to run and its arguments")
+        }
+        if text.hasPrefix("[") {
+            guard let words = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String], !words.isEmpty
+            else { throw ConfigurationError(key: "command", problem: "is not a JSON array of strings: \(text)") }
+            command = words
+        } else {
+            command = text.split(separator: " ").map(String.init)
+        }
+        timeout = try options.double("timeout", default: 600, in: 0.001...86_400)
+        label = options.values["label"] ?? Self.name
+        logPath =
+            options.values["log"]
+            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cellwise-\(label)-\(UUID().uuidString).log")
+        passed = options.values.filter { !["command", "timeout", "log", "label"].contains($0.key) }
+    }
+
+    public mutating func run(in context: SearchContext) throws {
+        let process: ExternalProcess
+        do {
+            process = try ExternalProcess(command: command, logPath: logPath)
+        } catch let error as ExternalProcessError {
+            throw fail(error.description)
+        }
+        var finished = false
+        defer { if !finished { process.finish(grace: 0.5) } }
+        guard process.send(try line(problem(context))) else { throw fail(ended(process)) }
+        var cachedRun = 0
+        let cachedLimit = max(1000, 10 * context.space.freeCells.count)
+        while true {
+            let text: String
+            do {
+                text = try process.readLine(timeout: timeout)
+            } catch .timedOut {
+                throw fail("sent nothing for \(format(timeout)) s (the timeout option)")
+            } catch .tooLong {
+                throw fail("wrote a line longer than 64 MiB")
+            } catch {
+                throw fail(ended(process))
+            }
+            let message = try decode(text)
+            switch message["type"] as? String {
+            case "hello":
+                continue
+            case "done":
+                finished = true
+                process.finish()
+                return
+            case "ask":
+                let plans = try genes(message, context)
+                var results = [[String: Any]]()
+                for genes in plans {
+                    let plan = context.space.plan(genes: genes)
+                    let cached = context.evaluator.knownScore(of: plan) != nil
+                    let score: PlanScore
+                    do {
+                        score = try context.evaluator.evaluate(plan)
+                    } catch let stop as SearchStop {
+                        // Answer what was evaluated, then say why the search ends.
+                        _ = process.send(try line(["type": "results", "results": results]))
+                        _ = process.send(
+                            try line(["type": "stop", "reason": stop == .budgetExhausted ? "budget" : "interrupted"]))
+                        finished = true
+                        process.finish()
+                        throw stop
+                    }
+                    cachedRun = cached ? cachedRun + 1 : 0
+                    if cachedRun > cachedLimit {
+                        throw fail(
+                            "asked for \(cachedRun) plans in a row that were already evaluated (a search that no longer "
+                                + "explores)")
+                    }
+                    results.append([
+                        "genes": genes, "accuracy": score.accuracy, "latency_seconds": score.latencySeconds,
+                        "bootstraps": score.bootstraps, "within_tolerance": context.isWithinTolerance(score),
+                        "cached": cached,
+                    ])
+                }
+                guard process.send(try line(["type": "results", "results": results])) else {
+                    throw fail(ended(process))
+                }
+            case let type?:
+                throw fail("sent a message of unknown type \"\(type)\" (expected ask, done or hello)")
+            case nil:
+                throw fail("sent a message without a string \"type\": \(excerpt(text))")
+            }
+        }
+    }
+
+    /// The first message: everything the process needs to search.
+    func problem(_ context: SearchContext) -> [String: Any] {
+        let space = context.space
+        let reference = context.reference
+        return [
+            "type": "problem", "protocol": Self.protocolVersion, "strategy": label, "seed": context.seed,
+            "budget": [
+                "evaluations": context.evaluator.budget.evaluations as Any? ?? NSNull(),
+                "seconds": context.evaluator.budget.seconds as Any? ?? NSNull(),
+                "used": context.evaluator.used,
+            ],
+            "sites": space.freeCells.count,
+            "site_names": space.freeCells.map { space.layout.name(of: $0) },
+            "candidates": space.candidates.map { ["token": $0.description, "degree": $0.degree] },
+            "reference": [
+                "genes": space.genes(of: reference.plan), "accuracy": reference.accuracy,
+                "latency_seconds": reference.latencySeconds, "bootstraps": reference.bootstraps,
+            ],
+            "threshold": context.threshold,
+            "options": passed,
+        ]
+    }
+
+    /// The plans of an `ask`, checked.
+    func genes(_ message: [String: Any], _ context: SearchContext) throws -> [[Int]] {
+        guard let plans = message["plans"] as? [Any], !plans.isEmpty else {
+            throw fail("sent an ask without a non-empty \"plans\" array")
+        }
+        guard plans.count <= Self.maximumBatch else {
+            throw fail("asked for \(plans.count) plans at once (at most \(Self.maximumBatch))")
+        }
+        let sites = context.space.freeCells.count
+        let choices = context.space.candidates.count
+        return try plans.enumerated().map { index, value in
+            guard let numbers = value as? [Any], numbers.allSatisfy({ ($0 as? NSNumber).map { !isBoolean($0) } ?? false })
+            else { throw fail("plan \(index) of an ask is not an array of integers") }
+            let genes = numbers.map { ($0 as! NSNumber).doubleValue }
+            guard genes.count == sites else {
+                throw fail("asked for a plan of \(genes.count) genes; the problem has \(sites) sites")
+            }
+            guard let bad = genes.firstIndex(where: { $0 != $0.rounded() || $0 < 0 || $0 >= Double(choices) }) else {
+                return genes.map { Int($0) }
+            }
+            throw fail(
+                "asked for candidate \(format(genes[bad])) at site \(bad); candidates are 0-\(choices - 1)")
+        }
+    }
+
+    private func isBoolean(_ number: NSNumber) -> Bool {
+        // JSON true and false decode to NSNumbers of a char (objCType "c").
+        String(cString: number.objCType) == "c"
+    }
+
+    private func decode(_ text: String) throws -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+            let message = object as? [String: Any]
+        else { throw fail("wrote a line that is not a JSON object: \(excerpt(text))") }
+        return message
+    }
+
+    private func line(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    private func ended(_ process: ExternalProcess) -> String {
+        let status = process.finish(grace: 2)
+        let how = status.map { "exit status \($0)" } ?? process.endDescription
+        let tail = process.logTail()
+        return "ended before saying done (\(how))" + (tail.isEmpty ? "" : "; its stderr ends: \(tail)")
+            + " (log: \(logPath))"
+    }
+
+    private func excerpt(_ text: String) -> String {
+        text.count > 80 ? "\"\(text.prefix(77))...\"" : "\"\(text)\""
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    private func fail(_ problem: String) -> ExternalStrategyError {
+        ExternalStrategyError(strategy: label, problem: problem)
+    }
+}
+
+/// An external strategy that misbehaved: crashed, hung, or wrote what the protocol does not allow.
+public struct ExternalStrategyError: Error, CustomStringConvertible, Equatable {
+    /// The strategy's name.
+    public var strategy: String
+    /// What it did.
+    public var problem: String
+
+    public var description: String { "external strategy \(strategy) \(problem)" }
+}
