@@ -106,8 +106,8 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         Interruption.install()
         let registry = CommandLineContext.registry
-        let type = try registry.strategy(named: strategy)
-        var options = try StrategyOptions(arguments: strategyOptions)
+        var (type, options) = try registry.strategy(
+            named: strategy, options: StrategyOptions(arguments: strategyOptions))
         if let dfsRule {
             guard type.name == DepthFirstSearch.name else {
                 throw ConfigurationError(key: "--dfs-rule", problem: "applies to the dfs strategy only")
@@ -140,10 +140,10 @@ struct SearchCommand: ParsableCommand {
             tolerance: try Tolerance(tolerance, mode: toleranceMode),
             budget: try Budget(evaluations: budget, seconds: seconds), reference: reference)
         let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
-        let tracePath = traceFile ?? "results/searches/\(modelName)-\(type.name)-seed\(seed).jsonl"
-        let progress = ProgressLine(label: type.name, total: budget, enabled: !quiet)
+        let tracePath = traceFile ?? "results/searches/\(modelName)-\(strategy)-seed\(seed).jsonl"
+        let progress = ProgressLine(label: strategy, total: budget, enabled: !quiet)
         let result = try problem.run(
-            strategy: type.name, options: options, seed: seed, registry: registry, tracePath: tracePath, resume: resume,
+            strategy: strategy, options: options, seed: seed, registry: registry, tracePath: tracePath, resume: resume,
             onResume: { count in
                 if !quiet { standardError("resuming \(tracePath): \(count) evaluations already made") }
             },

@@ -22,7 +22,8 @@ public enum Comparison {
     public static func runs(of config: ComparisonConfig, registry: StrategyRegistry = .builtIn) throws -> [RunKey] {
         var keys = [RunKey]()
         for name in config.strategies {
-            let type = try registry.strategy(named: name)
+            let type = try registry.strategy(named: name, options: StrategyOptions(config.strategyOptions[name] ?? [:]))
+                .type
             for seed in type.isStochastic ? config.seeds : [config.seed] {
                 keys.append(RunKey(index: keys.count, strategy: name, seed: seed))
             }

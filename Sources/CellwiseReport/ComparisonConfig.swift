@@ -139,15 +139,16 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     /// Checks that every strategy is in `registry` and that its options are ones it takes.
     public func check(against registry: StrategyRegistry) throws {
         for name in strategies {
-            do { _ = try registry.strategy(named: name) } catch {
+            do { _ = try registry.strategy(named: name, options: StrategyOptions(strategyOptions[name] ?? [:])) } catch
+            {
                 throw ConfigurationError(key: "search.strategies", problem: "\(error)")
             }
         }
         for (name, values) in strategyOptions.sorted(by: { $0.key < $1.key }) {
-            let type = try registry.strategy(named: name)
+            let (type, options) = try registry.strategy(named: name, options: StrategyOptions(values))
             do {
-                try StrategyOptions(values).check(against: type)
-                _ = try type.init(options: StrategyOptions(values))
+                try options.check(against: type)
+                _ = try type.init(options: options)
             } catch let error as ConfigurationError {
                 throw ConfigurationError(key: "strategies.\(name).\(error.key)", problem: error.problem)
             }
@@ -272,7 +273,10 @@ extension ComparisonConfig {
 
             init(from decoder: any Decoder) throws {
                 let container = try decoder.singleValueContainer()
-                if let int = try? container.decode(Int.self) {
+                if let words = try? container.decode([String].self) {
+                    // An array (an external strategy's command) travels as JSON text.
+                    text = String(decoding: try JSONEncoder().encode(words), as: UTF8.self)
+                } else if let int = try? container.decode(Int.self) {
                     text = String(int)
                 } else if let double = try? container.decode(Double.self) {
                     text = String(double)

@@ -52,7 +52,7 @@ public enum Search {
         registry: StrategyRegistry = .builtIn, setup: Setup,
         onEvaluation: ((TraceEntry) throws -> Void)? = nil
     ) throws -> SearchResult {
-        let type = try registry.strategy(named: name)
+        let (type, options) = try registry.strategy(named: name, options: options)
         try options.check(against: type)
         let strategy = try type.init(options: options)
         return try run(strategy, setup: setup, onEvaluation: onEvaluation)

@@ -168,12 +168,20 @@ public struct SearchProblem {
         registry: StrategyRegistry = .builtIn, workers: Int? = nil, tracePath: String? = nil, resume: Bool = false,
         onResume: (Int) -> Void = { _ in }, onEvaluation: ((TraceEntry) -> Void)? = nil
     ) throws -> SearchResult {
-        let type = try registry.strategy(named: name)
+        var (type, options) = try registry.strategy(named: name, options: options)
         try options.check(against: type)
         var setup = try self.setup(seed: seed, workers: workers)
         var log: TraceLog? = nil
         if let tracePath {
-            let header = TraceLog.Header(settings: settings(strategy: type.name, options: options, seed: seed))
+            // An external strategy's trace records its command and the SHA-256 of the files it names
+            // (its script): resuming with a changed script is refused like any changed setting.
+            var recorded = options
+            if type == ExternalStrategy.self {
+                let strategy = try ExternalStrategy(options: options)
+                recorded.values["script_sha256"] = strategy.scriptDigests.joined(separator: ",")
+                recorded.values.removeValue(forKey: "log")
+            }
+            let header = TraceLog.Header(settings: settings(strategy: name, options: recorded, seed: seed))
             if resume, FileManager.default.fileExists(atPath: tracePath) {
                 let resumed = try TraceLog.resume(tracePath, header: header)
                 setup.replay = resumed.entries
@@ -182,6 +190,10 @@ public struct SearchProblem {
             } else {
                 log = try TraceLog(creating: tracePath, header: header)
             }
+        }
+        if type == ExternalStrategy.self, options.values["log"] == nil, let tracePath {
+            // The process's standard error goes beside the trace.
+            options.values["log"] = (tracePath as NSString).deletingPathExtension + ".stderr.log"
         }
         let result = try Search.run(strategy: type.name, options: options, registry: registry, setup: setup) { entry in
             try log?.append(entry)

@@ -63,6 +63,21 @@ public struct StrategyRegistry: Sendable {
         throw SearchError.unknownStrategy(name, known: names)
     }
 
+    /// The strategy a search or config names, with its options: a registered strategy, or, for a
+    /// name that is not registered but has a `command` option, an ``ExternalStrategy`` labelled
+    /// with the name (`[strategies.optuna-tpe] command = [...]`).
+    ///
+    /// - Throws: ``SearchError/unknownStrategy(_:known:)`` listing the known names.
+    public func strategy(named name: String, options: StrategyOptions) throws
+        -> (type: any SearchStrategy.Type, options: StrategyOptions)
+    {
+        if let type = all.first(where: { $0.name == name }) { return (type, options) }
+        guard options.values["command"] != nil else { return (try strategy(named: name), options) }
+        var labelled = options
+        labelled.values["label"] = name
+        return (ExternalStrategy.self, labelled)
+    }
+
     /// The registered names, in order.
     public var names: [String] { all.map { $0.name } }
 }

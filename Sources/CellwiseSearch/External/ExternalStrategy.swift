@@ -26,6 +26,14 @@ public struct ExternalStrategy: SearchStrategy {
     public static let isStochastic = true
     public static let acceptsOtherOptions = true
 
+    /// `file:sha256` of every argument of the command that is a file (the script), for traces.
+    public var scriptDigests: [String] {
+        command.dropFirst().filter { FileManager.default.fileExists(atPath: $0) }.map { path in
+            let bytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
+            return "\((path as NSString).lastPathComponent):\(SHA256.hex(of: bytes))"
+        }
+    }
+
     /// The protocol version Cellwise speaks.
     public static let protocolVersion = 1
     /// Plans an external strategy may ask for in one message.
@@ -169,7 +177,8 @@ public struct ExternalStrategy: SearchStrategy {
         let sites = context.space.freeCells.count
         let choices = context.space.candidates.count
         return try plans.enumerated().map { index, value in
-            guard let numbers = value as? [Any], numbers.allSatisfy({ ($0 as? NSNumber).map { !isBoolean($0) } ?? false })
+            guard let numbers = value as? [Any],
+                numbers.allSatisfy({ ($0 as? NSNumber).map { !isBoolean($0) } ?? false })
             else { throw fail("plan \(index) of an ask is not an array of integers") }
             let genes = numbers.map { ($0 as! NSNumber).doubleValue }
             guard genes.count == sites else {
