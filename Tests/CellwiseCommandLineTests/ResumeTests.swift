@@ -70,14 +70,21 @@ import Testing
         return try #require(strip(JSONSerialization.jsonObject(with: data)) as? NSDictionary)
     }
 
-    @Test func aKilledSearchResumesToTheUninterruptedResult() throws {
+    /// The tutorial's external strategy (plain Python, deterministic for a seed).
+    static let externalStrategy = [
+        "--strategy", "random-py", "--option",
+        "command=[\"python3\", \"\(TestData.repositoryRoot.appendingPathComponent("strategies/random_example.py").path)\"]",
+    ]
+
+    @Test(arguments: [["--strategy", "ga"], externalStrategy])
+    func aKilledSearchResumesToTheUninterruptedResult(strategy: [String]) throws {
         let model = try Self.mnistModel.get()
         let directory = try CLI.temporaryDirectory()
         let killed = directory.appendingPathComponent("killed.jsonl").path
-        let arguments = [
-            "search", "--model", model, "--strategy", "ga", "--budget", "3000", "--seed", "4", "--json", "--trace",
-            "--quiet",
-        ]
+        let arguments =
+            ["search", "--model", model] + strategy + [
+                "--budget", "3000", "--seed", "4", "--json", "--trace", "--quiet",
+            ]
         let (status, _) = try Self.interrupt(
             arguments + ["--trace-file", killed], watching: killed, lines: 700, signal: SIGKILL)
         #expect(status == SIGKILL)

@@ -9,8 +9,9 @@ import Foundation
 /// external strategy cannot overspend and its runs are recorded like built-in ones. The protocol
 /// (version ``protocolVersion``) is documented with a transcript in `docs/external-strategies.md`.
 ///
-/// Options: `command` (a JSON array, e.g. `["python3", "strategies/optuna_tpe.py"]`, or words
-/// separated by spaces), `timeout` (seconds to wait for each message, default 600), `log` (the file
+/// Options: `command` (a JSON array, e.g. `["{python}", "strategies/optuna_tpe.py"]`, or words
+/// separated by spaces; `{python}` is the Python of the adapters' environment, made on first use
+/// from `strategies/requirements.txt`), `timeout` (seconds to wait for each message, default 600), `log` (the file
 /// the process's standard error goes to; default beside the system's temporary files), and any
 /// other option, passed to the process in the problem's `options`.
 public struct ExternalStrategy: SearchStrategy {
@@ -74,7 +75,7 @@ public struct ExternalStrategy: SearchStrategy {
     public mutating func run(in context: SearchContext) throws {
         let process: ExternalProcess
         do {
-            process = try ExternalProcess(command: command, logPath: logPath)
+            process = try ExternalProcess(command: StrategyEnvironment.resolve(command), logPath: logPath)
         } catch let error as ExternalProcessError {
             throw fail(error.description)
         }
@@ -123,8 +124,8 @@ public struct ExternalStrategy: SearchStrategy {
                     cachedRun = cached ? cachedRun + 1 : 0
                     if cachedRun > cachedLimit {
                         throw fail(
-                            "asked for \(cachedRun) plans in a row that were already evaluated (a search that no longer "
-                                + "explores)")
+                            "asked for \(cachedRun) plans in a row that were already evaluated (a search that no "
+                                + "longer explores)")
                     }
                     results.append([
                         "genes": genes, "accuracy": score.accuracy, "latency_seconds": score.latencySeconds,
