@@ -73,7 +73,7 @@ import Testing
     /// The tutorial's external strategy (plain Python, deterministic for a seed).
     static let externalStrategy = [
         "--strategy", "random-py", "--option",
-        "command=[\"python3\", \"\(TestData.repositoryRoot.appendingPathComponent("strategies/random_example.py").path)\"]",
+        "command=[\"python3\", \"\(TestData.repositoryRoot.path)/strategies/random_example.py\"]",
     ]
 
     @Test(arguments: [["--strategy", "ga"], externalStrategy])
