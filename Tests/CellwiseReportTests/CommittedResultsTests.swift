@@ -21,8 +21,8 @@ import Testing
     @Test func everyCommittedComparisonIsFound() {
         #expect(
             Self.committedRuns == [
-                "fashion", "mnist5k-weighted", "paper-mnist5k", "vowels-gru", "vowels-gru-pytorch", "vowels-lstm",
-                "vowels-lstm-keras",
+                "external-mnist5k", "fashion", "mnist5k-weighted", "paper-mnist5k", "vowels-gru", "vowels-gru-pytorch",
+                "vowels-lstm", "vowels-lstm-keras",
             ])
     }
 
