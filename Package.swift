@@ -142,6 +142,7 @@ let package = Package(
         .testTarget(
             name: "CellwiseSearchTests",
             dependencies: ["CellwiseSearch", "CellwiseTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,7 +9,7 @@ import Testing
 @Suite struct SearchTests {
     @Test func theRegistryHoldsExactlyTheDocumentedStrategies() throws {
         let names = StrategyRegistry.builtIn.names
-        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "exhaustive"])
+        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "exhaustive", "external"])
         // docs/strategies.md has one table row per strategy: | `name` | ...
         let docs = TestData.repositoryRoot
             .appendingPathComponent("docs/strategies.md")
@@ -23,7 +23,16 @@ import Testing
         #expect(error == .unknownStrategy("annealing", known: names))
     }
 
-    /// No strategy spends more than its budget, whatever the budget.
+    /// The options a strategy needs in these tests: the external one runs the scripted fake strategy
+    /// that asks for plans until it is stopped.
+    static func options(_ strategy: String) -> StrategyOptions {
+        guard strategy == ExternalStrategy.name else { return StrategyOptions() }
+        let fake = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fake_strategy.py").path
+        return StrategyOptions(["command": "[\"python3\", \"\(fake)\", \"overspend\"]"])
+    }
+
+    /// No strategy spends more than its budget, whatever the budget (an external one included).
     @Test(arguments: StrategyRegistry.builtIn.names)
     func noStrategyExceedsItsBudget(strategy: String) throws {
         var generator = SeededGenerator(seed: 77)
@@ -31,7 +40,8 @@ import Testing
             let oracle = SyntheticSearch.randomOracle(cells: 6, seed: UInt64(trial))
             let budget = 1 + Int(generator.next() % 150)
             let result = try Search.run(
-                strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: budget, seed: UInt64(trial)))
+                strategy: strategy, options: Self.options(strategy),
+                setup: SyntheticSearch.setup(oracle, budget: budget, seed: UInt64(trial)))
             #expect(result.evaluations <= budget, "\(strategy) budget \(budget)")
             #expect(oracle.calls == result.evaluations, "every oracle call is a counted evaluation")
             #expect(result.trace.count == result.evaluations)
@@ -52,7 +62,8 @@ import Testing
                 0.9 - plan.activations.reduce(0) { $0 + 0.004 * Double(17 - ($1.degree ?? 17)) }
             }
             let result = try Search.run(
-                strategy: strategy, setup: SyntheticSearch.setup(oracle, budget: budget, candidates: candidates))
+                strategy: strategy, options: Self.options(strategy),
+                setup: SyntheticSearch.setup(oracle, budget: budget, candidates: candidates))
             #expect(result.evaluations <= budget, "\(strategy) budget \(budget)")
             #expect(result.trace.first?.score.plan.description == "17w*6", "the reference is the most expensive")
             #expect(result.trace.allSatisfy { $0.score.plan.activations.allSatisfy { space.contains($0.candidate!) } })

@@ -36,7 +36,7 @@ enum StrategyEnvironment {
             try run(
                 venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", "-r", requirements],
                 "pip install -r \(requirements)")
-            FileManager.default.createFile(atPath: marker, contents: wanted)
+            _ = FileManager.default.createFile(atPath: marker, contents: wanted)
         }
         return [python] + command.dropFirst()
     }
