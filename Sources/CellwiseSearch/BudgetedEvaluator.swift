@@ -65,6 +65,9 @@ public final class BudgetedEvaluator {
     /// Called after every new evaluation (e.g. to append it to a ``TraceLog``); an error it
     /// throws ends the search.
     public var onEvaluation: ((TraceEntry) throws -> Void)?
+    /// Called with a note about the search that is not an evaluation (an external strategy's
+    /// packages); the driver writes it to the trace.
+    public var onNote: (([String: String]) throws -> Void)?
 
     private let oracle: any AccuracyOracle
     /// Every plan measured: in this run or in the interrupted run it continues.

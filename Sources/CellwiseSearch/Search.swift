@@ -50,17 +50,18 @@ public enum Search {
     public static func run(
         strategy name: String, options: StrategyOptions = StrategyOptions(),
         registry: StrategyRegistry = .builtIn, setup: Setup,
-        onEvaluation: ((TraceEntry) throws -> Void)? = nil
+        onEvaluation: ((TraceEntry) throws -> Void)? = nil, onNote: (([String: String]) throws -> Void)? = nil
     ) throws -> SearchResult {
         let (type, options) = try registry.strategy(named: name, options: options)
         try options.check(against: type)
         let strategy = try type.init(options: options)
-        return try run(strategy, setup: setup, onEvaluation: onEvaluation)
+        return try run(strategy, setup: setup, onEvaluation: onEvaluation, onNote: onNote)
     }
 
     /// Runs `strategy`.
     public static func run(
-        _ strategy: some SearchStrategy, setup: Setup, onEvaluation: ((TraceEntry) throws -> Void)? = nil
+        _ strategy: some SearchStrategy, setup: Setup, onEvaluation: ((TraceEntry) throws -> Void)? = nil,
+        onNote: (([String: String]) throws -> Void)? = nil
     ) throws -> SearchResult {
         var strategy = strategy
         guard setup.space.cells == setup.oracle.cells else {
@@ -72,6 +73,7 @@ public enum Search {
             oracle: setup.oracle, costModel: setup.costModel, placement: setup.placement,
             budget: setup.budget, replay: setup.replay)
         evaluator.onEvaluation = onEvaluation
+        evaluator.onNote = onNote
         let reference = try evaluator.evaluate(setup.space.reference)
         let context = SearchContext(
             space: setup.space, tolerance: setup.tolerance, evaluator: evaluator,

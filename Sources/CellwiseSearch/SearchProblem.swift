@@ -195,10 +195,13 @@ public struct SearchProblem {
             // The process's standard error goes beside the trace.
             options.values["log"] = (tracePath as NSString).deletingPathExtension + ".stderr.log"
         }
-        let result = try Search.run(strategy: type.name, options: options, registry: registry, setup: setup) { entry in
-            try log?.append(entry)
-            onEvaluation?(entry)
-        }
+        let result = try Search.run(
+            strategy: type.name, options: options, registry: registry, setup: setup,
+            onEvaluation: { entry in
+                try log?.append(entry)
+                onEvaluation?(entry)
+            },
+            onNote: { try log?.appendNote($0) })
         try log?.close()
         return result
     }

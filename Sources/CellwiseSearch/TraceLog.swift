@@ -109,6 +109,14 @@ public final class TraceLog {
         try write(try encoder.encode(TraceRecord(entry)) + Data("\n".utf8))
     }
 
+    /// Appends a note about the search (not an evaluation), e.g. the packages an external
+    /// strategy reports: a line `{"note": {...}}` that resuming skips.
+    ///
+    /// - Throws: ``SearchError/traceWriteFailed(path:problem:)`` when the write fails.
+    public func appendNote(_ note: [String: String]) throws {
+        try write(try encoder.encode(["note": note]) + Data("\n".utf8))
+    }
+
     /// Closes the file (further appends fail).
     public func close() throws {
         guard descriptor >= 0 else { return }
@@ -181,6 +189,9 @@ public final class TraceLog {
         guard changed.isEmpty else { throw SearchError.traceMismatch(path: path, changed: changed) }
         var entries = [TraceEntry]()
         for (number, line) in lines.dropFirst().enumerated() {
+            if (try? JSONDecoder.cellwise.decode([String: [String: String]].self, from: Data(line)))?["note"] != nil {
+                continue
+            }
             guard let decoded = try? JSONDecoder.cellwise.decode(TraceRecord.self, from: Data(line)),
                 decoded.index == entries.count + 1, let entry = try? decoded.entry()
             else {

@@ -22,8 +22,10 @@ import Testing
         #expect(json["evaluations"] as? Int == 60)
         #expect(json["budget_exhausted"] as? Bool == true)
         // The trace header records the command and the script's digest; stderr sits beside the trace.
-        let header = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")[0]
-        #expect(header.contains("optuna_tpe.py:"))
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        #expect(lines[0].contains("optuna_tpe.py:"))
+        // The packages it reported follow as a note line.
+        #expect(lines.contains { $0.contains("\"note\"") && $0.contains("optuna==5.0.0") })
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("tpe.stderr.log").path))
     }
 }

@@ -11,12 +11,15 @@ import Testing
     static let fake = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/fake_strategy.py").path
 
-    func run(_ mode: String, budget: Int = 60, timeout: String = "20") throws -> SearchResult {
+    func run(
+        _ mode: String, budget: Int = 60, timeout: String = "20", onNote: (([String: String]) -> Void)? = nil
+    ) throws -> SearchResult {
         let command = "[\"python3\", \"\(Self.fake)\", \"\(mode)\"]"
         return try Search.run(
             strategy: "external",
             options: StrategyOptions(["command": command, "timeout": timeout, "label": "fake-\(mode)"]),
-            setup: SyntheticSearch.setup(SyntheticSearch.randomOracle(cells: 7, seed: 5), budget: budget))
+            setup: SyntheticSearch.setup(SyntheticSearch.randomOracle(cells: 7, seed: 5), budget: budget),
+            onNote: onNote)
     }
 
     /// The error a misbehaving mode ends with.
@@ -33,7 +36,11 @@ import Testing
     }
 
     @Test func aWellBehavedStrategyIsAnsweredAndRecorded() throws {
-        let result = try run("good")
+        var notes = [[String: String]]()
+        let result = try run("good", onNote: { notes.append($0) })
+        // Its hello's packages become a note for the trace.
+        #expect(notes.count == 1 && notes[0]["packages"]?.hasPrefix("python==") == true)
+        #expect(notes.first?["strategy"] == "fake-good")
         #expect(result.strategy == "fake-good")
         #expect(!result.budgetExhausted)
         // The reference plus at most 15 distinct plans asked.

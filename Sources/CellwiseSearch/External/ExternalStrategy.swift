@@ -98,6 +98,11 @@ public struct ExternalStrategy: SearchStrategy {
             let message = try decode(text)
             switch message["type"] as? String {
             case "hello":
+                // What the process runs with goes to the trace (the header holds the command and script digest).
+                if let packages = message["packages"] as? [String: Any] {
+                    let versions = packages.map { "\($0.key)==\($0.value)" }.sorted().joined(separator: ",")
+                    try context.evaluator.onNote?(["strategy": label, "packages": versions])
+                }
                 continue
             case "done":
                 finished = true
