@@ -80,3 +80,22 @@ def penalised(result, threshold, penalty=1e4):
     accuracy point below the threshold (so every plan within tolerance beats every plan outside it)."""
     shortfall = max(0.0, threshold - result["accuracy"])
     return result["latency_seconds"] + penalty * 100 * shortfall
+
+
+def optuna_loop(session, study, batch=1):
+    """Drives an Optuna study until Cellwise stops it: one integer parameter per site, the reference
+    enqueued first, the latency minimised under the constraint threshold - accuracy <= 0 (the sampler
+    must be made with `constraints_func=lambda trial: trial.user_attrs["constraint"]`)."""
+    problem = session.problem
+    names = [f"site{i}" for i in range(problem.sites)]
+    study.enqueue_trial(dict(zip(names, problem.reference["genes"])))
+    try:
+        while True:
+            trials = [study.ask() for _ in range(batch)]
+            plans = [[trial.suggest_int(name, 0, problem.choices - 1) for name in names] for trial in trials]
+            for trial, result in zip(trials, session.ask(plans)):
+                trial.set_user_attr("constraint", [problem.threshold - result["accuracy"]])
+                study.tell(trial, result["latency_seconds"])
+    except Stop:
+        pass
+    session.done()

@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import optuna  # noqa: E402
-from cellwise_strategy import Session, Stop  # noqa: E402
+from cellwise_strategy import Session, optuna_loop  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 session = Session(packages={"optuna": optuna.__version__})
@@ -22,15 +22,4 @@ population = int(problem.options.get("population", "50"))
 sampler = optuna.samplers.NSGAIISampler(
     population_size=population, seed=problem.seed, constraints_func=lambda trial: trial.user_attrs["constraint"])
 study = optuna.create_study(direction="minimize", sampler=sampler)
-names = [f"site{i}" for i in range(problem.sites)]
-study.enqueue_trial(dict(zip(names, problem.reference["genes"])))
-try:
-    while True:
-        trials = [study.ask() for _ in range(population)]
-        plans = [[trial.suggest_int(name, 0, problem.choices - 1) for name in names] for trial in trials]
-        for trial, result in zip(trials, session.ask(plans)):
-            trial.set_user_attr("constraint", [problem.threshold - result["accuracy"]])
-            study.tell(trial, result["latency_seconds"])
-except Stop:
-    pass
-session.done()
+optuna_loop(session, study, population)

@@ -70,7 +70,11 @@ public struct CiphertextGraph: Sendable, Equatable {
         var cellState =
             cell.hasCellState ? (0..<layers).map { ciphertext("c[\($0)] initial (zero)", isFresh: true) } : []
         let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
-        let stages = try model.elements(of: plan).dropLast().count / max(1, plan.layout.cells)
+        try model.checkShape(of: plan)
+        if let exact = plan.activations.firstIndex(where: { $0.degree == nil }) {
+            throw CostModelError.exactTanh(cell: exact)
+        }
+        let stages = CostModel.stagesPerCell(cell)
         var element = 0
         for step in 0..<plan.layout.timeSteps {
             var below = ciphertext("x_\(step)", isFresh: true)

@@ -98,11 +98,7 @@ public struct CostModel: Sendable {
     ///   evaluate, or a plan of another shape.
     public func elements(of plan: ActivationPlan) throws -> [Element] {
         let perCell = cell.sites.count
-        guard plan.layout.cell == cell, plan.layout.layers == layerUnits.count else {
-            throw CostModelError.shape(
-                "the plan is for \(plan.layout.layers) \(plan.layout.cell.name) layer(s), the cost model for "
-                    + "\(layerUnits.count) \(cell.name) layer(s)")
-        }
+        try checkShape(of: plan)
         let layers = layerUnits.count
         var elements = [Element]()
         for index in 0..<plan.layout.cells {
@@ -182,6 +178,24 @@ public struct CostModel: Sendable {
         }
     }
 
+    /// Chain elements per cell (``cellStages(degrees:layer:)``): SimpleRNN 1, GRU 3, LSTM 4.
+    public static func stagesPerCell(_ cell: RecurrentCell) -> Int {
+        switch cell {
+        case .simpleRNN: 1
+        case .gru: 3
+        case .lstm: 4
+        }
+    }
+
+    /// Refuses a plan for another cell kind or depth than the model's.
+    func checkShape(of plan: ActivationPlan) throws {
+        guard plan.layout.cell == cell, plan.layout.layers == layerUnits.count else {
+            throw CostModelError.shape(
+                "the plan is for \(plan.layout.layers) \(plan.layout.cell.name) layer(s), the cost model for "
+                    + "\(layerUnits.count) \(cell.name) layer(s)")
+        }
+    }
+
     /// The Dense layer's element.
     public var denseElement: Element {
         Element(
@@ -254,7 +268,7 @@ public struct CostReport: Sendable, Equatable {
         var text = ""
         let perCell = plan.layout.sitesPerCell
         let tokens = plan.tokens
-        let stages = plan.layout.cell == .simpleRNN ? 1 : (plan.layout.cell == .lstm ? 4 : 3)
+        let stages = CostModel.stagesPerCell(plan.layout.cell)
         var labels = [String]()
         for cell in 0..<plan.layout.cells {
             let sites: ArraySlice<String> = tokens[(cell * perCell)..<((cell + 1) * perCell)]

@@ -46,10 +46,10 @@ public struct OpenFHEBridge: Sendable {
             )
         }
         log("creating \(venv) with \(interpreter) and installing \(Self.package) (once)")
-        try Self.check(
-            Self.execute(interpreter, ["-m", "venv", venv]), what: "creating the virtual environment \(venv)")
-        try Self.check(
-            Self.execute(
+        try Subprocess.check(
+            Subprocess.run(interpreter, ["-m", "venv", venv]), what: "creating the virtual environment \(venv)")
+        try Subprocess.check(
+            Subprocess.run(
                 venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", Self.package, "numpy"]),
             what: "pip install \(Self.package) numpy")
         FileManager.default.createFile(atPath: marker, contents: Data(Self.package.utf8))
@@ -57,8 +57,8 @@ public struct OpenFHEBridge: Sendable {
 
     /// Runs the bridge with `arguments` and decodes its JSON output.
     public func run<Output: Decodable>(_ arguments: [String], as type: Output.Type) throws -> Output {
-        let result = try Self.execute(python, [script] + arguments)
-        try Self.check(result, what: "the CKKS bridge")
+        let result = try Subprocess.run(python, [script] + arguments)
+        try Subprocess.check(result, what: "the CKKS bridge")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
@@ -80,44 +80,5 @@ public struct OpenFHEBridge: Sendable {
         }
         // pyenv's shim exists even when 3.10 is not the selected version; prefer real interpreters.
         return candidates.filter { !$0.contains("/shims/") }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    struct Execution {
-        var status: Int32
-        var output: Data
-        var error: String
-    }
-
-    static func execute(_ executable: String, _ arguments: [String]) throws -> Execution {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            throw DataError(executable, "cannot be started (\(error.localizedDescription))")
-        }
-        // Read both pipes concurrently so that neither fills up.
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Execution(
-            status: process.terminationStatus, output: output, error: String(decoding: errorData, as: UTF8.self))
-    }
-
-    static func check(_ execution: Execution, what: String) throws {
-        guard execution.status == 0 else {
-            let last = execution.error.split(separator: "\n").last.map(String.init) ?? "exit status \(execution.status)"
-            throw DataError(what, "failed: \(last)")
-        }
     }
 }

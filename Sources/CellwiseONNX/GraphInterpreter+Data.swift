@@ -57,7 +57,7 @@ extension GraphInterpreter {
             }
             return .data(data)
         case "Reshape":
-            let target = try list(inputs.count > 1 ? inputs[1] : nil, label)
+            let target = try list(inputs.count > 1 ? inputs[1] : nil, label, "the target shape")
             return .data(try reshape(data, to: target, label))
         case "Flatten":
             let axis = Int(node.integer("axis", default: 1))
@@ -131,15 +131,6 @@ extension GraphInterpreter {
             throw ONNXProblem(
                 "\(label): operator \(node.opType) on the samples is not one Cellwise reads (recurrent models: RNN, "
                     + "GRU, LSTM and a Dense head)")
-        }
-    }
-
-    private func list(_ value: GraphValue?, _ label: String) throws -> [Dimension] {
-        switch value {
-        case .dims(let dims)?: return dims
-        case .constant(let tensor)? where tensor.shape.count <= 1 && tensor.integers != nil:
-            return tensor.integers!.map { .fixed(Int($0)) }
-        default: throw ONNXProblem("\(label): the target shape is not a list of sizes Cellwise can follow")
         }
     }
 

@@ -4,7 +4,7 @@
 /// exporters and tf2onnx emit.
 extension GraphInterpreter {
     /// A shape-like list: the elements of a 1-D (or scalar) integer constant, or of `dims`.
-    private func list(_ value: GraphValue?, _ label: String, _ what: String) throws -> [Dimension] {
+    func list(_ value: GraphValue?, _ label: String, _ what: String) throws -> [Dimension] {
         switch value {
         case .dims(let dims)?:
             return dims

@@ -31,30 +31,16 @@ enum StrategyEnvironment {
         let marker = venv + "/.cellwise-requirements"
         if FileManager.default.contents(atPath: marker) != wanted {
             log("installing the adapters' Python packages (\(requirements)) into \(venv), once")
-            try run(
-                "/usr/bin/env", ["python3", "-m", "venv", venv], "creating \(venv) (is python3 with venv installed?)")
-            try run(
-                venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", "-r", requirements],
-                "pip install -r \(requirements)")
+            try Subprocess.check(
+                Subprocess.run("/usr/bin/env", ["python3", "-m", "venv", venv]),
+                what: "creating \(venv) (is python3 with venv installed?)")
+            try Subprocess.check(
+                Subprocess.run(
+                    venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", "-r", requirements]),
+                what: "pip install -r \(requirements)")
             _ = FileManager.default.createFile(atPath: marker, contents: wanted)
         }
         return [python] + command.dropFirst()
-    }
-
-    private static func run(_ program: String, _ arguments: [String], _ what: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch { throw ExternalProcessError("\(what) failed: \(error)") }
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let last = text.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
-            throw ExternalProcessError("\(what) failed: \(last)")
-        }
     }
 
     private static func standardErrorLine(_ text: String) {

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Running a helper program to its end (a virtual environment's set-up, the OpenFHE bridge).
+package enum Subprocess {
+    /// What a finished process left.
+    package struct Execution {
+        package var status: Int32
+        package var output: Data
+        package var error: String
+    }
+
+    /// Runs `executable` with `arguments` to the end, collecting its status, output and error.
+    ///
+    /// - Throws: ``DataError`` when it cannot be started.
+    package static func run(_ executable: String, _ arguments: [String]) throws -> Execution {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            throw DataError(executable, "cannot be started (\(error.localizedDescription))")
+        }
+        // Read both pipes concurrently so that neither fills up.
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Execution(
+            status: process.terminationStatus, output: output, error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Throws ``DataError`` (`what` failed: the last line of its error) unless it exited with 0.
+    package static func check(_ execution: Execution, what: String) throws {
+        guard execution.status == 0 else {
+            let last = execution.error.split(separator: "\n").last.map(String.init) ?? "exit status \(execution.status)"
+            throw DataError(what, "failed: \(last)")
+        }
+    }
+}
