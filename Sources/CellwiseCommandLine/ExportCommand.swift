@@ -22,7 +22,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "md, csv, tex, json, ipynb or svg.")
     var format: ComparisonWriter.Format
 
-    @Option(help: "With --format svg: pareto or cells.")
+    @Option(help: "With --format svg: pareto, cells or anytime.")
     var plot: ComparisonWriter.Plot = .pareto
 
     @Option(help: "Write here (atomically) instead of standard output.")

@@ -7,11 +7,14 @@ import Foundation
 /// The comparison's figures as standalone SVG files.
 enum ComparisonPlots {
     /// Colours of the series, in strategy order.
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    static let palette = [
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+        "#393b79", "#637939",
+    ]
 
-    private static func number(_ x: Double) -> String { String(format: "%.2f", x) }
+    static func number(_ x: Double) -> String { String(format: "%.2f", x) }
 
-    private static func escape(_ s: String) -> String {
+    static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
             of: ">", with: "&gt;")
     }
@@ -190,7 +193,7 @@ enum ComparisonPlots {
         return svg + "</svg>\n"
     }
 
-    private static func header(width: Double, height: Double, title: String) -> String {
+    static func header(width: Double, height: Double, title: String) -> String {
         """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \
         \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif">
@@ -200,7 +203,7 @@ enum ComparisonPlots {
         """
     }
 
-    private static func axes(
+    static func axes(
         xTicks: [Double], yTicks: [Double], x: (Double) -> Double, y: (Double) -> Double,
         left: Double, right: Double, top: Double, bottom: Double, xLabel: String, yLabel: String,
         yFormat: String

@@ -48,6 +48,8 @@ public struct ComparisonTable: Sendable {
     public var partial: Bool
     /// The reference row first, then one row per strategy in config order.
     public var rows: [Row]
+    /// Each strategy's anytime summary at 16, 64, 256, ... evaluations and the budget.
+    public var anytime: [AnytimeSummary]
 
     /// Builds the table from a comparison record.
     public init(_ record: ComparisonRecord) {
@@ -87,6 +89,7 @@ public struct ComparisonTable: Sendable {
                     accepted: mean(runs.map { Double($0.accepted.count) }), hypervolume: mean(runs.map(\.hypervolume))))
         }
         self.rows = rows
+        anytime = record.anytime(grid: AnytimeSummary.grid(budget: record.config.budget, from: 16, factor: 4))
     }
 
     private var countsHeader: String { "(" + candidates.map { "n\($0)" }.joined(separator: ", ") + ")" }
@@ -137,11 +140,32 @@ public struct ComparisonTable: Sendable {
             lines.append("| " + cells(row, plusMinus: " ± ").joined(separator: " | ") + " |")
             if index == 0 { lines.append("| " + exactCells(dash: "-").joined(separator: " | ") + " |") }
         }
+        if let grid = anytime.first?.points.map(\.evaluations) {
+            lines += [
+                "", "Best latency within tolerance (s) after n evaluations: median over seeds [quartiles].", "",
+                "| strategy | " + grid.map(String.init).joined(separator: " | ") + " |",
+                "|---|" + grid.map { _ in "---:" }.joined(separator: "|") + "|",
+            ]
+            for summary in anytime {
+                let runs = rows.first { $0.strategy == summary.strategy }?.runs ?? 1
+                lines.append(
+                    "| \(summary.strategy) | "
+                        + summary.points.map { Self.anytimeText($0, quartiles: runs > 1) }.joined(separator: " | ")
+                        + " |")
+            }
+        }
         if partial {
             lines.append(
                 "\n*Partial results: the comparison was interrupted; continue it with `cellwise compare --resume`.*")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A median and its quartiles (`-` before any plan within tolerance).
+    private static func anytimeText(_ point: AnytimeSummary.Point, quartiles: Bool) -> String {
+        func text(_ x: Double) -> String { x.isFinite ? number(x, 2) : "-" }
+        return quartiles && point.lower != point.upper
+            ? "\(text(point.median)) [\(text(point.lower)), \(text(point.upper))]" : text(point.median)
     }
 
     /// CSV with one number per column (means and standard deviations separate).

@@ -13,11 +13,11 @@ public enum ComparisonWriter {
 
     /// The plots.
     public enum Plot: String, CaseIterable, Sendable {
-        case pareto, cells
+        case pareto, cells, anytime
     }
 
     /// Writes `<name>/` under `resultsDirectory`: `comparison.md`, `.csv`, `.tex`, `run.json`,
-    /// `pareto.svg`, `cells.svg` and the notebook `<name>.ipynb`. Returns the paths written.
+    /// `pareto.svg`, `cells.svg`, `anytime.svg` and the notebook `<name>.ipynb`. Returns the paths written.
     ///
     /// The files are written into a new directory beside the old one, which then replaces it, so a
     /// failure (a full disk) leaves the previous results whole and a reader never sees half old,
@@ -37,6 +37,7 @@ public enum ComparisonWriter {
             ("comparison.tex", { table.latex }),
             ("pareto.svg", { ComparisonPlots.pareto(record) }),
             ("cells.svg", { ComparisonPlots.cells(record) }),
+            ("anytime.svg", { ComparisonPlots.anytime(record) }),
             ("run.json", { try runJSON(record) }),
             ("\(name).ipynb", { try NotebookExport.notebook(for: record, runPath: "run.json") }),
         ]
@@ -85,7 +86,12 @@ public enum ComparisonWriter {
         case .tex: return table.latex
         case .json: return try runJSON(record)
         case .ipynb: return try NotebookExport.notebook(for: record, runPath: runPath)
-        case .svg: return plot == .pareto ? ComparisonPlots.pareto(record) : ComparisonPlots.cells(record)
+        case .svg:
+            switch plot {
+            case .pareto: return ComparisonPlots.pareto(record)
+            case .cells: return ComparisonPlots.cells(record)
+            case .anytime: return ComparisonPlots.anytime(record)
+            }
         }
     }
 

@@ -21,6 +21,7 @@ public struct StrategyRegistry: Sendable {
         GeneticSearch.self,
         GreedySensitivitySearch.self,
         RandomSearch.self,
+        WindowSearch.self,
         ExhaustiveSearch.self,
         ExternalStrategy.self,
     ])

@@ -34,7 +34,7 @@ import Testing
         let names = strategies.output.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map {
             $0.split(separator: " ")[0]
         }
-        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "exhaustive", "external", "annealing"])
+        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "window", "exhaustive", "external", "annealing"])
 
         // A compare of annealing, ga and greedy on equal terms.
         let model = try CLI.trainedModel.get()

@@ -35,7 +35,8 @@ import Testing
         #expect(!record.partial && record.runs.allSatisfy { !$0.partial })
         let files: [(String, ComparisonWriter.Format, ComparisonWriter.Plot)] = [
             ("comparison.md", .md, .pareto), ("comparison.csv", .csv, .pareto), ("comparison.tex", .tex, .pareto),
-            ("pareto.svg", .svg, .pareto), ("cells.svg", .svg, .cells), ("\(name).ipynb", .ipynb, .pareto),
+            ("pareto.svg", .svg, .pareto), ("cells.svg", .svg, .cells), ("anytime.svg", .svg, .anytime),
+            ("\(name).ipynb", .ipynb, .pareto),
         ]
         for (file, format, plot) in files {
             let committed = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
@@ -56,10 +57,15 @@ import Testing
         #expect(record.version == 1)
         #expect(!record.partial && record.runs.allSatisfy { !$0.partial })
         let table = try String(contentsOf: fixtures.appendingPathComponent("paper-mnist5k-v1.md"), encoding: .utf8)
-        // Today's table is the old one with the exact model's row after the reference.
-        var lines = ComparisonTable(record).markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        // Today's table is the old one with the exact model's row after the reference, followed
+        // by the anytime table (made from the traces the old file already holds).
+        let markdown = ComparisonTable(record).markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        let blank = try #require(markdown.firstIndex(of: ""))
+        var lines = Array(markdown[..<blank])
         #expect(lines[3] == "| exact model (t*28) | - | - | - | - | - | - | 0.8700 | 0.8600 | - | - |")
         lines.remove(at: 3)
-        #expect(lines.joined(separator: "\n") == table)
+        #expect(lines.joined(separator: "\n") + "\n" == table)
+        #expect(markdown[blank + 1].hasPrefix("Best latency within tolerance (s) after n evaluations"))
+        #expect(markdown[blank + 3] == "| strategy | 16 | 64 | 256 | 1024 | 2048 |")
     }
 }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct SearchTests {
     @Test func theRegistryHoldsExactlyTheDocumentedStrategies() throws {
         let names = StrategyRegistry.builtIn.names
-        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "exhaustive", "external"])
+        #expect(names == ["dfs", "dp", "ga", "greedy", "random", "window", "exhaustive", "external"])
         // docs/strategies.md has one table row per strategy: | `name` | ...
         let docs = TestData.repositoryRoot
             .appendingPathComponent("docs/strategies.md")
@@ -70,7 +70,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["ga", "random", "dfs", "dp", "greedy"])
+    @Test(arguments: ["ga", "random", "dfs", "dp", "greedy", "window"])
     func theSameSeedGivesTheSameSearch(strategy: String) throws {
         func run(_ seed: UInt64) throws -> [String] {
             let oracle = SyntheticSearch.randomOracle(cells: 10, seed: 5)
@@ -79,7 +79,7 @@ import Testing
         }
         let (a, b) = (try run(3), try run(3))
         #expect(a == b)
-        if strategy == "ga" || strategy == "random" { #expect(try run(4) != a) }
+        if ["ga", "random", "window"].contains(strategy) { #expect(try run(4) != a) }
     }
 
     @Test func theBestPlanIsTheFastestWithinToleranceOfTheReference() throws {
@@ -151,7 +151,7 @@ import Testing
     /// "10,000 draws without a new plan".
     @Test(arguments: [
         ("ga", 12, 6000), ("random", 12, 14000), ("dfs", 8, 900), ("dp", 10, 400), ("greedy", 10, 400),
-        ("exhaustive", 6, 900),
+        ("window", 10, 500), ("window", 10, 5000), ("exhaustive", 6, 900),
     ])
     func aResumedRunEqualsTheUninterruptedOne(strategy: String, cells: Int, budget: Int) throws {
         let oracle = SyntheticSearch.randomOracle(cells: cells, seed: 21)
