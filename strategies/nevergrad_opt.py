@@ -25,9 +25,14 @@ parametrization = ng.p.Tuple(*[ng.p.TransitionChoice(list(range(problem.choices)
 parametrization.random_state = np.random.RandomState(problem.seed)
 optimizer = ng.optimizers.registry[name](parametrization=parametrization, budget=max(1, budget), num_workers=1)
 optimizer.suggest(tuple(problem.reference["genes"]))
+first = True
 try:
     while True:
         candidate = optimizer.ask()
+        if first and hasattr(optimizer, "optim"):
+            # NGOpt delegates: on this kind of problem it picks DiscreteLenglerOnePlusOne.
+            print(f"{name} selected {optimizer.optim.name}", file=sys.stderr)
+        first = False
         result = session.ask([list(candidate.value)])[0]
         optimizer.tell(candidate, penalised(result, problem.threshold))
 except Stop:

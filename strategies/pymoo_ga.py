@@ -7,7 +7,8 @@
 Integer sampling, simulated binary crossover and polynomial mutation rounded to integers (pymoo's
 recipe for integer variables), duplicates eliminated; the reference plan is seeded into the first
 population; the tolerance is a constraint (threshold - accuracy <= 0), which pymoo's GA handles by
-feasibility first. Each generation is asked for in one message (pymoo's ask/tell interface).
+feasibility first. Each generation is asked for in one message and its scores handed back through
+a StaticProblem (pymoo's ask/tell interface).
 """
 import os
 import sys
@@ -19,6 +20,7 @@ from pymoo.algorithms.soo.nonconvex.ga import GA  # noqa: E402
 from pymoo.core.evaluator import Evaluator  # noqa: E402
 from pymoo.core.population import Population  # noqa: E402
 from pymoo.core.problem import Problem  # noqa: E402
+from pymoo.problems.static import StaticProblem  # noqa: E402
 from pymoo.operators.crossover.sbx import SBX  # noqa: E402
 from pymoo.operators.mutation.pm import PM  # noqa: E402
 from pymoo.operators.repair.rounding import RoundingRepair  # noqa: E402
@@ -42,9 +44,10 @@ try:
         population = algorithm.ask()
         genes = np.clip(np.round(population.get("X")), 0, problem.choices - 1).astype(int)
         results = session.ask(genes.tolist())
-        population.set("F", np.array([[r["latency_seconds"]] for r in results]))
-        population.set("G", np.array([[problem.threshold - r["accuracy"]] for r in results]))
-        Evaluator().eval(space, population, skip_already_evaluated=True)
+        scored = StaticProblem(
+            space, F=np.array([[r["latency_seconds"]] for r in results]),
+            G=np.array([[problem.threshold - r["accuracy"]] for r in results]))
+        Evaluator().eval(scored, population)
         algorithm.tell(infills=population)
 except Stop:
     pass

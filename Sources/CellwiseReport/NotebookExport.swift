@@ -5,7 +5,7 @@ import CellwiseTraining
 import Foundation
 
 /// A Jupyter notebook (nbformat 4) that loads a comparison's `run.json` and `comparison.csv`,
-/// shows the table and draws both plots with matplotlib.
+/// shows the table and draws the plots with matplotlib.
 enum NotebookExport {
     /// The notebook's JSON text; `runPath` is how the notebook finds `run.json` (relative to the
     /// notebook's directory, or absolute). `comparison.csv` and `comparison.md` are read from the
@@ -79,6 +79,43 @@ enum NotebookExport {
                 ax.set_ylim(bottom=threshold - 3 * (reference["val_accuracy"] - threshold))
                 ax.set_xlabel(f"latency (s, {config['profile']})")
                 ax.set_ylabel("validation accuracy")
+                ax.legend()
+                plt.show()
+                """),
+            markdown("## Anytime curves: best latency within tolerance against evaluations"),
+            code(
+                """
+                import numpy as np
+
+                base = (run["model"]["validation_accuracy_tanh"] if config.get("reference") == "exact"
+                        else run["reference"]["val_accuracy"])
+                tolerance = config["tolerance"]
+                floor = base * (1 - tolerance["value"]) if tolerance["mode"] == "relative" else base - tolerance["value"]
+                budget = config["budget"]
+                grid = np.unique(np.round(2 ** np.linspace(0, np.log2(budget), 120)).astype(int))
+                fig, ax = plt.subplots(figsize=(8, 5))
+                for name in config["strategies"]:
+                    curves = []
+                    for r in run["runs"]:
+                        if r["strategy"] != name:
+                            continue
+                        best, curve = np.inf, []
+                        for entry in sorted(r["trace"], key=lambda e: e["index"]):
+                            if entry["val_accuracy"] >= floor - 1e-12:
+                                best = min(best, entry["latency_seconds"])
+                            curve.append(best)
+                        curves.append([curve[min(n, len(curve)) - 1] for n in grid])
+                    if curves:
+                        values = np.array(curves)
+                        lower, median, upper = np.quantile(values, [0.25, 0.5, 0.75], axis=0)
+                        line, = ax.step(grid, median, where="post", label=name)
+                        ax.fill_between(grid, lower, np.minimum(upper, 1e9), step="post", alpha=0.12,
+                                        color=line.get_color())
+                ax.axhline(run["reference"]["latency_seconds"], color="grey", linestyle="--", label="reference")
+                ax.set_xscale("log", base=2)
+                ax.set_ylim(top=run["reference"]["latency_seconds"] * 1.03)
+                ax.set_xlabel("evaluations")
+                ax.set_ylabel(f"best latency within tolerance (s, {config['profile']})")
                 ax.legend()
                 plt.show()
                 """),
