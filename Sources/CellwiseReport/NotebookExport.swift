@@ -90,7 +90,8 @@ enum NotebookExport {
                 base = (run["model"]["validation_accuracy_tanh"] if config.get("reference") == "exact"
                         else run["reference"]["val_accuracy"])
                 tolerance = config["tolerance"]
-                floor = base * (1 - tolerance["value"]) if tolerance["mode"] == "relative" else base - tolerance["value"]
+                floor = (base * (1 - tolerance["value"]) if tolerance["mode"] == "relative"
+                         else base - tolerance["value"])
                 budget = config["budget"]
                 grid = np.unique(np.round(2 ** np.linspace(0, np.log2(budget), 120)).astype(int))
                 fig, ax = plt.subplots(figsize=(8, 5))

@@ -1,9 +1,9 @@
 import CellwiseCore
-import CellwiseSearch
 import Foundation
 import Testing
 
 @testable import CellwiseReport
+@testable import CellwiseSearch
 
 @Suite struct AnytimeCurveTests {
     /// A trace of (accuracy, latency) pairs, evaluations numbered from 1.
