@@ -75,7 +75,8 @@ extension ComparisonPlots {
             let ly = top + 20 + Double(index) * 20
             svg +=
                 "<line x1=\"\(number(width - right + 14))\" y1=\"\(number(ly - 4))\" "
-                + "x2=\"\(number(width - right + 26))\" y2=\"\(number(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
+                + "x2=\"\(number(width - right + 26))\" y2=\"\(number(ly - 4))\" "
+                + "stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
             svg +=
                 "<text x=\"\(number(width - right + 30))\" y=\"\(number(ly))\" "
                 + "font-size=\"12\">\(escape(summary.strategy))</text>\n"

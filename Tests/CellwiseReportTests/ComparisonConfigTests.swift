@@ -18,14 +18,14 @@ import Testing
         #expect(paper.profile == "heaan-fgb" && paper.budget == 2048)
         #expect(paper.tolerance == (try Tolerance(0.02)))
         #expect(paper.seeds == [1, 2, 3, 4, 5])
-        #expect(paper.strategies == ["dfs", "dp", "ga", "greedy", "random"])
+        #expect(paper.strategies == ["dfs", "dp", "ga", "greedy", "random", "window"])
         #expect(paper.training?.learningRate == 0.01)
         #expect(paper.strategyOptions["dfs"] == ["rule": "parent"])
         let fashion = try ComparisonConfig(contentsOf: Self.configs.appendingPathComponent("fashion.toml").path)
         #expect(fashion.dataset == "fashion")
         #expect(fashion.training?.learningRate == 0.001)
         let runs = try Comparison.runs(of: paper)
-        #expect(runs.count == 3 + 2 * 5)
+        #expect(runs.count == 3 + 3 * 5)
         #expect(runs.filter { $0.strategy == "ga" }.map(\.seed) == [1, 2, 3, 4, 5])
         #expect(runs.filter { $0.strategy == "dfs" }.map(\.seed) == [1])
     }
@@ -43,7 +43,7 @@ import Testing
         ("seed = 1  ", "seed = -1  ", "seed: must not be negative (is -1)"),
         ("seeds = [1, 2, 3, 4, 5]", "seeds = []", "search.seeds"),
         ("seeds = [1, 2, 3, 4, 5]", "seeds = [1, 1]", "search.seeds"),
-        ("\"greedy\", \"random\"]", "\"greedy\", \"annealing\"]", "unknown strategy \"annealing\""),
+        ("\"random\", \"window\"]", "\"random\", \"annealing\"]", "unknown strategy \"annealing\""),
         ("interval = [-8.0, 8.0]", "interval = [8.0, -8.0]", "approximation.interval"),
         ("interval = [-8.0, 8.0]", "interval = [-1e300, 1e300]", "approximation.interval: must lie within"),
         ("interval = [-8.0, 8.0]", "interval = [-8.0, inf]", "approximation.interval[1]: must be a finite number"),

@@ -46,7 +46,7 @@ import Testing
         // Files: written, readable, and regenerated identically from run.json.
         let results = directory.appendingPathComponent("results").path
         let written = try ComparisonWriter.write(one, resultsDirectory: results)
-        #expect(written.count == 7)
+        #expect(written.count == 8)
         let runPath = directory.appendingPathComponent("results/tiny/run.json").path
         let reread = try ComparisonWriter.read(runPath)
         #expect(reread == one)
