@@ -52,10 +52,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Statistics for comparing strategies (Friedman, Wilcoxon signed-rank, Holm, critical
+        /// differences), computed as SciPy computes them; no dependencies.
+        .target(
+            name: "CellwiseStatistics",
+            swiftSettings: swiftSettings
+        ),
+
         /// Comparisons of strategies from a config: runs, run.json, tables, plots, notebooks.
         .target(
             name: "CellwiseReport",
-            dependencies: ["CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseONNX"],
+            dependencies: [
+                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseONNX", "CellwiseStatistics",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -72,6 +81,7 @@ let package = Package(
             name: "Cellwise",
             dependencies: [
                 "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseReport", "CellwiseONNX",
+                "CellwiseStatistics",
             ],
             swiftSettings: swiftSettings
         ),
@@ -148,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "CellwiseONNXTests",
             dependencies: ["CellwiseONNX", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CellwiseStatisticsTests",
+            dependencies: ["CellwiseStatistics", "CellwiseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

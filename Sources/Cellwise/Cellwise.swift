@@ -5,4 +5,5 @@
 @_exported import CellwiseONNX
 @_exported import CellwiseReport
 @_exported import CellwiseSearch
+@_exported import CellwiseStatistics
 @_exported import CellwiseTraining

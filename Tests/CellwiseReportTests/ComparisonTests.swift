@@ -65,8 +65,12 @@ import Testing
         let table = ComparisonTable(record)
         #expect(table.rows.map(\.strategy) == ["reference (17*28)", "dfs", "ga", "greedy"])
         #expect(table.rows[2].runs == 2)
-        let markdown = table.markdown.split(separator: "\n")
+        let lines = table.markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        let markdown = lines.prefix { !$0.isEmpty }
         #expect(markdown.count == 2 + 4 + 1, "the reference, the exact model, three strategies")
+        // Then the anytime table: a sentence, a header and a rule, one row per strategy.
+        let anytime = lines.dropFirst(markdown.count + 1).filter { !$0.isEmpty }
+        #expect(anytime.count == 1 + 2 + 3 && anytime[1] == "| strategy | 16 | 20 |")
         #expect(markdown[0].contains("(n3, n7, n17)"))
         #expect(markdown[3].hasPrefix("| exact model (t*28) | - |"))
         let csv = table.csv.split(separator: "\n")
