@@ -63,7 +63,8 @@ let package = Package(
         .target(
             name: "CellwiseReport",
             dependencies: [
-                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseONNX", "CellwiseStatistics",
+                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseONNX",
+                "CellwiseStatistics",
             ],
             swiftSettings: swiftSettings
         ),
