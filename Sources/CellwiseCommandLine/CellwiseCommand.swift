@@ -77,7 +77,7 @@ public struct CellwiseCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, ImportCommand.self, EvaluateCommand.self, RangesCommand.self, BenchCommand.self,
             CostCommand.self, CalibrateCommand.self, ProfilesCommand.self, StrategiesCommand.self,
-            SearchCommand.self, CompareCommand.self, ExportCommand.self, CKKSCommand.self,
+            SearchCommand.self, CompareCommand.self, SuiteCommand.self, ExportCommand.self, CKKSCommand.self,
         ]
     )
 }

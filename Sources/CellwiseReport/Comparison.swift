@@ -129,17 +129,22 @@ public enum Comparison {
     ///   - onRunFinished: Called from the job threads when a run ends.
     ///   - traces: A directory receiving each run's ``TraceLog`` (`<strategy>-seed<seed>.jsonl`) as it runs.
     ///   - resume: Continue the runs whose traces are in `traces` instead of starting them again.
+    ///   - only: Make only the runs with these indices (a suite's shard); the record holds those.
+    ///   - onRecord: Called from the job threads when a run ends, with a record of that run alone
+    ///     (what a suite keeps per run).
     public static func run(
         _ config: ComparisonConfig, model file: ModelFile, registry: StrategyRegistry = .builtIn, jobs: Int = 1,
-        traces: String? = nil, resume: Bool = false,
+        traces: String? = nil, resume: Bool = false, only: Set<Int>? = nil,
         onEvaluation: (@Sendable (RunKey, TraceEntry) -> Void)? = nil,
-        onRunFinished: (@Sendable (RunKey, ComparisonRecord.RunRecord) -> Void)? = nil
+        onRunFinished: (@Sendable (RunKey, ComparisonRecord.RunRecord) -> Void)? = nil,
+        onRecord: (@Sendable (RunKey, ComparisonRecord) throws -> Void)? = nil
     ) throws -> ComparisonRecord {
         let clock = ContinuousClock()
         let started = clock.now
         let problem = try self.problem(config, model: file)
         let space = problem.space
-        let keys = try runs(of: config, registry: registry)
+        let keys = try runs(of: config, registry: registry).filter { only?.contains($0.index) ?? true }
+        guard !keys.isEmpty else { throw ConfigurationError(key: "runs", problem: "no run of \(config.name) selected") }
         let jobs = max(1, min(jobs, keys.count))
         let threadsPerJob = max(1, defaultWorkerCount / jobs)
 
@@ -156,11 +161,20 @@ public enum Comparison {
                 latencySeconds: referenceCost.latencySeconds, bootstraps: referenceCost.bootstraps),
             testAccuracy: try test.accuracy(of: space.reference), candidates: space.candidates)
 
-        let collector = RunCollector(count: keys.count)
+        let collector = RunCollector(count: (keys.map(\.index).max() ?? 0) + 1)
         let options = config.strategyOptions
         let box = UncheckedSendable(problem)
+        let summary = ComparisonRecord.ModelSummary(
+            file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
+            validationSamples: data.validation.count, testSamples: data.test.count,
+            validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy)
+        func makeRecord(of runs: [ComparisonRecord.RunRecord], seconds: Double) -> ComparisonRecord {
+            ComparisonRecord(
+                cellwiseVersion: CellwiseVersion.current, config: config, machine: .current, model: summary,
+                reference: reference, runs: runs, totalSeconds: seconds, partial: Interruption.isRequested)
+        }
         parallelFor(workers: jobs) { worker in
-            for key in keys where key.index % jobs == worker {
+            for (position, key) in keys.enumerated() where position % jobs == worker {
                 do {
                     let tracePath = traces.map {
                         URL(fileURLWithPath: $0).appendingPathComponent("\(key.strategy)-seed\(key.seed).jsonl").path
@@ -174,6 +188,7 @@ public enum Comparison {
                         baseline: box.value.baselineAccuracy)
                     collector.store(run, at: key.index)
                     onRunFinished?(key, run)
+                    if !run.partial { try onRecord?(key, makeRecord(of: [run], seconds: run.wallSeconds)) }
                 } catch SearchStop.interrupted {
                     // Not even the reference was measured: the run is missing from a partial record.
                 } catch {
@@ -182,14 +197,7 @@ public enum Comparison {
             }
         }
         if let error = collector.error { throw error }
-        return ComparisonRecord(
-            cellwiseVersion: CellwiseVersion.current, config: config, machine: .current,
-            model: .init(
-                file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
-                validationSamples: data.validation.count, testSamples: data.test.count,
-                validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy),
-            reference: reference, runs: collector.records.compactMap { $0 },
-            totalSeconds: (clock.now - started).inSeconds, partial: Interruption.isRequested)
+        return makeRecord(of: collector.records.compactMap { $0 }, seconds: (clock.now - started).inSeconds)
     }
 
     static func record(_ result: SearchResult, candidates: [Candidate], tolerance: Tolerance, baseline: Double? = nil)

@@ -42,7 +42,7 @@ import Testing
         let config = try CompareCommandTests.config(model: model, in: directory)
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(
-            of: #"strategies = ["dfs", "dp", "ga", "greedy", "random", "window"]"#,
+            of: #"strategies = ["dfs", "dp", "ga", "greedy", "random"]"#,
             with: #"strategies = ["annealing", "ga", "greedy"]"# + "\n[strategies.annealing]\ncooling = 0.99")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         let results = directory.appendingPathComponent("results").path

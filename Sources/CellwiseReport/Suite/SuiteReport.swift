@@ -1,0 +1,270 @@
+import CellwiseCore
+import CellwiseSearch
+import CellwiseStatistics
+import Foundation
+
+/// What a suite shows across its instances: gaps to the best known plans, ranks with a Friedman
+/// test and a Nemenyi critical difference, pairwise Wilcoxon signed-rank tests with Holm's
+/// correction and effect sizes, the ECDF of (instance, target) pairs reached against the budget,
+/// and how the best plans hold on the test split.
+public struct SuiteReport: Sendable {
+    /// One instance's line.
+    public struct InstanceLine: Sendable {
+        /// Instance name.
+        public var name: String
+        /// The model's file and data set.
+        public var model: String
+        /// The reference plan's latency.
+        public var referenceLatency: Double
+        /// The base of the gaps: the best known latency, or a better one this suite found.
+        public var bestLatency: Double
+        /// How the base was found.
+        public var foundBy: String
+        /// Runs present (of those the suite makes).
+        public var runs: Int
+    }
+
+    /// A pairwise comparison of two strategies over the instances.
+    public struct Pair: Sendable {
+        /// The strategies.
+        public var first: String, second: String
+        /// The test on per-instance median gaps (first against second).
+        public var test: WilcoxonSignedRankTest
+        /// Holm-adjusted p-value over all pairs.
+        public var adjustedP: Double
+    }
+
+    /// One strategy's held-out figures.
+    public struct HeldOut: Sendable {
+        /// Strategy.
+        public var strategy: String
+        /// Runs.
+        public var runs: Int
+        /// Mean validation and test drops of the best plans against the tolerance's base, in points.
+        public var validationDrop: Double, testDrop: Double
+        /// Runs whose best plan falls below the tolerance threshold on the test split.
+        public var violations: Int
+    }
+
+    /// The suite's name.
+    public var name: String
+    /// Strategies, in config order.
+    public var strategies: [String]
+    /// Instances with at least one run, in config order.
+    public var instances: [InstanceLine]
+    /// `medianGap[instance][strategy]`: the median over seeds of best latency / base - 1.
+    public var medianGap: [[Double]]
+    /// Friedman's test on the median gaps (nil with fewer than 2 instances or 3 strategies).
+    public var friedman: FriedmanTest?
+    /// Mean ranks (1 = best), in strategy order.
+    public var meanRanks: [Double]
+    /// Nemenyi's critical difference of mean ranks at level 0.05.
+    public var criticalDifference: Double?
+    /// Every pair of strategies.
+    public var pairs: [Pair]
+    /// The ECDF targets, as gaps above the base latency.
+    public static let targets = [0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
+    /// Per strategy, the ECDF at each budget of ``ecdfGrid``.
+    public var ecdf: [[Double]]
+    /// The budgets of ``ecdf``.
+    public var ecdfGrid: [Int]
+    /// Held-out figures per strategy.
+    public var heldOut: [HeldOut]
+    /// Whether runs are missing.
+    public var partial: Bool
+
+    /// Builds the report from each instance's merged record.
+    public init(
+        config: SuiteConfig, records: [String: ComparisonRecord], partial: Bool,
+        ecdfGrid: [Int]? = nil
+    ) {
+        name = config.name
+        strategies = config.strategies
+        self.partial = partial
+        let present = config.instances.filter { records[$0.name] != nil }
+        var lines = [InstanceLine]()
+        var gaps = [[Double]]()
+        let grid = ecdfGrid ?? AnytimeSummary.grid(budget: config.budget)
+        self.ecdfGrid = grid
+        var reached = [[Double]](repeating: [Double](repeating: 0, count: grid.count), count: strategies.count)
+        var pairsCounted = [Int](repeating: 0, count: strategies.count)
+        var heldOut = strategies.map { HeldOut(strategy: $0, runs: 0, validationDrop: 0, testDrop: 0, violations: 0) }
+        for instance in present {
+            let record = records[instance.name]!
+            let found = record.runs.map(\.best.latencySeconds).min() ?? .infinity
+            let known = instance.bestKnown?.latencySeconds ?? .infinity
+            let base = min(found, known)
+            let foundBy =
+                instance.bestKnown.map {
+                    found < $0.latencySeconds - 1e-9 ? "this suite (better than: \($0.foundBy))" : $0.foundBy
+                }
+                ?? "this suite (no best known recorded)"
+            lines.append(
+                InstanceLine(
+                    name: instance.name, model: "\(record.model.file) (\(record.model.dataset))",
+                    referenceLatency: record.reference.latencySeconds, bestLatency: base, foundBy: foundBy,
+                    runs: record.runs.count))
+            let testBase =
+                record.config.reference == .exact ? record.model.testAccuracyTanh : (record.reference.testAccuracy ?? 0)
+            var row = [Double]()
+            for (s, strategy) in strategies.enumerated() {
+                let runs = record.runs.filter { $0.strategy == strategy }
+                let runGaps = runs.map { $0.best.latencySeconds / base - 1 }.sorted()
+                row.append(runGaps.isEmpty ? .infinity : AnytimeSummary.quantile(runGaps, 0.5))
+                // ECDF: each (instance, target) pair weighs 1, shared by the strategy's runs.
+                if !runs.isEmpty {
+                    let curves = runs.map { AnytimeCurve(trace: $0.trace, accepts: record.accepts) }
+                    for target in Self.targets {
+                        let level = base * (1 + target) * (1 + 1e-12)
+                        for (g, budget) in grid.enumerated() {
+                            let share = curves.filter { $0.value(after: budget) <= level }.count
+                            reached[s][g] += Double(share) / Double(curves.count)
+                        }
+                        pairsCounted[s] += 1
+                    }
+                }
+                for run in runs {
+                    heldOut[s].runs += 1
+                    heldOut[s].validationDrop += (record.toleranceBase - run.best.valAccuracy) * 100
+                    if let test = run.best.testAccuracy {
+                        heldOut[s].testDrop += (testBase - test) * 100
+                        if !record.config.tolerance.accepts(test, reference: testBase) { heldOut[s].violations += 1 }
+                    }
+                }
+            }
+            gaps.append(row)
+        }
+        for s in heldOut.indices where heldOut[s].runs > 0 {
+            heldOut[s].validationDrop /= Double(heldOut[s].runs)
+            heldOut[s].testDrop /= Double(heldOut[s].runs)
+        }
+        self.heldOut = heldOut
+        instances = lines
+        medianGap = gaps
+        ecdf = reached.enumerated().map { s, row in row.map { pairsCounted[s] > 0 ? $0 / Double(pairsCounted[s]) : 0 } }
+        // Infinite gaps (no plan within tolerance) rank last and compare as very large.
+        let finite = gaps.map { $0.map { $0.isFinite ? $0 : 1e9 } }
+        if finite.count >= 2 && strategies.count >= 3 {
+            let test = FriedmanTest(scores: finite)
+            friedman = test
+            meanRanks = test.meanRanks
+        } else {
+            friedman = nil
+            meanRanks =
+                finite.isEmpty
+                ? strategies.map { _ in 0 }
+                : strategies.indices.map { s in
+                    finite.map { Ranking.average($0)[s] }.reduce(0, +) / Double(finite.count)
+                }
+        }
+        criticalDifference =
+            finite.isEmpty ? nil : CriticalDifference.nemenyi(strategies: strategies.count, instances: finite.count)
+        var pairs = [Pair]()
+        if !finite.isEmpty {
+            for a in strategies.indices {
+                for b in strategies.indices where b > a {
+                    let test = WilcoxonSignedRankTest(finite.map { $0[a] }, finite.map { $0[b] })
+                    pairs.append(Pair(first: strategies[a], second: strategies[b], test: test, adjustedP: 1))
+                }
+            }
+            let adjusted = HolmCorrection.adjust(pairs.map(\.test.pValue))
+            for i in pairs.indices { pairs[i].adjustedP = adjusted[i] }
+        }
+        self.pairs = pairs
+    }
+
+    private static func percent(_ x: Double) -> String {
+        x.isFinite ? String(format: "%.2f", x * 100) : "-"
+    }
+
+    private static func p(_ x: Double) -> String {
+        x < 0.0001 ? "<0.0001" : String(format: "%.4f", x)
+    }
+
+    /// The report in GitHub-flavoured Markdown.
+    public var markdown: String {
+        var out = ["# Suite \(name)", ""]
+        if partial {
+            out += ["*Partial: some runs are missing; `cellwise suite run` makes them.*", ""]
+        }
+        out += [
+            "## Instances", "",
+            "| instance | model | reference (s) | best known (s) | found by | runs |",
+            "|---|---|---:|---:|---|---:|",
+        ]
+        for line in instances {
+            out.append(
+                "| \(line.name) | \(line.model) | \(String(format: "%.2f", line.referenceLatency)) | "
+                    + "\(String(format: "%.2f", line.bestLatency)) | \(line.foundBy) | \(line.runs) |")
+        }
+        out += [
+            "", "## Gap to the best known plan (%, median over seeds) and ranks", "",
+            "| strategy | " + instances.map(\.name).joined(separator: " | ") + " | mean rank |",
+            "|---|" + instances.map { _ in "---:" }.joined(separator: "|") + "|---:|",
+        ]
+        for (s, strategy) in strategies.enumerated() {
+            out.append(
+                "| \(strategy) | " + medianGap.map { Self.percent($0[s]) }.joined(separator: " | ")
+                    + " | \(String(format: "%.2f", meanRanks[s])) |")
+        }
+        out.append("")
+        if let friedman {
+            out.append(
+                "Friedman test over \(friedman.blocks) instances and \(strategies.count) strategies: "
+                    + "chi-squared \(String(format: "%.3f", friedman.statistic)), p = \(Self.p(friedman.pValue)).")
+        }
+        if let cd = criticalDifference {
+            out.append(
+                "Nemenyi critical difference at 0.05: \(String(format: "%.3f", cd)) (mean ranks further apart differ).")
+        }
+        out += [
+            "", "## Pairwise Wilcoxon signed-rank tests on the median gaps (Holm-adjusted)", "",
+            "| pair | W | p | p (Holm) | effect size | lower gaps |", "|---|---:|---:|---:|---:|---|",
+        ]
+        for pair in pairs {
+            let better =
+                pair.test.effectSize < 0 ? pair.first : pair.test.effectSize > 0 ? pair.second : "-"
+            out.append(
+                "| \(pair.first) vs \(pair.second) | \(String(format: "%g", pair.test.statistic)) | "
+                    + "\(Self.p(pair.test.pValue)) | \(Self.p(pair.adjustedP)) | "
+                    + "\(String(format: "%+.2f", pair.test.effectSize)) | \(better) |")
+        }
+        out += [
+            "",
+            "Effect size: the matched-pairs rank-biserial correlation of the first strategy's gaps against the "
+                + "second's (-1: always lower).",
+            "", "## Targets reached against the budget (ECDF)", "",
+            "Share of (instance, target) pairs reached, targets at gaps of "
+                + Self.targets.map { String(format: "%g%%", $0 * 100) }.joined(separator: ", ")
+                + " above the best known latency (each pair shared by the strategy's runs).", "",
+        ]
+        let columns = ecdfGrid.enumerated().filter {
+            [16, 64, 256, 1024].contains($0.element) || $0.offset == ecdfGrid.count - 1
+        }
+        out += [
+            "| strategy | " + columns.map { String($0.element) }.joined(separator: " | ") + " |",
+            "|---|" + columns.map { _ in "---:" }.joined(separator: "|") + "|",
+        ]
+        for (s, strategy) in strategies.enumerated() {
+            out.append(
+                "| \(strategy) | " + columns.map { String(format: "%.3f", ecdf[s][$0.offset]) }.joined(separator: " | ")
+                    + " |")
+        }
+        out += [
+            "", "## Held-out: the best plans on the test split", "",
+            "| strategy | runs | validation drop (points) | test drop (points) | held-out violations |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for line in heldOut {
+            out.append(
+                "| \(line.strategy) | \(line.runs) | \(String(format: "%.2f", line.validationDrop)) | "
+                    + "\(String(format: "%.2f", line.testDrop)) | \(line.violations) of \(line.runs) |")
+        }
+        out += [
+            "",
+            "A held-out violation: the best plan's test accuracy is below the tolerance threshold of the "
+                + "reference's test accuracy.",
+        ]
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,25 @@
+import CellwiseCore
+import Foundation
+
+/// Writes a suite's report and each instance's comparison files.
+public enum SuiteWriter {
+    /// Writes `suites/<name>/report.md` and `suites/<name>/instances/<instance>/` (the comparison
+    /// files of each instance, as `cellwise compare` writes them) under `results`. Returns the paths.
+    @discardableResult
+    public static func write(
+        _ report: SuiteReport, records: [String: ComparisonRecord], config: SuiteConfig, results: String
+    ) throws -> [String] {
+        let directory = Suite.directory(of: config, results: results)
+        let instances = directory.appendingPathComponent("instances")
+        try FileManager.default.createDirectory(at: instances, withIntermediateDirectories: true)
+        var written = [String]()
+        for instance in config.instances {
+            guard let record = records[instance.name] else { continue }
+            try ComparisonWriter.write(record, resultsDirectory: instances.path)
+            written.append(instances.appendingPathComponent(instance.name).path + "/")
+        }
+        let path = directory.appendingPathComponent("report.md").path
+        try AtomicFile.write(Data(report.markdown.utf8), to: path)
+        return [path] + written
+    }
+}
