@@ -101,9 +101,10 @@ public enum Suite {
                     try? FileManager.default.removeItem(at: traces.appendingPathComponent("\(name).jsonl"))
                     counter.add()
                     let best = record.runs[0].best
+                    let latency = String(format: "%.2f", best.latencySeconds)
                     progress(
-                        "\(instance.name) \(key.strategy) seed \(key.seed): \(String(format: "%.2f", best.latencySeconds)) s, "
-                            + "\(best.bootstraps) bootstraps")
+                        "\(instance.name) \(key.strategy) seed \(key.seed): \(latency) s, \(best.bootstraps) bootstraps"
+                    )
                 })
             summary.made += counter.value
             if record.partial { throw SearchStop.interrupted }

@@ -1,0 +1,176 @@
+import Cellwise
+import CellwiseTestSupport
+import Foundation
+import Testing
+
+/// `cellwise suite` as a user runs it: on one machine, in shards, and through the Ray dispatcher
+/// (tools/ray/dispatch.py) on a one-node Ray cluster the test starts.
+@Suite(.serialized) struct SuiteCommandTests {
+    typealias CLI = CommandLineTests
+
+    /// A suite of two instances on the shared small model.
+    static func suite(in directory: URL) throws -> String {
+        let model = try CLI.trainedModel.get()
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
+        let dataset = (json?["metadata"] as? [String: Any])?["dataset"] as? String ?? "mnist5k"
+        for (name, tolerance) in [("loose", 0.05), ("tight", 0.01)] {
+            try TestData.comparisonConfig(
+                name: name, model: model, dataset: dataset, tolerance: tolerance, budget: 10, strategies: ["dfs"]
+            ).write(toFile: directory.appendingPathComponent("\(name).toml").path, atomically: true, encoding: .utf8)
+        }
+        let path = directory.appendingPathComponent("suite.toml").path
+        try """
+        name = "small"
+        budget = 25
+        seeds = [1, 2]
+        strategies = ["dp", "ga", "greedy", "window"]
+        [[instances]]
+        config = "\(directory.appendingPathComponent("loose.toml").path)"
+        [[instances]]
+        config = "\(directory.appendingPathComponent("tight.toml").path)"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The run files of a results directory, read, without timings and machine.
+    static func runs(_ results: URL) throws -> [String: ComparisonRecord] {
+        let root = results.appendingPathComponent("suites/small/runs")
+        var records = [String: ComparisonRecord]()
+        for instance in try FileManager.default.contentsOfDirectory(atPath: root.path) {
+            let folder = root.appendingPathComponent(instance)
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") {
+                var record = try ComparisonWriter.read(folder.appendingPathComponent(file).path)
+                record.totalSeconds = 0
+                record.machine = MachineDescription.current
+                for i in record.runs.indices {
+                    record.runs[i].wallSeconds = 0
+                    for j in record.runs[i].trace.indices { record.runs[i].trace[j].elapsedSeconds = 0 }
+                }
+                records["\(instance)/\(file)"] = record
+            }
+        }
+        return records
+    }
+
+    @Test func shardsGiveTheSameRunsAndReportAsOneMachine() throws {
+        let directory = try CLI.temporaryDirectory()
+        let suite = try Self.suite(in: directory)
+        let one = directory.appendingPathComponent("one")
+        let all = try CLI.run(["suite", "--config", suite, "--out", one.path, "--jobs", "2", "--quiet"])
+        #expect(all.status == 0, "\(all.error)")
+        #expect(all.output.hasPrefix("# Suite small"))
+
+        let plan = try CLI.run(["suite", "plan", "--config", suite, "--out", one.path, "--shards", "2"])
+        let lines = plan.output.split(separator: "\n")
+        #expect(lines.count == 12 && lines.allSatisfy { $0.contains("\"done\": true") })
+
+        let sharded = directory.appendingPathComponent("sharded")
+        for shard in ["0/2", "1/2"] {
+            let run = try CLI.run(["suite", "run", "--config", suite, "--out", sharded.path, "--shard", shard])
+            #expect(run.status == 0, "\(run.error)")
+            #expect(run.error.contains("suite small shard \(shard): 6 run(s) made"))
+        }
+        let report = try CLI.run(["suite", "report", "--config", suite, "--out", sharded.path, "--quiet"])
+        #expect(report.status == 0, "\(report.error)")
+        #expect(report.output == all.output)
+        let reportFile = "suites/small/report.md"
+        #expect(
+            try String(contentsOf: one.appendingPathComponent(reportFile), encoding: .utf8)
+                == String(contentsOf: sharded.appendingPathComponent(reportFile), encoding: .utf8))
+        #expect(try Self.runs(one) == Self.runs(sharded))
+        #expect(try Self.runs(one).count == 12)
+
+        // A bad shard is one line naming it; nothing is written.
+        let bad = try CLI.run(["suite", "run", "--config", suite, "--out", sharded.path, "--shard", "2/2"])
+        #expect(bad.status != 0 && bad.error.split(separator: "\n").count == 1 && bad.error.contains("--shard"))
+    }
+
+    /// Python with Ray: CELLWISE_PYTHON (set by `make test`) or .build/python-venv.
+    static var python: URL? {
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
+            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
+        ]
+        guard
+            let path = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else { return nil }
+        let ray = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("ray")
+        return FileManager.default.isExecutableFile(atPath: ray.path) ? URL(fileURLWithPath: path) : nil
+    }
+
+    /// Runs a program with extra environment variables; its output goes through files, not pipes
+    /// (`ray start` leaves daemons that would hold a pipe open).
+    static func launch(_ program: URL, _ arguments: [String], environment: [String: String], in directory: URL)
+        throws -> (status: Int32, output: String, error: String)
+    {
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let id = UUID().uuidString
+        let (outPath, errPath) = (
+            directory.appendingPathComponent("\(id).out"), directory.appendingPathComponent("\(id).err")
+        )
+        FileManager.default.createFile(atPath: outPath.path, contents: nil)
+        FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outPath)
+        process.standardError = try FileHandle(forWritingTo: errPath)
+        try process.run()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, try String(contentsOf: outPath, encoding: .utf8),
+            try String(contentsOf: errPath, encoding: .utf8)
+        )
+    }
+
+    @Test(
+        .enabled(
+            if: python != nil || CLI.requireAllTests,
+            "needs Python with Ray (make test installs it in .build/python-venv)"
+        ))
+    func rayDispatchesTheShardsToALocalCluster() throws {
+        let python = try #require(Self.python, "make test installs Ray in .build/python-venv")
+        let ray = python.deletingLastPathComponent().appendingPathComponent("ray")
+        let directory = try CLI.temporaryDirectory()
+        let suite = try Self.suite(in: directory)
+        // Its own token, home and (short: Ray's sockets live there) temporary directory.
+        let home = directory.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let temp = "/tmp/cwray-\(UInt32.random(in: 0...UInt32.max))"
+        let token = (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
+        let environment = [
+            "HOME": home.path, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token, "RAY_USAGE_STATS_ENABLED": "0",
+        ]
+        let port = Int.random(in: 21_000...29_000)
+        let start = try Self.launch(
+            ray,
+            [
+                "start", "--head", "--port=\(port)", "--num-cpus=2", "--include-dashboard=false",
+                "--disable-usage-stats", "--temp-dir=\(temp)",
+            ], environment: environment, in: directory)
+        defer {
+            _ = try? Self.launch(ray, ["stop", "--force"], environment: environment, in: directory)
+            try? FileManager.default.removeItem(atPath: temp)
+        }
+        try #require(start.status == 0, "ray start: \(start.error)")
+        let out = directory.appendingPathComponent("ray-results")
+        let dispatch = try Self.launch(
+            python,
+            [
+                TestData.repositoryRoot.appendingPathComponent("tools/ray/dispatch.py").path, "--config", suite,
+                "--shards", "3", "--out", out.path, "--cellwise", CLI.executable.path, "--address", "127.0.0.1:\(port)",
+            ], environment: environment, in: directory)
+        #expect(dispatch.status == 0, "\(dispatch.error)")
+        let shards = dispatch.error.split(separator: "\n").filter { $0.hasPrefix("{\"shard\"") }
+        #expect(shards.count == 3 && shards.allSatisfy { $0.contains("\"status\": 0") }, "\(dispatch.error)")
+
+        // The same runs and report as one machine.
+        let one = directory.appendingPathComponent("one")
+        let all = try CLI.run(["suite", "--config", suite, "--out", one.path, "--quiet"])
+        #expect(all.status == 0, "\(all.error)")
+        #expect(dispatch.output == all.output)
+        #expect(try Self.runs(out) == Self.runs(one))
+    }
+}
