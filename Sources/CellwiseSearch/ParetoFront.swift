@@ -5,17 +5,29 @@ import CellwiseCore
 public enum ParetoFront {
     /// The non-dominated scores, by increasing latency (one per distinct (latency, accuracy)).
     public static func of(_ scores: [PlanScore]) -> [PlanScore] {
-        // Plan texts (the tie-break) are made once each: a GRU's or LSTM's is not cheap.
-        let sorted = scores.map { (score: $0, text: $0.plan.description) }.sorted {
-            ($0.score.latencySeconds, -$0.score.accuracy, $0.text) < (
-                $1.score.latencySeconds, -$1.score.accuracy, $1.text
-            )
-        }.map(\.score)
+        // The non-dominated (latency, accuracy) pairs first; among the plans of each, the one with the
+        // least text. Plan texts are made only for those plans: a GRU's or LSTM's is not cheap.
+        let sorted = scores.sorted {
+            ($0.latencySeconds, -$0.accuracy) < ($1.latencySeconds, -$1.accuracy)
+        }
         var front = [PlanScore]()
         var bestAccuracy = -Double.infinity
-        for score in sorted where score.accuracy > bestAccuracy {
-            front.append(score)
-            bestAccuracy = score.accuracy
+        var index = 0
+        while index < sorted.count {
+            var end = index + 1
+            while end < sorted.count && sorted[end].latencySeconds == sorted[index].latencySeconds
+                && sorted[end].accuracy == sorted[index].accuracy
+            {
+                end += 1
+            }
+            if sorted[index].accuracy > bestAccuracy {
+                let tied = sorted[index..<end]
+                front.append(
+                    tied.count == 1
+                        ? sorted[index] : tied.map { ($0, $0.plan.description) }.min { $0.1 < $1.1 }!.0)
+                bestAccuracy = sorted[index].accuracy
+            }
+            index = end
         }
         return front
     }

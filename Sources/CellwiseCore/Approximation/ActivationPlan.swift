@@ -185,14 +185,22 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     /// The JSON form: one token per site (`t` for the exact function), without the function's
     /// prefix where the site implies it.
     public var tokens: [String] {
-        zip(activations, layout.functions).map { activation, function in
-            guard let candidate = activation.candidate else { return "t" }
-            return candidate.function == function ? candidate.siteToken : candidate.description
+        // A plan has few distinct activations: each site kind's token of each is made once.
+        let functions = layout.cell.sites.map(\.function)
+        var made = [[Activation: String]](repeating: [:], count: functions.count)
+        return activations.enumerated().map { index, activation in
+            let kind = index % functions.count
+            if let token = made[kind][activation] { return token }
+            let token =
+                activation.candidate.map { $0.function == functions[kind] ? $0.siteToken : $0.description } ?? "t"
+            made[kind][activation] = token
+            return token
         }
     }
 
     /// The shortest text form that parses back to this plan with the same layout.
     public var description: String {
+        let tokens = self.tokens  // once: the forms below read it many times
         let perSite = Self.runLength(tokens)
         guard layout.sitesPerCell > 1 || layout.layers > 1 else { return perSite }
         var forms = [perSite]
