@@ -7,14 +7,7 @@ extension ComparisonPlots {
         let (width, height) = (760.0, 460.0)
         let (left, right, top, bottom) = (70.0, 170.0, 40.0, 50.0)
         let budget = max(2, record.config.budget)
-        // About eight points per doubling, then the budget.
-        var grid = [Int]()
-        for step in 0... {
-            let n = Int(Foundation.pow(2, Double(step) / 8).rounded())
-            if n >= budget { break }
-            if n != grid.last { grid.append(n) }
-        }
-        grid.append(budget)
+        let grid = SuiteReport.logGrid(budget: budget)
         let summaries = record.anytime(grid: grid)
         let finite = summaries.flatMap { $0.points.flatMap { [$0.lower, $0.median, $0.upper] } }.filter(\.isFinite)
         let referenceLatency = record.reference.latencySeconds

@@ -85,7 +85,11 @@ import Testing
 
         // The report and every instance's comparison files.
         let written = try SuiteWriter.write(reportA, records: a, config: config, results: one)
-        #expect(written.count == 3)
+        #expect(written.count == 5)  // report.md, ecdf.svg, ranks.svg, two instances
+        let ranks = try String(contentsOfFile: one + "/suites/small/ranks.svg", encoding: .utf8)
+        #expect(config.strategies.allSatisfy { ranks.contains(">\($0) (") }, "every strategy on the rank axis")
+        let ecdf = try String(contentsOfFile: one + "/suites/small/ecdf.svg", encoding: .utf8)
+        #expect(ecdf.components(separatedBy: "<path d=").count - 1 == config.strategies.count)
         #expect(FileManager.default.fileExists(atPath: one + "/suites/small/instances/tight/comparison.md"))
         // A run file made with another config is refused by name.
         var other = config

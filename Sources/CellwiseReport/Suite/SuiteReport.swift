@@ -84,7 +84,7 @@ public struct SuiteReport: Sendable {
         let present = config.instances.filter { records[$0.name] != nil }
         var lines = [InstanceLine]()
         var gaps = [[Double]]()
-        let grid = ecdfGrid ?? AnytimeSummary.grid(budget: config.budget)
+        let grid = ecdfGrid ?? Self.logGrid(budget: config.budget)
         self.ecdfGrid = grid
         var reached = [[Double]](repeating: [Double](repeating: 0, count: grid.count), count: strategies.count)
         var pairsCounted = [Int](repeating: 0, count: strategies.count)
@@ -171,6 +171,17 @@ public struct SuiteReport: Sendable {
             for i in pairs.indices { pairs[i].adjustedP = adjusted[i] }
         }
         self.pairs = pairs
+    }
+
+    /// About eight budgets per doubling from 1 to `budget` (every power of two included), then `budget`.
+    static func logGrid(budget: Int) -> [Int] {
+        var grid = [Int]()
+        for step in 0... {
+            let n = Int(Foundation.pow(2, Double(step) / 8).rounded())
+            if n >= budget { break }
+            if n != grid.last { grid.append(n) }
+        }
+        return grid + [max(1, budget)]
     }
 
     private static func percent(_ x: Double) -> String {

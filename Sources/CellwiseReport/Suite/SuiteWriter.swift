@@ -3,7 +3,8 @@ import Foundation
 
 /// Writes a suite's report and each instance's comparison files.
 public enum SuiteWriter {
-    /// Writes `suites/<name>/report.md` and `suites/<name>/instances/<instance>/` (the comparison
+    /// Writes `suites/<name>/report.md`, `ecdf.svg`, `ranks.svg` (critical-difference diagram) and
+    /// `suites/<name>/instances/<instance>/` (the comparison
     /// files of each instance, as `cellwise compare` writes them) under `results`. Returns the paths.
     @discardableResult
     public static func write(
@@ -18,8 +19,15 @@ public enum SuiteWriter {
             try ComparisonWriter.write(record, resultsDirectory: instances.path)
             written.append(instances.appendingPathComponent(instance.name).path + "/")
         }
-        let path = directory.appendingPathComponent("report.md").path
-        try AtomicFile.write(Data(report.markdown.utf8), to: path)
-        return [path] + written
+        var files = [String]()
+        for (name, text) in [
+            ("report.md", report.markdown), ("ecdf.svg", SuitePlots.ecdf(report)),
+            ("ranks.svg", SuitePlots.criticalDifference(report)),
+        ] {
+            let path = directory.appendingPathComponent(name).path
+            try AtomicFile.write(Data(text.utf8), to: path)
+            files.append(path)
+        }
+        return files + written
     }
 }
