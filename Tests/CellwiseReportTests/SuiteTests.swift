@@ -85,7 +85,11 @@ import Testing
 
         // The report and every instance's comparison files.
         let written = try SuiteWriter.write(reportA, records: a, config: config, results: one)
-        #expect(written.count == 5)  // report.md, ecdf.svg, ranks.svg, two instances
+        #expect(written.count == 7)  // report.md, .csv, .tex, ecdf.svg, ranks.svg, two instances
+        let csv = try String(contentsOfFile: one + "/suites/small/report.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 2 * 4 + 4)
+        let tex = try String(contentsOfFile: one + "/suites/small/report.tex", encoding: .utf8)
+        #expect(tex.contains("\\begin{tabular}{lrrr}") && tex.contains("\\bottomrule"))
         let ranks = try String(contentsOfFile: one + "/suites/small/ranks.svg", encoding: .utf8)
         #expect(config.strategies.allSatisfy { ranks.contains(">\($0) (") }, "every strategy on the rank axis")
         let ecdf = try String(contentsOfFile: one + "/suites/small/ecdf.svg", encoding: .utf8)

@@ -3,7 +3,7 @@ import Foundation
 
 /// Writes a suite's report and each instance's comparison files.
 public enum SuiteWriter {
-    /// Writes `suites/<name>/report.md`, `ecdf.svg`, `ranks.svg` (critical-difference diagram) and
+    /// Writes `suites/<name>/report.md` (and `.csv`, `.tex`), `ecdf.svg`, `ranks.svg` (critical-difference diagram) and
     /// `suites/<name>/instances/<instance>/` (the comparison
     /// files of each instance, as `cellwise compare` writes them) under `results`. Returns the paths.
     @discardableResult
@@ -21,7 +21,8 @@ public enum SuiteWriter {
         }
         var files = [String]()
         for (name, text) in [
-            ("report.md", report.markdown), ("ecdf.svg", SuitePlots.ecdf(report)),
+            ("report.md", report.markdown), ("report.csv", report.csv), ("report.tex", report.latex),
+            ("ecdf.svg", SuitePlots.ecdf(report)),
             ("ranks.svg", SuitePlots.criticalDifference(report)),
         ] {
             let path = directory.appendingPathComponent(name).path
