@@ -21,7 +21,6 @@ extension WindowDP {
     func leastLoss(loss: [[Double]], maxBootstraps: Int) -> [LeastLoss] {
         let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
         let layout = space.layout
-        let perCell = layout.sitesPerCell
         let width = maxBootstraps + 1
         let states = (maxLevel + 1) * width
         struct Value {
@@ -37,7 +36,7 @@ extension WindowDP {
         }
         var best = [Value](repeating: unreached, count: states)
         best[model.profile.parameters.freshLevels * width] = Value(loss: 0, seconds: 0)
-        var parents = [[(state: Int, option: Int)]](
+        var parents = [[(Int, Int)]](
             repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: layout.cells)
         for cell in 0..<layout.cells {
             var next = [Value](repeating: unreached, count: states)
@@ -73,21 +72,13 @@ extension WindowDP {
                 }
             }
         }
-        let top = space.candidates.count - 1
         return ends.keys.sorted().map { total in
             let end = ends[total]!
-            var genesBySite = [Int](repeating: top, count: space.cells)
-            var state = end.state
-            for cell in stride(from: layout.cells - 1, through: 0, by: -1) {
-                let (previous, index) = parents[cell][state]
-                for (offset, gene) in cellOptions[cell][index].genes.enumerated() {
-                    genesBySite[cell * perCell + offset] = gene
-                }
-                state = previous
-            }
             return LeastLoss(
                 bootstraps: total, loss: end.value.loss, seconds: end.value.seconds,
-                plan: space.plan(genes: space.freeCells.map { genesBySite[$0] }))
+                plan: plan(endingAt: end.state, parents: parents) {
+                    cellOptions[$0][$1].genes
+                })
         }
     }
 }

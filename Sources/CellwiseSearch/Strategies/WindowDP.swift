@@ -140,8 +140,6 @@ struct WindowDP {
             return b <= buckets ? b : nil
         }
         let layout = space.layout
-        let perCell = layout.sitesPerCell
-        let top = space.candidates.count - 1
         // Each stage's choices: (code into transitions, genes by site, quantised loss).
         let stages: [[(code: Int, genes: [Int], extra: Int)]] = cellOptions.map { options in
             options.compactMap { option in
@@ -192,13 +190,18 @@ struct WindowDP {
             if best[state] + close < end.seconds { end = (best[state] + close, state) }
         }
         guard end.state >= 0 else { return space.reference }
-        var genesBySite = [Int](repeating: top, count: space.cells)
-        var state = end.state
-        for cell in stride(from: layout.cells - 1, through: 0, by: -1) {
+        return plan(endingAt: end.state, parents: parents) { stages[$0][$1].genes }
+    }
+
+    /// The plan a DP's back-pointers lead to from its end state; `genes(cell, option)` gives the
+    /// genes by site of a cell's chosen option.
+    func plan(endingAt end: Int, parents: [[(Int, Int)]], genes: (Int, Int) -> [Int]) -> ActivationPlan {
+        let perCell = space.layout.sitesPerCell
+        var genesBySite = [Int](repeating: space.candidates.count - 1, count: space.cells)
+        var state = end
+        for cell in stride(from: space.layout.cells - 1, through: 0, by: -1) {
             let (previous, index) = parents[cell][state]
-            for (offset, gene) in stages[cell][index].genes.enumerated() {
-                genesBySite[cell * perCell + offset] = gene
-            }
+            for (offset, gene) in genes(cell, index).enumerated() { genesBySite[cell * perCell + offset] = gene }
             state = previous
         }
         return space.plan(genes: space.freeCells.map { genesBySite[$0] })
