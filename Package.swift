@@ -48,7 +48,7 @@ let package = Package(
         /// traces and resume, and the built-in strategies.
         .target(
             name: "CellwiseSearch",
-            dependencies: ["CellwiseCore", "CellwiseCKKS"],
+            dependencies: ["CellwiseCore", "CellwiseCKKS", "CellwiseStatistics"],
             swiftSettings: swiftSettings
         ),
 

@@ -5,6 +5,12 @@ import Foundation
 extension Tolerance.Mode: ExpressibleByArgument {}
 extension DepthFirstSearch.Rule: ExpressibleByArgument {}
 extension ReferenceChoice: ExpressibleByArgument {}
+extension AcceptanceRule.SearchSplit: ExpressibleByArgument {}
+
+/// The acceptance rules `--acceptance` names.
+enum AcceptanceChoice: String, CaseIterable, ExpressibleByArgument {
+    case plain, paired
+}
 
 struct StrategiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +45,8 @@ struct SearchCommand: ParsableCommand {
               cellwise search --model results/models/mnist5k.json --strategy ga --seed 3 --json
               cellwise search --model results/models/mnist5k.json --strategy exhaustive --cells 0-3,24-27 --degrees 7,17
               cellwise search --model results/models/fashion.json --strategy greedy --candidates 3w,7w,17w
+              cellwise search --model results/models/mnist5k.json --strategy window --acceptance paired \\
+                --search-split train+validation
             """)
 
     @OptionGroup var model: ModelOptions
@@ -63,6 +71,18 @@ struct SearchCommand: ParsableCommand {
 
     @Option(help: "relative: acc >= ref x (1 - tol); absolute: acc >= ref - tol.")
     var toleranceMode: Tolerance.Mode = .relative
+
+    @Option(
+        help: ArgumentHelp(
+            "What a plan is credited with: plain (its accuracy) or paired (a lower confidence bound of its paired "
+                + "difference to the reference; docs/benchmarking.md)."))
+    var acceptance: AcceptanceChoice = .plain
+
+    @Option(parsing: .unconditional, help: "One-sided confidence of --acceptance paired.")
+    var confidence: Double?
+
+    @Option(help: "The images plans are scored on: validation or train+validation.")
+    var searchSplit: AcceptanceRule.SearchSplit = .validation
 
     @Option(help: "Candidate degrees, comma separated (the paper's fits; the highest is the reference).")
     var degrees: String?
@@ -130,6 +150,16 @@ struct SearchCommand: ParsableCommand {
                 return Candidate(degree: d)
             }
         }
+        if acceptance == .plain, confidence != nil {
+            throw ConfigurationError(key: "--confidence", problem: "applies with --acceptance paired only")
+        }
+        let rule: AcceptanceRule
+        do {
+            rule = try AcceptanceRule(
+                kind: acceptance == .plain ? .plain : .pairedBound(confidence: confidence ?? 0.95), split: searchSplit)
+        } catch let error as ConfigurationError {
+            throw ConfigurationError(key: "--confidence", problem: error.problem)
+        }
         let context = try model.load()
         let shape = context.file.model
         let problem = try SearchProblem(
@@ -138,7 +168,7 @@ struct SearchCommand: ParsableCommand {
             space: try SearchSpace(
                 layout: shape.sites, candidates: chosen, freeCells: try cells.map(SearchSpace.parseCells)),
             tolerance: try Tolerance(tolerance, mode: toleranceMode),
-            budget: try Budget(evaluations: budget, seconds: seconds), reference: reference)
+            budget: try Budget(evaluations: budget, seconds: seconds), reference: reference, acceptance: rule)
         let modelName = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
         let tracePath = traceFile ?? "results/searches/\(modelName)-\(strategy)-seed\(seed).jsonl"
         let progress = ProgressLine(label: strategy, total: budget, enabled: !quiet)
@@ -153,7 +183,7 @@ struct SearchCommand: ParsableCommand {
             output.bestCandidates = try problem.approximations.specs(for: result.best.score.plan)
             try printJSON(output)
         } else {
-            printSummary(result)
+            printSummary(result, rule: rule)
         }
         if result.interrupted {
             standardError(
@@ -164,12 +194,14 @@ struct SearchCommand: ParsableCommand {
         }
     }
 
-    private func printSummary(_ result: SearchResult) {
+    private func printSummary(_ result: SearchResult, rule: AcceptanceRule) {
+        // Under another rule than the paper's, the accuracy is the score the rule credits.
+        let scoreName = rule.isPlain ? "val" : "score (\(rule))"
         func describe(_ entry: SearchResult.Entry) -> String {
             let counts = zip(result.candidates, entry.counts).map { "n\($0)=\($1)" }.joined(separator: " ")
             let test = entry.testAccuracy.map { String(format: ", test %.4f", $0) } ?? ""
             return String(
-                format: "%@  val %.4f%@, %.2f s, %d bootstraps (%@)", entry.score.plan.description,
+                format: "%@  %@ %.4f%@, %.2f s, %d bootstraps (%@)", entry.score.plan.description, scoreName,
                 entry.score.accuracy,
                 test, entry.score.latencySeconds, entry.score.bootstraps, counts)
         }
@@ -183,7 +215,7 @@ struct SearchCommand: ParsableCommand {
         let saved = result.reference.score.latencySeconds - result.best.score.latencySeconds
         print(
             String(
-                format: "saved %.2f s (%.1f%%); validation drop %.2f points", saved,
+                format: "saved %.2f s (%.1f%%); %@ drop %.2f points", saved, rule.isPlain ? "validation" : "score",
                 100 * saved / result.reference.score.latencySeconds, 100 * result.validationDrop)
                 + (result.testDrop.map { String(format: ", test drop %.2f points", 100 * $0) } ?? ""))
         print("accepted plans: \(result.accepted.count); Pareto front: \(result.pareto.count) plans")

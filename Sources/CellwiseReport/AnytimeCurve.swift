@@ -87,7 +87,7 @@ extension ComparisonRecord {
 
     /// The accuracy the tolerance is measured against.
     public var toleranceBase: Double {
-        config.reference == .exact ? model.validationAccuracyTanh : reference.valAccuracy
+        config.reference == .exact ? model.searchAccuracyTanh ?? model.validationAccuracyTanh : reference.valAccuracy
     }
 
     /// Each strategy's anytime summary, in config order, on `grid` (default: powers of two up to the budget).

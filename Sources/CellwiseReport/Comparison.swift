@@ -116,7 +116,8 @@ public enum Comparison {
             space: try SearchSpace(layout: file.model.sites, candidates: config.searchCandidates()),
             tolerance: config.tolerance,
             budget: try Budget(evaluations: config.budget, seconds: config.budgetSeconds),
-            reference: config.reference ?? .highest, extraFingerprints: ["training": training.value])
+            reference: config.reference ?? .highest, acceptance: config.acceptance ?? .plain,
+            extraFingerprints: ["training": training.value])
     }
 
     /// Runs the comparison.
@@ -148,10 +149,9 @@ public enum Comparison {
         let jobs = max(1, min(jobs, keys.count))
         let threadsPerJob = max(1, defaultWorkerCount / jobs)
 
-        // The reference, measured once for the record.
+        // The reference, measured once for the record: scored as the searches score it.
         let data = problem.dataset
-        let validation = try PlanEvaluator(
-            model: file.model, split: data.validation, approximations: problem.approximations, cachedPlans: 0)
+        let validation = try problem.searchOracle()
         let test = try PlanEvaluator(
             model: file.model, split: data.test, approximations: problem.approximations, cachedPlans: 0)
         let referenceCost = try problem.costModel.cost(of: space.reference, placement: config.placement)
@@ -167,7 +167,8 @@ public enum Comparison {
         let summary = ComparisonRecord.ModelSummary(
             file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
             validationSamples: data.validation.count, testSamples: data.test.count,
-            validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy)
+            validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy,
+            searchAccuracyTanh: problem.acceptance.split == .validation ? nil : problem.baselineAccuracy)
         func makeRecord(of runs: [ComparisonRecord.RunRecord], seconds: Double) -> ComparisonRecord {
             ComparisonRecord(
                 cellwiseVersion: CellwiseVersion.current, config: config, machine: .current, model: summary,

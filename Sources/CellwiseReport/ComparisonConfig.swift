@@ -41,6 +41,9 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     /// What the tolerance is measured against (nil: the reference plan, the most expensive
     /// candidate; ``ReferenceChoice/exact``: the exact model).
     public var reference: ReferenceChoice?
+    /// Which images plans are scored on and what they are credited with (nil: the paper's plain
+    /// rule on the validation split).
+    public var acceptance: AcceptanceRule?
     /// Evaluations per run.
     public var budget: Int
     /// Seconds per run (optional).
@@ -256,14 +259,56 @@ extension ComparisonConfig {
             var tolerance: Double
             var toleranceMode: Tolerance.Mode
             var reference: ReferenceChoice?
+            var acceptance: AcceptanceName?
+            var confidence: Double?
+            var searchSplit: AcceptanceRule.SearchSplit?
             var budget: Int
             var seconds: Double?
             var seeds: [UInt64]
             var strategies: [String]
 
             enum CodingKeys: String, CodingKey {
-                case tolerance, budget, seconds, seeds, strategies, reference
+                case tolerance, budget, seconds, seeds, strategies, reference, acceptance, confidence
                 case toleranceMode = "tolerance_mode"
+                case searchSplit = "search_split"
+            }
+
+            /// The acceptance rule of `acceptance`, `confidence` and `search_split` (nil: plain on
+            /// validation, written as such or left out).
+            func acceptanceRule() throws -> AcceptanceRule? {
+                try AcceptanceName.rule(acceptance, confidence: confidence, split: searchSplit, keyPrefix: "search.")
+            }
+        }
+
+        /// The acceptance rules a config can name.
+        enum AcceptanceName: String, Decodable, CaseIterable, ConfigurationChoice {
+            /// Accuracy as measured (the paper's).
+            case plain
+            /// A paired lower confidence bound of the difference to the reference.
+            case paired
+
+            /// The rule of the keys `acceptance`, `confidence` and `search_split` (nil: plain on
+            /// validation); errors name the key after `keyPrefix`.
+            static func rule(
+                _ name: AcceptanceName?, confidence: Double?, split: AcceptanceRule.SearchSplit?, keyPrefix: String
+            ) throws -> AcceptanceRule? {
+                let kind: AcceptanceRule.Kind
+                switch name ?? .plain {
+                case .plain:
+                    guard confidence == nil else {
+                        throw ConfigurationError(
+                            key: "\(keyPrefix)confidence", problem: "only applies with acceptance = \"paired\"")
+                    }
+                    kind = .plain
+                case .paired:
+                    kind = .pairedBound(confidence: confidence ?? 0.95)
+                }
+                do {
+                    let rule = try AcceptanceRule(kind: kind, split: split ?? .validation)
+                    return rule.isPlain ? nil : rule
+                } catch let error as ConfigurationError {
+                    throw ConfigurationError(key: "\(keyPrefix)\(error.key)", problem: error.problem)
+                }
             }
         }
 
@@ -305,7 +350,7 @@ extension ComparisonConfig {
                 depthRule: cost.depth,
                 placement: cost.placement,
                 tolerance: Tolerance(unchecked: search.tolerance, mode: search.toleranceMode),
-                reference: search.reference, budget: search.budget,
+                reference: search.reference, acceptance: try search.acceptanceRule(), budget: search.budget,
                 budgetSeconds: search.seconds, seeds: search.seeds, strategies: search.strategies,
                 strategyOptions: (strategies ?? [:]).mapValues { $0.mapValues(\.text) })
         }

@@ -51,6 +51,9 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
         public var validationAccuracyTanh: Double
         /// Test accuracy with exact tanh.
         public var testAccuracyTanh: Double
+        /// With ``ComparisonConfig/reference`` `exact` and an acceptance rule scoring plans on
+        /// other images than the validation split: the exact model's score there (nil otherwise).
+        public var searchAccuracyTanh: Double? = nil
     }
 
     /// One run of one strategy with one seed.

@@ -35,8 +35,12 @@ public struct SearchProblem {
     public let budget: Budget
     /// What the tolerance is measured against.
     public let reference: ReferenceChoice
+    /// Which images plans are scored on and what they are credited with.
+    public let acceptance: AcceptanceRule
+    /// The images plans are scored on (``AcceptanceRule/searchSplit(of:)``).
+    public let searchSplit: DataSplit
     /// The accuracy the tolerance is measured against when it is not the reference plan's: the
-    /// exact model's validation accuracy with ``ReferenceChoice/exact`` (nil with `highest`).
+    /// exact model's accuracy on the search split with ``ReferenceChoice/exact`` (nil with `highest`).
     public let baselineAccuracy: Double?
     /// Fingerprints of what determines results, by the name a mismatch reports.
     public let fingerprints: [String: String]
@@ -50,7 +54,8 @@ public struct SearchProblem {
     public init(
         model: ModelFile, dataset: Dataset, approximations: ApproximationLibrary, costModel: CostModel,
         placement: PlacementStrategy = .greedy, space: SearchSpace, tolerance: Tolerance, budget: Budget,
-        reference: ReferenceChoice = .highest, extraFingerprints: [String: String] = [:]
+        reference: ReferenceChoice = .highest, acceptance: AcceptanceRule = .plain,
+        extraFingerprints: [String: String] = [:]
     ) throws {
         let shape = model.model
         guard space.layout == shape.sites else {
@@ -76,10 +81,12 @@ public struct SearchProblem {
         self.tolerance = tolerance
         self.budget = budget
         self.reference = reference
+        self.acceptance = acceptance
+        searchSplit = try acceptance.searchSplit(of: dataset)
         baselineAccuracy =
             reference == .exact
             ? try PlanEvaluator(
-                model: model.model, split: dataset.validation, approximations: approximations, cachedPlans: 0
+                model: model.model, split: searchSplit, approximations: approximations, cachedPlans: 0
             ).accuracy(of: ActivationPlan(uniform: .exact, layout: shape.sites)) : nil
 
         var weights = Fingerprint()
@@ -123,6 +130,16 @@ public struct SearchProblem {
             "approximation": fits.value,
             "cost model": cost.value,
         ]
+        if !acceptance.isPlain {
+            // Kept out of plain-rule fingerprints so that their existing traces still resume.
+            var rule = Fingerprint()
+            rule.combine(acceptance.description)
+            if acceptance.split == .trainAndValidation {
+                rule.combine(dataset.train.features)
+                rule.combine(dataset.train.labels)
+            }
+            printed["acceptance"] = rule.value
+        }
         for (key, value) in extraFingerprints { printed[key] = value }
         fingerprints = printed
     }
@@ -138,6 +155,7 @@ public struct SearchProblem {
             "\(budget.evaluations.map(String.init) ?? "-") evaluations, \(budget.seconds.map { "\($0)" } ?? "-") s"
         settings["tolerance"] = "\(tolerance.mode.rawValue) \(tolerance.value) of the \(reference.rawValue) reference"
         settings["search space"] = "candidates \(space.candidates.map(\.description)) free cells \(space.freeCells)"
+        if !acceptance.isPlain { settings["acceptance rule"] = acceptance.description }
         return settings
     }
 
@@ -146,14 +164,30 @@ public struct SearchProblem {
     /// - Parameter workers: Threads of each evaluator (nil: all cores).
     public func setup(seed: UInt64, workers: Int? = nil) throws -> Search.Setup {
         var setup = Search.Setup(
-            oracle: try PlanEvaluator(
-                model: model.model, split: dataset.validation, approximations: approximations, workers: workers),
+            oracle: try searchOracle(workers: workers),
             testOracle: try PlanEvaluator(
                 model: model.model, split: dataset.test, approximations: approximations,
                 workers: workers, cachedPlans: 0),
             space: space, costModel: costModel, placement: placement, tolerance: tolerance, budget: budget, seed: seed)
         setup.baselineAccuracy = baselineAccuracy
         return setup
+    }
+
+    /// The oracle plans are scored by under the acceptance rule: accuracy on the search split, or
+    /// a ``PairedBoundOracle`` on it against the reference plan (the exact model with
+    /// ``ReferenceChoice/exact``).
+    ///
+    /// - Parameter workers: Threads of its evaluator (nil: all cores).
+    public func searchOracle(workers: Int? = nil) throws -> any AccuracyOracle {
+        let evaluator = try PlanEvaluator(
+            model: model.model, split: searchSplit, approximations: approximations, workers: workers)
+        switch acceptance.kind {
+        case .plain:
+            return evaluator
+        case .pairedBound(let confidence):
+            let baseline = reference == .exact ? evaluator.exactPlan : space.reference
+            return try PairedBoundOracle(evaluator: evaluator, baseline: baseline, confidence: confidence)
+        }
     }
 
     /// Runs one strategy, appending every evaluation to the trace at `tracePath` (when given) and,

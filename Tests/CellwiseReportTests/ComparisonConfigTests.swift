@@ -30,6 +30,22 @@ import Testing
         #expect(runs.filter { $0.strategy == "dfs" }.map(\.seed) == [1])
     }
 
+    @Test func acceptanceRulesAreRead() throws {
+        func rule(_ keys: String) throws -> AcceptanceRule? {
+            let path = try TestData.write(
+                Array(Self.edited("tolerance = 0.02", "tolerance = 0.02\n" + keys).utf8), to: "rule.toml",
+                in: TestData.directory())
+            return try ComparisonConfig(contentsOf: path).acceptance
+        }
+        #expect(try rule("") == nil)
+        #expect(try rule("acceptance = \"plain\"\nsearch_split = \"validation\"") == nil)
+        #expect(try rule("acceptance = \"paired\"") == AcceptanceRule(kind: .pairedBound(confidence: 0.95)))
+        #expect(
+            try rule("acceptance = \"paired\"\nconfidence = 0.99\nsearch_split = \"train+validation\"")
+                == AcceptanceRule(kind: .pairedBound(confidence: 0.99), split: .trainAndValidation))
+        #expect(try rule("search_split = \"train+validation\"")?.description == "plain on train+validation")
+    }
+
     static func edited(_ original: String, _ replacement: String) throws -> String {
         let text = try String(contentsOf: configs.appendingPathComponent("paper-mnist5k.toml"), encoding: .utf8)
         #expect(text.contains(original), "fixture text \(original)")
@@ -61,6 +77,13 @@ import Testing
         ("learning_rate = 0.01", "learning_rate = -1.0", "training.learning_rate"),
         ("[model]", "[modle]", "model: is missing"),
         ("name = \"paper-mnist5k\"", "name = \"../escape\"", "name: must be letters"),
+        ("tolerance = 0.02", "tolerance = 0.02\nconfidence = 0.9", "search.confidence: only applies"),
+        (
+            "tolerance = 0.02", "tolerance = 0.02\nacceptance = \"paired\"\nconfidence = 1.5",
+            "search.confidence: must be in [0.5, 1)"
+        ),
+        ("tolerance = 0.02", "tolerance = 0.02\nacceptance = \"bayes\"", "search.acceptance: is \"bayes\""),
+        ("tolerance = 0.02", "tolerance = 0.02\nsearch_split = \"test\"", "search.search_split: is \"test\""),
     ])
     func malformedConfigsNameTheKey(original: String, replacement: String, expected: String) throws {
         let path = try TestData.write(

@@ -129,7 +129,70 @@ import Testing
         #expect(report.markdown.contains("## Held-out"))
     }
 
+    /// Every instance under every rule: the plain variant equals the instance without rules, and
+    /// the rule table pairs each run with the same run under the plain rule.
+    @Test func rulesMakeAnInstancePerRuleAndATableOfRules() throws {
+        let directory = try TestData.directory()
+        let rules = """
+            [[rules]]
+            name = "plain"
+            [[rules]]
+            name = "paired"
+            acceptance = "paired"
+            confidence = 0.9
+            [[rules]]
+            name = "train"
+            search_split = "train+validation"
+            """
+        let config = try SuiteConfig(contentsOf: try Self.suite(in: directory, budget: 12, extra: rules))
+        #expect(
+            config.instances.map(\.name) == [
+                "loose.plain", "loose.paired", "loose.train", "tight.plain", "tight.paired", "tight.train",
+            ])
+        #expect(config.instances[1].config.acceptance == (try AcceptanceRule(kind: .pairedBound(confidence: 0.9))))
+        #expect(config.instances[0].config.acceptance == nil && config.instances[0].rule == "plain")
+        let results = directory.appendingPathComponent("r").path
+        _ = try Suite.run(config, jobs: 2, results: results)
+        let (records, missing) = try Suite.records(config, results: results)
+        #expect(missing.isEmpty)
+        // The plain variant runs as the instance does without rules.
+        let plainConfig = try SuiteConfig(contentsOf: try Self.suite(in: directory, budget: 12))
+        _ = try Suite.run(plainConfig, jobs: 2, results: directory.appendingPathComponent("p").path)
+        let (plain, _) = try Suite.records(plainConfig, results: directory.appendingPathComponent("p").path)
+        #expect(
+            records["loose.plain"]!.runs.map(\.best.latencySeconds) == plain["loose"]!.runs.map(\.best.latencySeconds))
+        // Scored on the 90 + 30 training and validation images under `train`, on the 30 validation
+        // images otherwise.
+        let instance = config.instances[2].config
+        let file = try ModelFile.load(from: instance.modelFile)
+        let data = try DatasetSource(argument: instance.dataset).load(splitSeed: file.metadata.splitSeed)
+        func accuracy(_ split: DataSplit) throws -> Double {
+            try PlanEvaluator(model: file.model, split: split, approximations: ApproximationLibrary())
+                .accuracy(of: ActivationPlan(uniform: .polynomial(degree: 17), layout: file.model.sites))
+        }
+        let joined = try data.train.joined(with: data.validation, name: .validation)
+        #expect(joined.count == 120)
+        #expect(records["loose.train"]!.reference.valAccuracy == (try accuracy(joined)))
+        #expect(records["loose.paired"]!.reference.valAccuracy == (try accuracy(data.validation)))
+        #expect(records["loose.plain"]!.reference.valAccuracy == (try accuracy(data.validation)))
+
+        let report = SuiteReport(config: config, records: records, partial: false)
+        #expect(report.rules.map(\.rule) == ["plain", "paired", "train"].flatMap { Array(repeating: $0, count: 5) })
+        for line in report.rules where line.rule == "plain" { #expect(line.latencyAgainstPlain == 0) }
+        for line in report.rules {
+            #expect(line.violations <= line.runs && line.medianGap >= 0)
+            let runs = line.strategy == "all" ? 2 * 6 : line.strategy == "ga" || line.strategy == "window" ? 4 : 2
+            #expect(line.runs == runs, "\(line.rule) \(line.strategy)")
+        }
+        #expect(report.markdown.contains("## Acceptance rules"))
+        #expect(report.csv.contains("rule=paired,all,"))
+    }
+
     @Test(arguments: [
+        ("[[rules]]\nname = \"a b\"", "rules[0].name"),
+        ("[[rules]]\nname = \"x\"\n[[rules]]\nname = \"x\"", "rules[1].name"),
+        ("[[rules]]\nname = \"x\"\nacceptance = \"paired\"\nconfidence = 0.2", "rules[0].confidence"),
+        ("[[rules]]\nname = \"x\"\nconfidence = 0.9", "rules[0].confidence"),
         ("[[instances]]\nconfig = \"/nonexistent.toml\"", "instances[2].config"),
         ("best_plan = \"17*28\"", "instances[1]"),
         ("best_plan = \"17*28\"\nbest_latency = -1.0\nbest_found_by = \"x\"", "instances[1].best_latency"),

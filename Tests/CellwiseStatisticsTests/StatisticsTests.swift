@@ -67,6 +67,7 @@ import Testing
         let holm: [[Double]] = [[0.01, 0.04, 0.03, 0.5], [0.2, 0.001, 0.02, 0.02, 0.9, 0.04], [0.6], [0.3, 0.3]]
         let answer = try Self.scipy([
             "friedman": friedman, "wilcoxon": wilcoxon, "holm": holm, "studentized": Array(2...20),
+            "normal_quantile": Self.quantileLevels,
         ])
         let scipyFriedman = try #require(answer["friedman"] as? [[String: Any]])
         for (matrix, reference) in zip(friedman, scipyFriedman) {
@@ -93,7 +94,16 @@ import Testing
         }
         let q = try #require(answer["studentized"] as? [Double])
         #expect(zip(CriticalDifference.q05, q).allSatisfy { abs($0 - $1) < 2e-6 })
+        let ppf = try #require(answer["normal_quantile"] as? [Double])
+        for (p, reference) in zip(Self.quantileLevels, ppf) {
+            #expect(Self.close(Distributions.normalQuantile(p), reference, 1e-13), "norm.ppf(\(p))")
+        }
     }
+
+    /// Levels in every branch of the normal quantile's approximation (tails below 0.02425).
+    static let quantileLevels = [
+        1e-12, 1e-6, 0.001, 0.01, 0.02425, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.975, 0.99, 0.999999,
+    ]
 
     @Test func ranksAverageTies() {
         #expect(Ranking.average([3, 1, 2]) == [3, 1, 2])
@@ -109,6 +119,10 @@ import Testing
         }
         #expect(Distributions.chiSquaredSurvival(0, degreesOfFreedom: 3) == 1)
         #expect(abs(Distributions.normalSurvival(1.959964) - 0.025) < 1e-7)
+        // The quantile inverts the survival function.
+        for p in stride(from: 0.001, to: 1, by: 0.0137) {
+            #expect(Self.close(Distributions.normalSurvival(-Distributions.normalQuantile(p)), p, 1e-13), "p \(p)")
+        }
     }
 
     @Test func wilcoxonEdgeCasesAndEffectSize() {

@@ -1,7 +1,7 @@
 """SciPy's and statsmodels' answers to the statistics Cellwise computes (Tests/CellwiseStatisticsTests).
 
 Reads {"friedman": [matrix, ...], "wilcoxon": [[x, y], ...], "holm": [pvalues, ...],
-"studentized": [k, ...]} as JSON on standard input and prints the same keys with the results.
+"studentized": [k, ...], "normal_quantile": [p, ...]} as JSON on standard input and prints the same keys with the results.
 """
 import json
 import sys
@@ -28,4 +28,5 @@ for x, y in cases.get("wilcoxon", []):
 out["holm"] = [multipletests(p, method="holm")[1].tolist() for p in cases.get("holm", [])]
 out["studentized"] = [float(stats.studentized_range.ppf(0.95, k, np.inf) / np.sqrt(2))
                       for k in cases.get("studentized", [])]
+out["normal_quantile"] = [float(stats.norm.ppf(p)) for p in cases.get("normal_quantile", [])]
 json.dump(out, sys.stdout)

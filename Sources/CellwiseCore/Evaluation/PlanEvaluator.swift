@@ -61,6 +61,9 @@ public final class PlanEvaluator {
         public var samples: Int
         /// Leading cells whose states were reused from an earlier plan.
         public var reusedCells: Int
+        /// Whether each sample, in split order, was classified correctly (what paired comparisons
+        /// of two plans, e.g. ``PairedBoundOracle``, need).
+        public var sampleCorrect: [Bool]
         /// correct / samples.
         public var accuracy: Double { samples == 0 ? 0 : Double(correct) / Double(samples) }
     }
@@ -71,6 +74,7 @@ public final class PlanEvaluator {
         var hidden: [FloatBuffer]
         var cellStates: [FloatBuffer]
         var correct: Int
+        var sampleCorrect: [Bool]
     }
 
     /// Prepares an evaluator for `split`.
@@ -165,7 +169,9 @@ public final class PlanEvaluator {
             let trail = trails.remove(at: best.index)
             trails.append(trail)
             statistics.cellsReused += cells
-            return Outcome(plan: plan, correct: trail.correct, samples: sampleCount, reusedCells: cells)
+            return Outcome(
+                plan: plan, correct: trail.correct, samples: sampleCount, reusedCells: cells,
+                sampleCorrect: trail.sampleCorrect)
         }
         let start = best?.cells ?? 0
         var record: States? = nil
@@ -182,22 +188,27 @@ public final class PlanEvaluator {
             }
             record = States(hidden: hidden, cellStates: cellStates)
         }
-        let correct = run(kernels, from: start, states: record, logits: nil)
+        let (correct, sampleCorrect) = run(kernels, from: start, states: record, logits: nil)
         statistics.cellsComputed += cells - start
         statistics.cellsReused += start
         if let record, trailCapacity > 0 {
-            trails.append(Trail(plan: plan, hidden: record.hidden, cellStates: record.cellStates, correct: correct))
+            trails.append(
+                Trail(
+                    plan: plan, hidden: record.hidden, cellStates: record.cellStates, correct: correct,
+                    sampleCorrect: sampleCorrect))
             if trails.count > trailCapacity { trails.removeFirst() }
         }
-        return Outcome(plan: plan, correct: correct, samples: sampleCount, reusedCells: start)
+        return Outcome(
+            plan: plan, correct: correct, samples: sampleCount, reusedCells: start, sampleCorrect: sampleCorrect)
     }
 
     /// Evaluates `plan` from the first cell, ignoring and not touching the kept plans.
     func evaluateFromScratch(_ plan: ActivationPlan) throws -> Outcome {
         try checkLength(plan)
         let kernels = try approximations.kernels(for: plan, functions: layout.functions)
-        let correct = run(kernels, from: 0, states: nil, logits: nil)
-        return Outcome(plan: plan, correct: correct, samples: sampleCount, reusedCells: 0)
+        let (correct, sampleCorrect) = run(kernels, from: 0, states: nil, logits: nil)
+        return Outcome(
+            plan: plan, correct: correct, samples: sampleCount, reusedCells: 0, sampleCorrect: sampleCorrect)
     }
 
     /// The logits of every sample under `plan` (`sampleCount x classes`, row-major).
@@ -294,18 +305,20 @@ public final class PlanEvaluator {
 
     // MARK: - The recurrence
 
-    /// Runs cells `start..<cells` for every block and returns the number of correct samples.
+    /// Runs cells `start..<cells` for every block and returns the number of correct samples and
+    /// whether each sample is correct.
     ///
     /// With `observe`, blocks run on one thread and each site's pre-activation is passed to it
     /// before the activation: `observe(site, values, count)`.
     private func run(
         _ kernels: [ActivationKernel], from start: Int, states: States?, logits: FloatBuffer?,
         observe: ((Int, UnsafePointer<Float>, Int) -> Void)? = nil
-    ) -> Int {
+    ) -> (correct: Int, samples: [Bool]) {
         let n = sampleCount
         let blockSize = self.blockSize
         let blocks = (n + blockSize - 1) / blockSize
         var correctPerBlock = [Int](repeating: 0, count: blocks)
+        var sampleCorrect = [Bool](repeating: false, count: n)
         let workers = observe == nil ? self.workers : 1
         let context = UncheckedSendable(
             CellRunner.Shared(
@@ -315,28 +328,34 @@ public final class PlanEvaluator {
         let labels = self.labels
         let logitsPointer = logits.map { UncheckedSendable($0.pointer) }
         correctPerBlock.withUnsafeMutableBufferPointer { counts in
-            let counts = UncheckedSendable(counts)
-            parallelFor(workers: workers) { worker in
-                let runner = CellRunner(context.value, blockSize: blockSize)
-                for block in stride(from: worker, to: blocks, by: workers) {
-                    let first = block * blockSize
-                    let rows = min(blockSize, n - first)
-                    let out = runner.run(first: first, rows: rows, from: start)
-                    counts.value[block] = Self.correct(
-                        out, rows: rows, classes: context.value.model.classes, labels: labels, first: first)
-                    if let logitsPointer {
-                        (logitsPointer.value + first * context.value.model.classes).update(
-                            from: out, count: rows * context.value.model.classes)
+            sampleCorrect.withUnsafeMutableBufferPointer { perSample in
+                let counts = UncheckedSendable(counts)
+                let perSample = UncheckedSendable(perSample.baseAddress)
+                parallelFor(workers: workers) { worker in
+                    let runner = CellRunner(context.value, blockSize: blockSize)
+                    for block in stride(from: worker, to: blocks, by: workers) {
+                        let first = block * blockSize
+                        let rows = min(blockSize, n - first)
+                        let out = runner.run(first: first, rows: rows, from: start)
+                        counts.value[block] = Self.correct(
+                            out, rows: rows, classes: context.value.model.classes, labels: labels, first: first,
+                            into: perSample.value.map { $0 + first })
+                        if let logitsPointer {
+                            (logitsPointer.value + first * context.value.model.classes).update(
+                                from: out, count: rows * context.value.model.classes)
+                        }
                     }
                 }
             }
         }
-        return correctPerBlock.reduce(0, +)
+        return (correctPerBlock.reduce(0, +), sampleCorrect)
     }
 
-    /// Correct samples among `rows` logits (a sample with a non-finite logit counts as wrong).
+    /// Correct samples among `rows` logits (a sample with a non-finite logit counts as wrong),
+    /// each sample's verdict written to `into` (the block's first sample first).
     private static func correct(
-        _ logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: [UInt8], first: Int
+        _ logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: [UInt8], first: Int,
+        into verdicts: UnsafeMutablePointer<Bool>?
     ) -> Int {
         var correct = 0
         for row in 0..<rows {
@@ -352,7 +371,9 @@ public final class PlanEvaluator {
                     bestClass = c
                 }
             }
-            if finite && bestClass == Int(labels[first + row]) { correct += 1 }
+            let right = finite && bestClass == Int(labels[first + row])
+            if right { correct += 1 }
+            verdicts?[row] = right
         }
         return correct
     }

@@ -16,8 +16,18 @@ public struct SuiteConfig: Sendable, Equatable {
     public var strategies: [String]
     /// Options per strategy (replacing the instance configs' options).
     public var strategyOptions: [String: [String: String]]
-    /// The instances, in report order.
+    /// The instances, in report order: with ``rules``, every instance config under each rule.
     public var instances: [Instance]
+    /// The acceptance rules compared, by name (empty: each instance config's own rule).
+    public var rules: [NamedRule] = []
+
+    /// An acceptance rule of a suite, named for its instances (`<config name>.<rule name>`).
+    public struct NamedRule: Sendable, Equatable {
+        /// The rule's name.
+        public var name: String
+        /// The rule.
+        public var rule: AcceptanceRule
+    }
 
     /// One instance of the suite.
     public struct Instance: Sendable, Equatable {
@@ -27,8 +37,10 @@ public struct SuiteConfig: Sendable, Equatable {
         public var file: String
         /// The best plan known on it, if recorded.
         public var bestKnown: BestKnown?
+        /// The suite rule it runs under (nil: its config's own rule).
+        public var rule: String? = nil
 
-        /// The instance's name (its config's).
+        /// The instance's name (its config's; with a suite rule, `<config name>.<rule name>`).
         public var name: String { config.name }
     }
 
@@ -90,6 +102,19 @@ extension SuiteConfig {
         var strategies: [String]
         var options: [String: [String: ComparisonConfig.File.ScalarText]]?
         var instances: [InstanceSection]
+        var rules: [RuleSection]?
+
+        struct RuleSection: Decodable {
+            var name: String
+            var acceptance: ComparisonConfig.File.AcceptanceName?
+            var confidence: Double?
+            var searchSplit: AcceptanceRule.SearchSplit?
+
+            enum CodingKeys: String, CodingKey {
+                case name, acceptance, confidence
+                case searchSplit = "search_split"
+            }
+        }
 
         struct InstanceSection: Decodable {
             var config: String
@@ -115,8 +140,25 @@ extension SuiteConfig {
                 throw fail("name", "must be letters, digits, '-', '_' or '.' (it names the results directory)")
             }
             guard !instances.isEmpty else { throw fail("instances", "give at least one [[instances]]") }
+            var rules = [NamedRule]()
+            for (index, section) in (self.rules ?? []).enumerated() {
+                let key = "rules[\(index)]"
+                guard !section.name.isEmpty,
+                    section.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) })
+                else {
+                    throw fail("\(key).name", "must be letters, digits, '-' or '_' (it names the instances)")
+                }
+                guard !rules.contains(where: { $0.name == section.name }) else {
+                    throw fail("\(key).name", "rule \(section.name) appears twice")
+                }
+                let rule = try ComparisonConfig.File.AcceptanceName.rule(
+                    section.acceptance, confidence: section.confidence, split: section.searchSplit,
+                    keyPrefix: "\(key).")
+                rules.append(NamedRule(name: section.name, rule: rule ?? .plain))
+            }
             let options = (self.options ?? [:]).mapValues { $0.mapValues(\.text) }
             var result = [Instance]()
+            var bases = Set<String>()
             for (index, section) in instances.enumerated() {
                 let key = "instances[\(index)]"
                 var config: ComparisonConfig
@@ -141,7 +183,7 @@ extension SuiteConfig {
                         .replacingOccurrences(of: "strategies.", with: "options.")
                     throw fail(suiteKey, error.problem)
                 }
-                guard !result.contains(where: { $0.name == config.name }) else {
+                guard bases.insert(config.name).inserted else {
                     throw fail("\(key).config", "instance \(config.name) appears twice")
                 }
                 var best: BestKnown?
@@ -159,11 +201,19 @@ extension SuiteConfig {
                 default:
                     throw fail("\(key)", "give best_plan, best_latency and best_found_by together")
                 }
-                result.append(Instance(config: config, file: section.config, bestKnown: best))
+                if rules.isEmpty {
+                    result.append(Instance(config: config, file: section.config, bestKnown: best))
+                }
+                for rule in rules {
+                    var variant = config
+                    variant.name = "\(config.name).\(rule.name)"
+                    variant.acceptance = rule.rule.isPlain ? nil : rule.rule
+                    result.append(Instance(config: variant, file: section.config, bestKnown: best, rule: rule.name))
+                }
             }
             return SuiteConfig(
                 name: name, budget: budget, seeds: seeds, strategies: strategies, strategyOptions: options,
-                instances: result)
+                instances: result, rules: rules)
         }
     }
 }

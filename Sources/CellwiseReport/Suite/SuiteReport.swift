@@ -46,6 +46,25 @@ public struct SuiteReport: Sendable {
         public var violations: Int
     }
 
+    /// One acceptance rule's figures for one strategy (or all of them: `strategy` "all").
+    public struct RuleLine: Sendable {
+        /// The rule's name.
+        public var rule: String
+        /// Strategy, or "all".
+        public var strategy: String
+        /// Runs.
+        public var runs: Int
+        /// The median over the rule's instances of the median gap to the best known plan.
+        public var medianGap: Double
+        /// The median over runs of the best latency against the same run (instance, strategy,
+        /// seed) under the plain rule, minus 1 (nil without a plain rule in the suite).
+        public var latencyAgainstPlain: Double?
+        /// Mean test drop of the best plans against the reference's test accuracy, in points.
+        public var testDrop: Double
+        /// Runs whose best plan falls below the tolerance threshold on the test split.
+        public var violations: Int
+    }
+
     /// The suite's name.
     public var name: String
     /// Strategies, in config order.
@@ -70,6 +89,8 @@ public struct SuiteReport: Sendable {
     public var ecdfGrid: [Int]
     /// Held-out figures per strategy.
     public var heldOut: [HeldOut]
+    /// Per acceptance rule (the suite's `[[rules]]`, empty without), per strategy then all.
+    public var rules: [RuleLine] = []
     /// Whether runs are missing.
     public var partial: Bool
 
@@ -89,6 +110,8 @@ public struct SuiteReport: Sendable {
         var reached = [[Double]](repeating: [Double](repeating: 0, count: grid.count), count: strategies.count)
         var pairsCounted = [Int](repeating: 0, count: strategies.count)
         var heldOut = strategies.map { HeldOut(strategy: $0, runs: 0, validationDrop: 0, testDrop: 0, violations: 0) }
+        // Per run of a suite with rules: (rule, base instance, strategy, seed) -> (latency, test drop, violated).
+        var ruleRuns = [RuleRun]()
         for instance in present {
             let record = records[instance.name]!
             let found = record.runs.map(\.best.latencySeconds).min() ?? .infinity
@@ -130,6 +153,18 @@ public struct SuiteReport: Sendable {
                         heldOut[s].testDrop += (testBase - test) * 100
                         if !record.config.tolerance.accepts(test, reference: testBase) { heldOut[s].violations += 1 }
                     }
+                    if let rule = instance.rule {
+                        ruleRuns.append(
+                            RuleRun(
+                                rule: rule, instance: String(instance.name.dropLast(rule.count + 1)),
+                                strategy: strategy,
+                                seed: run.seed, latency: run.best.latencySeconds,
+                                gap: run.best.latencySeconds / base - 1,
+                                testDrop: run.best.testAccuracy.map { (testBase - $0) * 100 },
+                                violated: run.best.testAccuracy.map {
+                                    !record.config.tolerance.accepts($0, reference: testBase)
+                                } ?? false))
+                    }
                 }
             }
             gaps.append(row)
@@ -139,6 +174,7 @@ public struct SuiteReport: Sendable {
             heldOut[s].testDrop /= Double(heldOut[s].runs)
         }
         self.heldOut = heldOut
+        rules = Self.ruleLines(config: config, strategies: strategies, runs: ruleRuns)
         instances = lines
         medianGap = gaps
         ecdf = reached.enumerated().map { s, row in row.map { pairsCounted[s] > 0 ? $0 / Double(pairsCounted[s]) : 0 } }
@@ -173,6 +209,48 @@ public struct SuiteReport: Sendable {
         self.pairs = pairs
     }
 
+    /// One run of a suite with rules, as the rule table needs it.
+    struct RuleRun {
+        var rule: String, instance: String, strategy: String, seed: UInt64
+        var latency: Double, gap: Double
+        var testDrop: Double?
+        var violated: Bool
+    }
+
+    /// The rule table: per rule, each strategy then all of them.
+    static func ruleLines(config: SuiteConfig, strategies: [String], runs: [RuleRun]) -> [RuleLine] {
+        let plain = config.rules.first(where: { $0.rule.isPlain })?.name
+        var lines = [RuleLine]()
+        for rule in config.rules {
+            for strategy in strategies + ["all"] {
+                let mine = runs.filter { $0.rule == rule.name && (strategy == "all" || $0.strategy == strategy) }
+                guard !mine.isEmpty else { continue }
+                // Median over instances of the median over seeds (and strategies, for "all").
+                let instanceGaps = Set(mine.map(\.instance)).sorted().map { instance in
+                    AnytimeSummary.quantile(mine.filter { $0.instance == instance }.map(\.gap).sorted(), 0.5)
+                }
+                var against: Double? = nil
+                if let plain {
+                    let ratios = mine.compactMap { run -> Double? in
+                        runs.first {
+                            $0.rule == plain && $0.instance == run.instance && $0.strategy == run.strategy
+                                && $0.seed == run.seed
+                        }.map { run.latency / $0.latency - 1 }
+                    }.sorted()
+                    if !ratios.isEmpty { against = AnytimeSummary.quantile(ratios, 0.5) }
+                }
+                let drops = mine.compactMap(\.testDrop)
+                lines.append(
+                    RuleLine(
+                        rule: rule.name, strategy: strategy, runs: mine.count,
+                        medianGap: AnytimeSummary.quantile(instanceGaps.sorted(), 0.5), latencyAgainstPlain: against,
+                        testDrop: drops.isEmpty ? 0 : drops.reduce(0, +) / Double(drops.count),
+                        violations: mine.filter(\.violated).count))
+            }
+        }
+        return lines
+    }
+
     /// About eight budgets per doubling from 1 to `budget` (every power of two included), then `budget`.
     static func logGrid(budget: Int) -> [Int] {
         var grid = [Int]()
@@ -193,7 +271,8 @@ public struct SuiteReport: Sendable {
     }
 
     /// CSV, one row per (instance, strategy): the median gap, then each strategy's mean rank and
-    /// held-out figures under the instance `all`.
+    /// held-out figures under the instance `all`, then with rules each rule's figures under the
+    /// instance `rule=<name>` (its median gap, runs, test drop and violations).
     public var csv: String {
         var lines = ["instance,strategy,median_gap,mean_rank,runs,validation_drop_points,test_drop_points,violations"]
         for (i, line) in instances.enumerated() {
@@ -205,6 +284,11 @@ public struct SuiteReport: Sendable {
             let h = heldOut[s]
             lines.append(
                 "all,\(strategy),,\(meanRanks[s]),\(h.runs),\(h.validationDrop),\(h.testDrop),\(h.violations)")
+        }
+        for line in rules {
+            lines.append(
+                "rule=\(line.rule),\(line.strategy),\(line.medianGap),,\(line.runs),,\(line.testDrop),"
+                    + "\(line.violations)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -319,8 +403,31 @@ public struct SuiteReport: Sendable {
         out += [
             "",
             "A held-out violation: the best plan's test accuracy is below the tolerance threshold of the "
-                + "reference's test accuracy.",
+                + "reference's test accuracy. The validation drop is the drop of the score the acceptance rule "
+                + "credits (the validation accuracy under the paper's plain rule).",
         ]
+        if !rules.isEmpty {
+            out += [
+                "", "## Acceptance rules", "",
+                "| rule | strategy | runs | gap to best known (%) | latency against plain (%) | test drop (points) "
+                    + "| held-out violations |",
+                "|---|---|---:|---:|---:|---:|---:|",
+            ]
+            for line in rules {
+                let share = String(format: "%.0f", 100 * Double(line.violations) / Double(line.runs))
+                let violations = "\(line.violations) of \(line.runs) (\(share)%)"
+                out.append(
+                    "| \(line.rule) | \(line.strategy) | \(line.runs) | \(Self.percent(line.medianGap)) | "
+                        + "\(line.latencyAgainstPlain.map { String(format: "%+.2f", $0 * 100) } ?? "-") | "
+                        + "\(String(format: "%.2f", line.testDrop)) | \(violations) |")
+            }
+            out += [
+                "",
+                "Gap: median over the rule's instances of the median over seeds (strategies pooled in `all`), against "
+                    + "the best plan known under any rule. Latency against plain: median over runs of the best "
+                    + "latency against the same instance, strategy and seed under the plain rule.",
+            ]
+        }
         return out.joined(separator: "\n") + "\n"
     }
 }

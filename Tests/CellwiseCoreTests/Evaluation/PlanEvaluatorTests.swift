@@ -80,6 +80,12 @@ import Testing
         #expect(worst < 2e-3, "largest relative logit difference \(worst)")
         #expect(agreeing >= 294, "\(agreeing) of 300 predictions agree")
         #expect(abs(try evaluator.evaluate(plan).correct - naiveCorrect) <= 6)
+        // Each sample's verdict is the fast logits' own: a correct argmax, every logit finite.
+        let verdicts = try evaluator.evaluate(plan).sampleCorrect
+        for row in 0..<split.count {
+            let fastRow = (0..<10).map { Double(fast[row * 10 + $0]) }
+            #expect(verdicts[row] == (Self.predictedClass(fastRow) == Int(split.labels[row])), "sample \(row)")
+        }
     }
 
     /// The predicted class, or nil when a logit is not finite (counted as wrong).
@@ -110,6 +116,8 @@ import Testing
             let reused = try cached.evaluate(plan)
             let scratch = try single.evaluateFromScratch(plan)
             #expect(reused.correct == scratch.correct, "\(plan)")
+            #expect(reused.sampleCorrect == scratch.sampleCorrect, "\(plan)")
+            #expect(reused.sampleCorrect.filter { $0 }.count == reused.correct)
         }
         #expect(cached.statistics.cellsReused > 0)
         #expect(cached.statistics.cellsComputed < 40 * 28)
