@@ -151,6 +151,11 @@ enum NotebookExport {
                 plt.show()
                 """),
         ]
+        return try document(cells)
+    }
+
+    /// An nbformat 4.5 document of `cells` (Python 3 kernel) as JSON text.
+    static func document(_ cells: [[String: Any]]) throws -> String {
         let notebook: [String: Any] = [
             "nbformat": 4, "nbformat_minor": 5,
             "metadata": [
@@ -169,11 +174,11 @@ enum NotebookExport {
         return parts.enumerated().map { $0.offset < parts.count - 1 ? $0.element + "\n" : $0.element }
     }
 
-    private static func markdown(_ text: String) -> [String: Any] {
+    static func markdown(_ text: String) -> [String: Any] {
         ["cell_type": "markdown", "id": cellID(text), "metadata": [String: Any](), "source": lines(text)]
     }
 
-    private static func code(_ text: String) -> [String: Any] {
+    static func code(_ text: String) -> [String: Any] {
         [
             "cell_type": "code", "id": cellID(text), "metadata": [String: Any](), "execution_count": NSNull(),
             "outputs": [Any](), "source": lines(text),
@@ -187,7 +192,7 @@ enum NotebookExport {
         return String(hash, radix: 16).leftPadded(to: 16)
     }
 
-    private static func pythonString(_ s: String) -> String {
+    static func pythonString(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

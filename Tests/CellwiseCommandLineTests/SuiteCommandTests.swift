@@ -86,6 +86,40 @@ import Testing
         #expect(bad.status != 0 && bad.error.split(separator: "\n").count == 1 && bad.error.contains("--shard"))
     }
 
+    /// The suite's notebook runs with Jupyter and draws its three figures.
+    @Test(
+        .enabled(
+            if: CompareCommandTests.jupyter != nil || CLI.requireAllTests,
+            "needs Jupyter (make test installs it in .build/python-venv)"))
+    func theSuiteNotebookRuns() throws {
+        let jupyter = try #require(CompareCommandTests.jupyter, "Jupyter is missing: run make test, which installs it")
+        let directory = try CLI.temporaryDirectory()
+        let suite = try Self.suite(in: directory)
+        let results = directory.appendingPathComponent("results")
+        let all = try CLI.run(["suite", "--config", suite, "--out", results.path, "--jobs", "2", "--quiet"])
+        try #require(all.status == 0, "\(all.error)")
+        let folder = results.appendingPathComponent("suites/small")
+        let executed = directory.appendingPathComponent("executed.ipynb").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: jupyter)
+        process.arguments = ["nbconvert", "--to", "notebook", "--execute", "report.ipynb", "--output", executed]
+        process.currentDirectoryURL = folder
+        let log = directory.appendingPathComponent("nbconvert.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let messages = try String(contentsOf: log, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "nbconvert: \(messages)")
+        let text = try String(contentsOfFile: executed, encoding: .utf8)
+        #expect(text.components(separatedBy: "image/png").count - 1 >= 2, "ranks, gaps and the ECDF are drawn")
+        #expect(!text.contains("\"output_type\": \"error\""))
+        #expect(text.contains("held-out violations"))
+    }
+
     /// Python with Ray: CELLWISE_PYTHON (set by `make test`) or .build/python-venv.
     static var python: URL? {
         let candidates: [String?] = [

@@ -85,7 +85,10 @@ import Testing
 
         // The report and every instance's comparison files.
         let written = try SuiteWriter.write(reportA, records: a, config: config, results: one)
-        #expect(written.count == 7)  // report.md, .csv, .tex, ecdf.svg, ranks.svg, two instances
+        // report.md, .csv, .tex, .ipynb, ecdf.csv, ecdf.svg, ranks.svg, two instances
+        #expect(written.count == 9)
+        let ecdfRows = try String(contentsOfFile: one + "/suites/small/ecdf.csv", encoding: .utf8)
+        #expect(ecdfRows.split(separator: "\n").count == 1 + 4 * SuiteReport.logGrid(budget: 25).count)
         let csv = try String(contentsOfFile: one + "/suites/small/report.csv", encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 2 * 4 + 4)
         let tex = try String(contentsOfFile: one + "/suites/small/report.tex", encoding: .utf8)

@@ -293,6 +293,15 @@ public struct SuiteReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The ECDF as CSV: one row per (strategy, budget of ``ecdfGrid``) with the share reached.
+    public var ecdfCSV: String {
+        var lines = ["strategy,budget,share"]
+        for (s, strategy) in strategies.enumerated() {
+            for (g, budget) in ecdfGrid.enumerated() { lines.append("\(strategy),\(budget),\(ecdf[s][g])") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// The gap table with mean ranks as a LaTeX `tabular` (booktabs), the Friedman test in a comment.
     public var latex: String {
         func escape(_ text: String) -> String {

@@ -3,9 +3,10 @@ import Foundation
 
 /// Writes a suite's report and each instance's comparison files.
 public enum SuiteWriter {
-    /// Writes `suites/<name>/report.md` (and `.csv`, `.tex`), `ecdf.svg`, `ranks.svg` (critical-difference diagram) and
-    /// `suites/<name>/instances/<instance>/` (the comparison
-    /// files of each instance, as `cellwise compare` writes them) under `results`. Returns the paths.
+    /// Writes `suites/<name>/report.md` (and `.csv`, `.tex`, `.ipynb`), `ecdf.csv`, `ecdf.svg`,
+    /// `ranks.svg` (critical-difference diagram) and `suites/<name>/instances/<instance>/` (the
+    /// comparison files of each instance, as `cellwise compare` writes them) under `results`.
+    /// Returns the paths.
     @discardableResult
     public static func write(
         _ report: SuiteReport, records: [String: ComparisonRecord], config: SuiteConfig, results: String
@@ -22,6 +23,7 @@ public enum SuiteWriter {
         var files = [String]()
         for (name, text) in [
             ("report.md", report.markdown), ("report.csv", report.csv), ("report.tex", report.latex),
+            ("ecdf.csv", report.ecdfCSV), ("report.ipynb", try SuiteNotebook.notebook(for: report)),
             ("ecdf.svg", SuitePlots.ecdf(report)),
             ("ranks.svg", SuitePlots.criticalDifference(report)),
         ] {
