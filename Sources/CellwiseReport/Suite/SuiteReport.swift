@@ -22,6 +22,10 @@ public struct SuiteReport: Sendable {
         public var foundBy: String
         /// Runs present (of those the suite makes).
         public var runs: Int
+        /// The lowest-latency plan this suite's runs found on the instance: its text, latency, and
+        /// the first run in table order that found it, with the evaluation it was found at (nil
+        /// without runs).
+        public var bestFound: (plan: String, latency: Double, run: String)?
     }
 
     /// A pairwise comparison of two strategies over the instances.
@@ -115,6 +119,13 @@ public struct SuiteReport: Sendable {
         for instance in present {
             let record = records[instance.name]!
             let found = record.runs.map(\.best.latencySeconds).min() ?? .infinity
+            let bestFound = record.runs.first { $0.best.latencySeconds == found }.map { run in
+                let at = run.trace.first { $0.plan == run.best.plan }?.index
+                return (
+                    plan: run.best.plan, latency: run.best.latencySeconds,
+                    run: "\(run.strategy), seed \(run.seed), evaluation \(at.map(String.init) ?? "?")"
+                )
+            }
             let known = instance.bestKnown?.latencySeconds ?? .infinity
             let base = min(found, known)
             let foundBy =
@@ -126,7 +137,8 @@ public struct SuiteReport: Sendable {
                 InstanceLine(
                     name: instance.name, model: "\(record.model.file) (\(record.model.dataset))",
                     referenceLatency: record.reference.latencySeconds, bestLatency: base, foundBy: foundBy,
-                    runs: record.runs.count))
+                    runs: record.runs.count,
+                    bestFound: bestFound))
             let testBase =
                 record.config.reference == .exact ? record.model.testAccuracyTanh : (record.reference.testAccuracy ?? 0)
             var row = [Double]()
@@ -415,6 +427,15 @@ public struct SuiteReport: Sendable {
                 + "reference's test accuracy. The validation drop is the drop of the score the acceptance rule "
                 + "credits (the validation accuracy under the paper's plain rule).",
         ]
+        out += [
+            "", "## The best plans this suite found", "", "| instance | latency (s) | found by | plan |",
+            "|---|---:|---|---|",
+        ]
+        for line in instances {
+            guard let best = line.bestFound else { continue }
+            out.append(
+                "| \(line.name) | \(String(format: "%.4f", best.latency)) | \(best.run) | `\(best.plan)` |")
+        }
         if !rules.isEmpty {
             out += [
                 "", "## Acceptance rules", "",
