@@ -47,6 +47,11 @@ import Testing
         let config = try SuiteConfig(contentsOf: try Self.suite(in: directory))
         #expect(config.instances.map(\.name) == ["loose", "tight"])
         #expect(config.instances.allSatisfy { $0.config.budget == 25 && $0.config.strategies.count == 4 })
+        // An instance's tolerance can be replaced by the suite.
+        let tighter = try SuiteConfig(
+            contentsOf: try Self.suite(in: directory, extra: "tolerance = 0.005\ntolerance_mode = \"absolute\""))
+        #expect(tighter.instances[1].config.tolerance == (try Tolerance(0.005, mode: .absolute)))
+        #expect(tighter.instances[0].config.tolerance == config.instances[0].config.tolerance)
         let runs = try config.runs()
         #expect(runs.count == 2 * (2 + 2 * 2))  // dp, greedy once; ga, window per seed
         #expect(runs.map(\.index) == Array(runs.indices))
@@ -199,6 +204,8 @@ import Testing
         ("[[instances]]\nconfig = \"/nonexistent.toml\"", "instances[2].config"),
         ("best_plan = \"17*28\"", "instances[1]"),
         ("best_plan = \"17*28\"\nbest_latency = -1.0\nbest_found_by = \"x\"", "instances[1].best_latency"),
+        ("tolerance = 1.5", "instances[1].tolerance"),
+        ("tolerance_mode = \"loose\"", "instances[1].tolerance_mode"),
     ])
     func badSuitesNameTheKey(extra: String, key: String) throws {
         let directory = try TestData.directory()

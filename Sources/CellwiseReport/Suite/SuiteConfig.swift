@@ -118,12 +118,15 @@ extension SuiteConfig {
 
         struct InstanceSection: Decodable {
             var config: String
+            var tolerance: Double?
+            var toleranceMode: Tolerance.Mode?
             var bestPlan: String?
             var bestLatency: Double?
             var bestFoundBy: String?
 
             enum CodingKeys: String, CodingKey {
-                case config
+                case config, tolerance
+                case toleranceMode = "tolerance_mode"
                 case bestPlan = "best_plan"
                 case bestLatency = "best_latency"
                 case bestFoundBy = "best_found_by"
@@ -168,6 +171,14 @@ extension SuiteConfig {
                     throw fail("\(key).config", "\(error.key): \(error.problem)")
                 } catch {
                     throw fail("\(key).config", "\(error)")
+                }
+                if section.tolerance != nil || section.toleranceMode != nil {
+                    do {
+                        config.tolerance = try Tolerance(
+                            section.tolerance ?? config.tolerance.value, mode: section.toleranceMode ?? config.tolerance.mode)
+                    } catch let error as ConfigurationError {
+                        throw fail("\(key).tolerance", error.problem)
+                    }
                 }
                 config.budget = budget
                 config.budgetSeconds = nil
