@@ -37,8 +37,10 @@ struct SearchCommand: ParsableCommand {
         abstract: "Search for the fastest per-cell plan within an accuracy tolerance.",
         discussion: """
             Runs one strategy under an evaluation budget (the reference all-highest plan counts as
-            the first evaluation). Accuracy is measured on the validation split; the best plan's
-            test accuracy is measured once at the end. Progress goes to standard error.
+            the first evaluation). Accuracy is measured on the validation split (or on train+validation
+            with --search-split; with --acceptance paired a plan is credited with a lower confidence
+            bound of its paired difference to the reference); the best plan's test accuracy is
+            measured once at the end. Progress goes to standard error.
 
             Example:
               cellwise search --model results/models/mnist5k.json --strategy dfs --budget 2048
