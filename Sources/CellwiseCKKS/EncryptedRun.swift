@@ -18,12 +18,15 @@ public struct EncryptedRun: Sendable {
         var ringDimension: Int
         var setupSeconds: Double
         var samples: [Sample]
+        var parameters: OpenFHEParameters
     }
 
     /// The plan.
     public var plan: ActivationPlan
     /// The ring dimension used.
     public var ringDimension: Int
+    /// The context's parameters and the security level OpenFHE checked them against.
+    public var parameters: OpenFHEParameters
     /// Key generation and set-up seconds.
     public var setupSeconds: Double
     /// Per image.
@@ -57,8 +60,9 @@ public struct EncryptedRun: Sendable {
     public static func run(
         bridge: OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan, count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
-        ringDimension: Int, settings: OpenFHESettings = OpenFHESettings()
+        settings: OpenFHESettings = OpenFHESettings()
     ) throws -> EncryptedRun {
+        try settings.validate()
         guard approximations.lower == -approximations.upper else {
             throw ConfigurationError(key: "--interval", problem: "encrypted runs need a symmetric interval [-B, B]")
         }
@@ -85,7 +89,6 @@ public struct EncryptedRun: Sendable {
         }
         let job: [String: Any] = [
             "units": model.units, "input_size": model.inputSize, "classes": model.classes,
-            "context_levels": settings.levels,
             "interval": [approximations.lower, approximations.upper],
             "weights": [
                 "input_kernel": layer.kernel.map(Double.init),
@@ -100,12 +103,7 @@ public struct EncryptedRun: Sendable {
             "cellwise-ckks-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: job).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let output = try bridge.run(
-            ["run", "--ring-dim", String(ringDimension), "--level-budget"] + settings.levelBudget.map(String.init)
-                + [
-                    "--scaling-bits", String(settings.scalingBits), "--security", settings.security,
-                    "--input", file.path,
-                ], as: Output.self)
+        let output = try bridge.run(["run"] + settings.arguments + ["--input", file.path], as: Output.self)
         // The plaintext reference: the same plan on the same images with the Float32 evaluator.
         let subset = DataSplit(
             name: split.name, features: Array(split.features.prefix(n * split.timeSteps * split.featureCount)),
@@ -115,7 +113,8 @@ public struct EncryptedRun: Sendable {
         let logits = try evaluator.logits(of: plan)
         let plain = (0..<n).map { i in (0..<model.classes).map { Double(logits[i * model.classes + $0]) } }
         return EncryptedRun(
-            plan: plan, ringDimension: output.ringDimension, setupSeconds: output.setupSeconds,
+            plan: plan, ringDimension: output.ringDimension, parameters: output.parameters,
+            setupSeconds: output.setupSeconds,
             samples: output.samples, prediction: prediction, plaintextLogits: plain,
             labels: subset.labels.map(Int.init))
     }

@@ -1,32 +1,6 @@
 import CellwiseCore
 import Foundation
 
-/// The OpenFHE parameters the bridge uses (the probe and the encrypted run must use the same).
-///
-/// Defaults: 8 requested levels between bootstraps, level budget [2, 2], 50-bit scaling primes,
-/// and no security check. Measured with OpenFHE 1.6.1: bootstrapping loses about 38 bits of the
-/// scaling factor, so 40-bit primes (the largest that keep this depth within the HE standard's
-/// 128-bit limit at N = 2^16) leave errors of 0.2 after one real bootstrap, and 50-bit primes
-/// (errors of 2e-4) need N = 2^17 for 128-bit security. `security = "128"` enforces the standard.
-public struct OpenFHESettings: Sendable, Equatable {
-    /// Levels requested between bootstraps.
-    public var levels = 8
-    /// OpenFHE's level budget for the two linear transforms of bootstrapping.
-    public var levelBudget = [2, 2]
-    /// Bits of each scaling prime.
-    public var scalingBits = 50
-    /// "none" (timings and tests) or "128" (OpenFHE enforces 128-bit security).
-    public var security = "none"
-
-    /// The defaults.
-    public init() {}
-
-    var arguments: [String] {
-        ["--levels", String(levels), "--level-budget"] + levelBudget.map(String.init)
-            + ["--scaling-bits", String(scalingBits), "--security", security]
-    }
-}
-
 /// Operation costs measured with OpenFHE, level by level, and the cost profile they make.
 public struct OpenFHEProbe: Codable, Sendable {
     /// Costs of the four basic operations at one level, in seconds.
@@ -75,14 +49,19 @@ public struct OpenFHEProbe: Codable, Sendable {
     public var openfhe: String
     /// Timed repetitions behind each median.
     public var repetitions: Int
+    /// The context's parameters as OpenFHE made and checked them (nil in probes made before
+    /// Cellwise 0.3, which did not record them).
+    public var parameters: OpenFHEParameters?
 
-    /// Measures with OpenFHE at `ringDimension` (2^16 takes minutes; small rings are insecure and for tests).
+    /// Measures with OpenFHE (at the secure default N = 2^16 this takes minutes; small rings are
+    /// insecure and for tests).
     public static func measure(
-        bridge: OpenFHEBridge, ringDimension: Int, settings: OpenFHESettings = OpenFHESettings(),
+        bridge: OpenFHEBridge, settings: OpenFHESettings = OpenFHESettings(),
         degrees: [Int] = [3, 7, 17], repetitions: Int = 3
     ) throws -> OpenFHEProbe {
-        try bridge.run(
-            ["probe", "--ring-dim", String(ringDimension)] + settings.arguments + ["--degrees"]
+        try settings.validate()
+        return try bridge.run(
+            ["probe"] + settings.arguments + ["--degrees"]
                 + degrees.map(String.init)
                 + ["--repetitions", String(repetitions)], as: OpenFHEProbe.self)
     }
@@ -93,16 +72,18 @@ public struct OpenFHEProbe: Codable, Sendable {
         guard let top = perLevel[String(levelsAfterBootstrap)] else {
             throw DataError("probe", "no timings at level \(levelsAfterBootstrap)")
         }
-        let depth = levelsAfterBootstrap + levelBudget.reduce(0, +) + 16
+        let depth = self.parameters?.depth ?? levelsAfterBootstrap + levelBudget.reduce(0, +) + 16
+        let logQ = self.parameters.map { Int($0.logQ.rounded()) } ?? firstModulusBits + scalingBits * depth
         let parameters = CKKSParameters(
-            ringDimension: ringDimension, slots: slots, logQ: firstModulusBits + scalingBits * depth,
+            ringDimension: ringDimension, slots: slots, logQ: logQ,
             logQMin: firstModulusBits,
             logQMax: firstModulusBits + scalingBits * levelsAfterBootstrap, scalingBits: scalingBits,
             levelsAfterBootstrap: levelsAfterBootstrap, freshLevels: freshLevels)
         return CostProfile(
             name: name,
             description:
-                "OpenFHE \(openfhe) measured by `cellwise ckks probe` (N = \(ringDimension), \(slots) slots) on "
+                "OpenFHE \(openfhe) measured by `cellwise ckks probe` (N = \(ringDimension), \(slots) slots, "
+                + "\(self.parameters?.securityDescription ?? "security not recorded")) on "
                 + "\(MachineDescription.current.processor)",
             parameters: parameters,
             costs: .init(

@@ -8,9 +8,10 @@ struct CKKSCommand: ParsableCommand {
         abstract: "Measure CKKS costs with OpenFHE and run a plan encrypted.",
         discussion: """
             Uses OpenFHE's Python package (CPython 3.10) in a virtual environment created on first use
-            (.build/ckks-venv). By default OpenFHE's security check is off (--security none): the
-            timings are real, the encryption protects nothing; --security 128 enforces 128-bit security
-            (N = 131072 for these parameters).
+            (.build/ckks-venv). Every context is 128-bit secure: OpenFHE checks the parameters against
+            the HE standard (HEStd_128_classic) and picks the ring dimension (N = 65536 for the default
+            9 levels between bootstraps). --insecure turns the check off for tests and timings at small
+            rings; every line and file of such a run says INSECURE.
 
             Example:
               cellwise ckks probe --out configs/profiles/openfhe-local.toml
@@ -33,18 +34,7 @@ struct CKKSProbeCommand: ParsableCommand {
               cellwise ckks probe --ring-dim 1024 --out /tmp/tiny.toml    # insecure, seconds
             """)
 
-    @Option(parsing: .unconditional, help: "Ring dimension N (65536 is secure; smaller is for tests).")
-    var ringDim: Int = 65536
-
-    @Option(parsing: .unconditional, help: "Levels requested between bootstraps (the probe measures what is usable).")
-    var levels: Int = 8
-
-    @Option(
-        help: ArgumentHelp(
-            "none (no security check: timings and tests) or 128 (OpenFHE enforces 128-bit security; needs N = 131072 "
-                + "here).")
-    )
-    var security: String = "none"
+    @OptionGroup var parameters: OpenFHEOptions
 
     @Option(help: "Where to write the profile (.toml).")
     var out: String = "configs/profiles/openfhe-local.toml"
@@ -56,12 +46,7 @@ struct CKKSProbeCommand: ParsableCommand {
     var degrees: String = "3,7,17"
 
     func validate() throws {
-        guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else {
-            throw ValidationError("--ring-dim must be a power of two >= 256")
-        }
-        guard (1...60).contains(levels) else { throw ValidationError("--levels must be 1-60") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
-        guard ["none", "128"].contains(security) else { throw ValidationError("--security must be none or 128") }
     }
 
     func run() throws {
@@ -71,39 +56,38 @@ struct CKKSProbeCommand: ParsableCommand {
             }
             return d
         }
+        let settings = try parameters.settings()
         let bridge = try OpenFHEBridge { standardError($0) }
-        if security == "none" {
-            standardError(
-                "security level not enforced (--security none): the timings are real, the encryption is for tests only")
-        }
-        standardError("probing OpenFHE at N = \(ringDim)...")
-        var settings = OpenFHESettings()
-        settings.levels = levels
-        settings.security = security
+        let label = settings.insecure ? "INSECURE (no security check): " : ""
+        standardError(
+            label + "probing OpenFHE at N = \(settings.ringDimension.map(String.init) ?? "auto (128-bit secure)")...")
         let probe = try OpenFHEProbe.measure(
-            bridge: bridge, ringDimension: ringDim, settings: settings, degrees: degreeList,
-            repetitions: repetitions)
+            bridge: bridge, settings: settings, degrees: degreeList, repetitions: repetitions)
         let name = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
-        let profile = try probe.profile(name: name)
+        let profile = try probe.profile(name: settings.insecure ? "\(name) (INSECURE)" : name)
         try AtomicFile.write(Data(profile.tomlText.utf8), to: out)
         try AtomicFile.write(try JSONEncoder.cellwise.encode(probe), to: out + ".raw.json")
+        print(label + (probe.parameters?.securityDescription ?? "security not recorded"))
         print(
-            String(
-                format:
-                    "N = %d: %d levels after a bootstrap; bootstrap %.3f s; at the top level: multiplication %.4f s, "
-                    + "plaintext multiplication %.4f s, rotation %.4f s, addition %.5f s",
-                probe.ringDimension, probe.levelsAfterBootstrap, probe.bootstrap, profile.costs.multiplication,
-                profile.costs.plaintextMultiplication, profile.costs.rotation, profile.costs.addition))
+            label
+                + String(
+                    format:
+                        "N = %d: %d levels after a bootstrap; bootstrap %.3f s; at the top level: multiplication "
+                        + "%.4f s, plaintext multiplication %.4f s, rotation %.4f s, addition %.5f s",
+                    probe.ringDimension, probe.levelsAfterBootstrap, probe.bootstrap, profile.costs.multiplication,
+                    profile.costs.plaintextMultiplication, profile.costs.rotation, profile.costs.addition))
         for degree in degreeList {
             if let c = probe.chebyshev[String(degree)] {
                 print(
-                    String(
-                        format: "tanh degree %d: %.4f s, depth %d (cost model's openfhe rule: %d)", degree, c.seconds,
-                        c.depth,
-                        DepthRule.openfhe.polynomialDepth(degree: degree)))
+                    label
+                        + String(
+                            format: "tanh degree %d: %.4f s, depth %d (cost model's openfhe rule: %d)", degree,
+                            c.seconds,
+                            c.depth,
+                            DepthRule.openfhe.polynomialDepth(degree: degree)))
             }
         }
-        print("wrote \(out) and \(out).raw.json")
+        print(label + "wrote \(out) and \(out).raw.json")
     }
 }
 
@@ -120,7 +104,7 @@ struct CKKSRunCommand: ParsableCommand {
             Example:
               cellwise ckks run --model results/models/paper-mnist5k.json --plan '17*28' --samples 1 \\
                 --profile configs/profiles/openfhe-local.toml
-              cellwise ckks run --model m.json --plan '7*28' --samples 2 --ring-dim 1024   # insecure test
+              cellwise ckks run --model m.json --plan '7*28' --samples 2 --insecure --ring-dim 1024   # tests only
             """)
 
     @OptionGroup var model: ModelOptions
@@ -131,89 +115,80 @@ struct CKKSRunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of test images.")
     var samples: Int = 1
 
-    @Option(parsing: .unconditional, help: "Ring dimension N.")
-    var ringDim: Int = 65536
-
     @Option(help: "A profile from `cellwise ckks probe` at the same ring dimension (default: probe now, quickly).")
     var profile: String?
 
     @Option(help: "Bootstrap placement.")
     var placement: PlacementStrategy = .greedy
 
-    @Option(parsing: .unconditional, help: "Levels requested between bootstraps (as given to `ckks probe`).")
-    var levels: Int = 8
-
-    @Option(help: "none or 128 (as given to `ckks probe`).")
-    var security: String = "none"
+    @OptionGroup var parameters: OpenFHEOptions
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
-        guard ["none", "128"].contains(security) else { throw ValidationError("--security must be none or 128") }
-        guard ringDim >= 256, ringDim & (ringDim - 1) == 0 else {
-            throw ValidationError("--ring-dim must be a power of two >= 256")
-        }
     }
 
     func run() throws {
         let context = try model.load()
         let parsed = try ActivationPlan(parsing: plan, layout: context.file.model.sites)
+        var settings = try parameters.settings()
         let bridge = try OpenFHEBridge { standardError($0) }
-        if security == "none" {
-            standardError(
-                "security level not enforced (--security none): the timings are real, the encryption is for tests only")
-        }
-        var settings = OpenFHESettings()
-        settings.levels = levels
-        settings.security = security
+        let label = settings.insecure ? "INSECURE (no security check): " : ""
         let costProfile: CostProfile
         if let profile {
             costProfile = try CostProfile.named(profile)
-            guard costProfile.parameters.ringDimension == ringDim else {
+            let measured = costProfile.parameters.ringDimension
+            if let ring = settings.ringDimension, ring != measured {
                 throw ConfigurationError(
-                    key: "--profile",
-                    problem: "\(profile) was measured at N = \(costProfile.parameters.ringDimension), not \(ringDim)")
+                    key: "--profile", problem: "\(profile) was measured at N = \(measured), not \(ring)")
             }
+            // The profile's ring dimension; OpenFHE still checks it against the security level.
+            settings.ringDimension = measured
         } else {
-            standardError("no --profile: probing OpenFHE at N = \(ringDim) first")
-            costProfile = try OpenFHEProbe.measure(
-                bridge: bridge, ringDimension: ringDim, settings: settings, degrees: parsed.degrees,
-                repetitions: 1
-            ).profile(name: "openfhe-\(ringDim)")
+            standardError(label + "no --profile: probing OpenFHE first")
+            let probe = try OpenFHEProbe.measure(
+                bridge: bridge, settings: settings, degrees: parsed.degrees, repetitions: 1)
+            settings.ringDimension = probe.ringDimension
+            costProfile = try probe.profile(name: "openfhe-\(probe.ringDimension)")
         }
         let costModel = CostModel(
             profile: costProfile, depthRule: .openfhe, inputSize: context.file.model.inputSize,
             units: context.file.model.units, classes: context.file.model.classes)
-        standardError("running \(parsed) on \(samples) encrypted image(s) at N = \(ringDim)...")
+        standardError(
+            label + "running \(parsed) on \(samples) encrypted image(s) at N = \(settings.ringDimension ?? 0)...")
         let result = try EncryptedRun.run(
             bridge: bridge, model: context.file.model, split: context.dataset.test, plan: parsed,
             count: samples, approximations: context.approximations, costModel: costModel,
-            placement: placement, ringDimension: ringDim, settings: settings)
+            placement: placement, settings: settings)
         let report = EncryptedRunReport(result, profile: costProfile.name)
         if json {
             try printJSON(report)
         } else {
             print(
-                String(
-                    format: "plan %@ at N = %d, %d image(s), profile %@:", report.plan, report.ringDimension,
-                    report.samples, report.profile))
+                label
+                    + String(
+                        format: "plan %@ at N = %d, %d image(s), profile %@:", report.plan, report.ringDimension,
+                        report.samples, report.profile))
+            print(label + "  security: \(report.security) (OpenFHE \(report.openfhe))")
             print(
-                String(
-                    format:
-                        "  latency: measured %.2f s (median per image), predicted %.2f s (%+.1f%%); bootstraps %d "
-                        + "measured, %d predicted",
-                    report.measuredSeconds, report.predictedSeconds,
-                    100 * (report.measuredSeconds - report.predictedSeconds) / report.predictedSeconds,
-                    report.measuredBootstraps, report.predictedBootstraps))
+                label
+                    + String(
+                        format:
+                            "  latency: measured %.2f s (median per image), predicted %.2f s (%+.1f%%); bootstraps %d "
+                            + "measured, %d predicted",
+                        report.measuredSeconds, report.predictedSeconds,
+                        100 * (report.measuredSeconds - report.predictedSeconds) / report.predictedSeconds,
+                        report.measuredBootstraps, report.predictedBootstraps))
             print(
-                String(
-                    format:
-                        "  logits: largest difference from the plaintext evaluator %.2e; predicted classes agree on "
-                        + "%d of %d",
-                    report.largestLogitDifference, report.agreeingPredictions, report.samples))
-            print(String(format: "  key generation and set-up: %.1f s", report.setupSeconds))
+                label
+                    + String(
+                        format:
+                            "  logits: largest difference from the plaintext evaluator %.2e; predicted classes "
+                            + "agree on %d of %d",
+                        report.largestLogitDifference, report.agreeingPredictions, report.samples))
+            print(label + String(format: "  key generation and set-up: %.1f s", report.setupSeconds))
         }
     }
 }
@@ -221,6 +196,11 @@ struct CKKSRunCommand: ParsableCommand {
 struct EncryptedRunReport: Encodable {
     var plan: String
     var ringDimension: Int
+    /// What OpenFHE checked ("128-bit security checked by OpenFHE ..." or "INSECURE: ...").
+    var security: String
+    var secure: Bool
+    var openfhe: String
+    var parameters: OpenFHEParameters
     var samples: Int
     var profile: String
     var measuredSeconds: Double
@@ -237,6 +217,10 @@ struct EncryptedRunReport: Encodable {
     init(_ run: EncryptedRun, profile: String) {
         plan = run.plan.description
         ringDimension = run.ringDimension
+        security = run.parameters.securityDescription
+        secure = run.parameters.isSecure
+        openfhe = run.parameters.openfhe
+        parameters = run.parameters
         samples = run.samples.count
         self.profile = profile
         measuredSeconds = run.measuredSeconds
@@ -249,5 +233,36 @@ struct EncryptedRunReport: Encodable {
         decryptedLogits = run.samples.map(\.logits)
         plaintextLogits = run.plaintextLogits
         labels = run.labels
+    }
+}
+
+/// The OpenFHE parameter options shared by `ckks probe` and `ckks run`: secure unless `--insecure`.
+struct OpenFHEOptions: ParsableArguments {
+    @Option(
+        parsing: .unconditional,
+        help: "Ring dimension N (default: the smallest 128-bit secure one for the depth; with --insecure: required).")
+    var ringDim: Int?
+
+    @Option(parsing: .unconditional, help: "Usable levels between bootstraps.")
+    var levels: Int = 9
+
+    @Option(
+        help: ArgumentHelp(
+            "Secret distribution: uniform (ternary) or sparse (about 2x faster bootstraps; OpenFHE's check does not "
+                + "model sparse secrets, so 128-bit security is not established)."))
+    var secret: String = "uniform"
+
+    @Flag(help: "Turn OpenFHE's security check off (timings and tests at small rings; labelled INSECURE).")
+    var insecure = false
+
+    /// The bridge settings.
+    func settings() throws -> OpenFHESettings {
+        var settings = OpenFHESettings()
+        settings.ringDimension = ringDim
+        settings.levels = levels
+        settings.secret = secret
+        settings.insecure = insecure
+        try settings.validate()
+        return settings
     }
 }

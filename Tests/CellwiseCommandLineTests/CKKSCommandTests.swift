@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Real CKKS with OpenFHE, at a small ring dimension (N = 1024: insecure, for speed; the
-/// commands say so). The bridge creates its Python 3.10 virtual environment on first use.
+/// Real CKKS with OpenFHE, at a small ring dimension (N = 1024 with --insecure, for speed; every
+/// line says INSECURE), and OpenFHE's security check refusing small rings without the flag. The
+/// bridge creates its Python 3.10 virtual environment on first use.
 @Suite(.serialized) struct CKKSCommandTests {
     typealias CLI = CommandLineTests
 
@@ -23,23 +24,28 @@ import Testing
         let directory = try CLI.temporaryDirectory()
         let profile = directory.appendingPathComponent("tiny.toml").path
         let probe = try CLI.run([
-            "ckks", "probe", "--ring-dim", "1024", "--levels", "12", "--repetitions", "1", "--degrees", "3",
-            "--out", profile,
+            "ckks", "probe", "--insecure", "--ring-dim", "1024", "--levels", "12", "--repetitions", "1",
+            "--degrees", "3", "--out", profile,
         ])
         #expect(probe.status == 0, "\(probe.error)")
-        #expect(probe.error.contains("security level not enforced"))
         #expect(probe.output.contains("tanh degree 3:"))
+        let lines = probe.output.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("INSECURE") }, "every line is labelled: \(lines)")
+        #expect(try String(contentsOfFile: profile, encoding: .utf8).contains("INSECURE"))
         #expect(FileManager.default.fileExists(atPath: profile + ".raw.json"))
         let cost = try CLI.run(["cost", "--plan", "3*28", "--profile", profile, "--depth", "openfhe", "--json"])
         #expect(cost.status == 0, "\(cost.error)")
 
         let model = try ResumeTests.mnistModel.get()
         let run = try CLI.run([
-            "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "1", "--ring-dim", "1024",
+            "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "1", "--insecure", "--ring-dim", "1024",
             "--levels", "12", "--profile", profile, "--json",
         ])
         #expect(run.status == 0, "\(run.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(json["secure"] as? Bool == false)
+        #expect((json["security"] as? String)?.hasPrefix("INSECURE") == true)
+        #expect((json["parameters"] as? [String: Any])?["ring_dimension"] as? Int == 1024)
         #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
         #expect((json["predicted_bootstraps"] as? Int ?? 0) > 0)
         let difference = try #require(json["largest_logit_difference"] as? Double)
@@ -48,6 +54,27 @@ import Testing
         let measured = try #require(json["measured_seconds"] as? Double)
         let predicted = try #require(json["predicted_seconds"] as? Double)
         #expect(measured > 0 && predicted > 0)
+    }
+
+    /// Without --insecure OpenFHE checks the HE standard: it refuses rings too small for the depth
+    /// (here: N = 4096 and 8192 for a bootstrappable context) with one line naming what it wants.
+    @Test(
+        .enabled(if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel")
+    )
+    func smallRingsAreRefusedWithoutInsecure() throws {
+        let directory = try CLI.temporaryDirectory()
+        for ring in ["4096", "8192"] {
+            let out = directory.appendingPathComponent("p\(ring).toml").path
+            let probe = try CLI.run(["ckks", "probe", "--ring-dim", ring, "--levels", "2", "--out", out])
+            #expect(probe.status != 0)
+            // A progress line, then the error in one line.
+            let errors = probe.error.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            #expect(errors.count == 1 && probe.error.split(separator: "\n").count <= 2, "\(probe.error)")
+            #expect(probe.error.contains("does not comply with HE standards"), "\(probe.error)")
+            #expect(!FileManager.default.fileExists(atPath: out), "nothing is written")
+        }
+        let noRing = try CLI.run(["ckks", "probe", "--insecure", "--out", directory.appendingPathComponent("x").path])
+        #expect(noRing.status != 0 && noRing.error.contains("--ring-dim"))
     }
 
     @Test func aMissingPythonIsAClearError() throws {

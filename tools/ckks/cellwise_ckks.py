@@ -27,33 +27,66 @@ SLOTS = 64
 BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)
 
 
-def context(ring_dim, levels, level_budget, scaling_bits=50, security="none"):
-    """A CKKS context with bootstrapping; returns (cc, keys)."""
+SECRETS = {
+    "uniform": fhe.SecretKeyDist.UNIFORM_TERNARY,
+    "sparse": fhe.SecretKeyDist.SPARSE_TERNARY,
+}
+
+
+def context(args, slots=SLOTS):
+    """A CKKS context with bootstrapping; returns (cc, keys, parameters).
+
+    `args` carries the parameter set (Cellwise's secure default: 128-bit classic security checked by
+    OpenFHE, uniform ternary secret, FLEXIBLEAUTO, 50-bit scaling primes and a 55-bit first prime,
+    level budget [1, 1], 4 large digits, 9 usable levels after each bootstrap, correction factor 6).
+    With ring_dim 0 OpenFHE picks the smallest ring dimension the security level allows for the
+    depth; with a ring dimension given and security "128", OpenFHE refuses one that is too small.
+    """
+    secret = SECRETS[args.secret]
     p = fhe.CCParamsCKKSRNS()
-    p.SetSecretKeyDist(fhe.SecretKeyDist.UNIFORM_TERNARY)
-    # "128": OpenFHE enforces the HE standard's 128-bit limit (with this depth it asks for N = 2^17);
-    # "none": no check - fine for measuring costs and testing, not for protecting data.
-    p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if security == "128" else fhe.SecurityLevel.HEStd_NotSet)
-    p.SetRingDim(ring_dim)
-    p.SetScalingModSize(scaling_bits)
-    p.SetFirstModSize(scaling_bits + 10)  # OpenFHE bootstrapping needs first - scaling <= 10 bits
+    p.SetSecretKeyDist(secret)
+    p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if args.security == "128" else fhe.SecurityLevel.HEStd_NotSet)
+    if args.ring_dim:
+        p.SetRingDim(args.ring_dim)
+    p.SetScalingModSize(args.scaling_bits)
+    p.SetFirstModSize(args.first_bits)
     p.SetScalingTechnique(fhe.ScalingTechnique.FLEXIBLEAUTO)
-    # The python wheel does not export GetBootstrapDepth. Measured with 1.6.1: a bootstrap uses the
-    # level budget plus 14 levels with UNIFORM_TERNARY (+1 for the bootstrap's own input level);
-    # the probe measures what is really left.
-    p.SetMultiplicativeDepth(levels + sum(level_budget) + 16)
-    p.SetBatchSize(SLOTS)
+    p.SetNumLargeDigits(args.digits)
+    # A bootstrap consumes GetBootstrapDepth levels and needs one of its own on input.
+    bootstrap_depth = fhe.CryptoContext.GetBootstrapDepth(args.level_budget, secret)
+    depth = args.levels + bootstrap_depth + 1
+    p.SetMultiplicativeDepth(depth)
+    p.SetBatchSize(slots)
     cc = fhe.GenCryptoContext(p)
     for feature in (fhe.PKESchemeFeature.PKE, fhe.PKESchemeFeature.KEYSWITCH, fhe.PKESchemeFeature.LEVELEDSHE,
                     fhe.PKESchemeFeature.ADVANCEDSHE, fhe.PKESchemeFeature.FHE):
         cc.Enable(feature)
-    cc.EvalBootstrapSetup(level_budget, [0, 0], SLOTS)
+    cc.EvalBootstrapSetup(args.level_budget, [0, 0], slots, args.correction)
     keys = cc.KeyGen()
     cc.EvalMultKeyGen(keys.secretKey)
     rotations = list(range(1, BABY)) + [BABY * j for j in range(1, SLOTS // BABY)]
     cc.EvalRotateKeyGen(keys.secretKey, rotations)
-    cc.EvalBootstrapKeyGen(keys.secretKey, SLOTS)
-    return cc, keys
+    cc.EvalBootstrapKeyGen(keys.secretKey, slots)
+    parameters = {
+        "ring_dimension": cc.GetRingDimension(),
+        # The level OpenFHE checked the parameters against when it made the context ("none": unchecked).
+        "security": "HEStd_128_classic" if args.security == "128" else "none",
+        "secret": args.secret,
+        "log_q": math.log2(int(cc.GetElementParams().GetModulus())),
+        "depth": depth, "bootstrap_depth": bootstrap_depth, "scaling_bits": args.scaling_bits,
+        "first_modulus_bits": args.first_bits, "level_budget": list(args.level_budget), "digits": args.digits,
+        "correction_factor": args.correction, "slots": slots,
+        "openfhe": openfhe_version(),
+    }
+    return cc, keys, parameters
+
+
+def openfhe_version():
+    try:
+        from importlib.metadata import version
+        return version("openfhe")
+    except Exception:
+        return getattr(fhe, "__version__", "unknown")
 
 
 def plaintext(cc, values):
@@ -95,7 +128,7 @@ def chebyshev_tanh(degree, lower, upper):
 
 def probe(args):
     started = time.perf_counter()
-    cc, keys = context(args.ring_dim, args.levels, args.level_budget, args.scaling_bits, args.security)
+    cc, keys, parameters = context(args)
     setup_seconds = time.perf_counter() - started
     values = [math.sin(i) * 0.5 for i in range(SLOTS)]
     fresh = cc.Encrypt(keys.publicKey, plaintext(cc, values))
@@ -130,10 +163,11 @@ def probe(args):
         after = remaining_levels(cc, cc.EvalChebyshevSeries(x, coefficients, -8.0, 8.0))
         chebyshev[str(degree)] = {"seconds": seconds, "depth": before - after}
     return {
-        "ring_dimension": cc.GetRingDimension(), "slots": SLOTS, "scaling_bits": args.scaling_bits, "first_modulus_bits": args.scaling_bits + 10,
-        "levels_after_bootstrap": levels, "fresh_levels": fresh_levels, "level_budget": args.level_budget,
-        "setup_seconds": setup_seconds, "bootstrap": bootstrap, "per_level": per_level, "chebyshev": chebyshev,
-        "openfhe": getattr(fhe, "__version__", "1.6.1.0.22.4"), "repetitions": reps,
+        "ring_dimension": cc.GetRingDimension(), "slots": SLOTS, "scaling_bits": args.scaling_bits,
+        "first_modulus_bits": args.first_bits, "levels_after_bootstrap": levels, "fresh_levels": fresh_levels,
+        "level_budget": args.level_budget, "setup_seconds": setup_seconds, "bootstrap": bootstrap,
+        "per_level": per_level, "chebyshev": chebyshev, "openfhe": parameters["openfhe"], "repetitions": reps,
+        "parameters": parameters,
     }
 
 
@@ -171,7 +205,7 @@ def run(args):
     units, inputs, classes = job["units"], job["input_size"], job["classes"]
     assert units + inputs <= SLOTS and classes <= SLOTS
     started = time.perf_counter()
-    cc, keys = context(args.ring_dim, job["context_levels"], args.level_budget, args.scaling_bits, args.security)
+    cc, keys, parameters = context(args)
     setup_seconds = time.perf_counter() - started
     # [h | x] W: rows 0..units-1 are W_h, rows units..units+inputs-1 are W_x; outputs in slots 0..units-1.
     cell = [[0.0] * SLOTS for _ in range(SLOTS)]
@@ -220,31 +254,41 @@ def run(args):
         decrypted.SetLength(SLOTS)
         logits = decrypted.GetRealPackedValue()[:classes]
         results.append({"logits": logits, "seconds": seconds, "bootstraps": bootstraps})
-    return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "samples": results}
+    return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "samples": results,
+            "parameters": parameters}
+
+
+def add_parameters(parser):
+    """The parameter set of a context (Cellwise's secure default unless told otherwise)."""
+    parser.add_argument("--ring-dim", type=int, default=0, help="0: the smallest the security level allows")
+    parser.add_argument("--levels", type=int, default=9, help="usable levels after each bootstrap")
+    parser.add_argument("--level-budget", type=int, nargs=2, default=[1, 1])
+    parser.add_argument("--scaling-bits", type=int, default=50)
+    parser.add_argument("--first-bits", type=int, default=55)
+    parser.add_argument("--digits", type=int, default=4)
+    parser.add_argument("--correction", type=int, default=6, help="EvalBootstrapSetup's correction factor")
+    parser.add_argument("--secret", choices=sorted(SECRETS), default="uniform")
+    parser.add_argument("--security", choices=["none", "128"], default="128")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("probe")
-    p.add_argument("--ring-dim", type=int, default=1 << 16)
-    p.add_argument("--levels", type=int, default=8)
-    p.add_argument("--level-budget", type=int, nargs=2, default=[2, 2])
+    add_parameters(p)
     p.add_argument("--degrees", type=int, nargs="+", default=[3, 7, 17])
     p.add_argument("--repetitions", type=int, default=3)
-    p.add_argument("--scaling-bits", type=int, default=50)
-    p.add_argument("--security", choices=["none", "128"], default="none")
     r = sub.add_parser("run")
-    r.add_argument("--ring-dim", type=int, default=1 << 16)
-    r.add_argument("--level-budget", type=int, nargs=2, default=[2, 2])
+    add_parameters(r)
     r.add_argument("--input", required=True)
-    r.add_argument("--scaling-bits", type=int, default=50)
-    r.add_argument("--security", choices=["none", "128"], default="none")
     args = parser.parse_args()
     try:
         output = probe(args) if args.command == "probe" else run(args)
     except Exception as error:  # one line for the Swift side
-        print(f"openfhe: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr)
+        message = str(error).splitlines()[0] if str(error) else ""
+        # OpenFHE prefixes its messages with the source file and function: keep the sentence.
+        message = message.split("(): ", 1)[-1]
+        print(f"openfhe: {type(error).__name__}: {message}", file=sys.stderr)
         sys.exit(1)
     json.dump(output, sys.stdout)
     print()

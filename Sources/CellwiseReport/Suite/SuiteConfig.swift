@@ -175,7 +175,8 @@ extension SuiteConfig {
                 if section.tolerance != nil || section.toleranceMode != nil {
                     do {
                         config.tolerance = try Tolerance(
-                            section.tolerance ?? config.tolerance.value, mode: section.toleranceMode ?? config.tolerance.mode)
+                            section.tolerance ?? config.tolerance.value,
+                            mode: section.toleranceMode ?? config.tolerance.mode)
                     } catch let error as ConfigurationError {
                         throw fail("\(key).tolerance", error.problem)
                     }

@@ -79,9 +79,9 @@ enum SuiteNotebook {
                 for r in rows:
                     if r["instance"] == "all" or r["instance"].startswith("rule="):
                         who = r["strategy"] if r["instance"] == "all" else f"{r['instance'][5:]} / {r['strategy']}"
-                        runs = int(r["runs"])
+                        runs, violations = int(r["runs"]), int(r["violations"])
                         print(f"{who:>28}: {runs:3d} runs, test drop {float(r['test_drop_points']):5.2f} points, "
-                              f"held-out violations {int(r['violations']):3d} ({100 * int(r['violations']) / runs:.0f}%)")
+                              f"held-out violations {violations:3d} ({100 * violations / runs:.0f}%)")
                 """),
         ])
     }

@@ -1,0 +1,105 @@
+import CellwiseCore
+
+/// The OpenFHE parameter set the bridge asks for (the probe and the encrypted run must use the same).
+///
+/// The defaults are secure: OpenFHE checks the parameters against the HE standard's 128-bit
+/// classical level (`HEStd_128_classic`) and picks the smallest ring dimension that satisfies it
+/// for the depth (N = 2^16 here). Uniform ternary secret, FLEXIBLEAUTO, 50-bit scaling primes and
+/// a 55-bit first prime, level budget [1, 1], 4 large digits for key switching, 9 usable levels
+/// after each bootstrap, and correction factor 6 for `EvalBootstrapSetup` (measured here with
+/// OpenFHE 1.6.1: log2 Q = 1355, accepted at N = 2^16, bootstrap errors about 5e-5; see
+/// docs/cost-model.md). A run without the check needs ``insecure`` set explicitly, and every
+/// output of such a run says so.
+public struct OpenFHESettings: Sendable, Equatable {
+    /// Usable levels between bootstraps.
+    public var levels = 9
+    /// OpenFHE's level budget for the two linear transforms of bootstrapping.
+    public var levelBudget = [1, 1]
+    /// Bits of each scaling prime.
+    public var scalingBits = 50
+    /// Bits of the first prime.
+    public var firstBits = 55
+    /// Large digits of hybrid key switching (fewer: larger keys, larger QP).
+    public var digits = 4
+    /// `EvalBootstrapSetup`'s correction factor.
+    public var correction = 6
+    /// The secret's distribution: `uniform` (ternary; the default) or `sparse` (about twice as fast
+    /// bootstraps, but OpenFHE checks it against the uniform secret's table, which does not model
+    /// sparse secrets: its 128-bit claim is not established).
+    public var secret = "uniform"
+    /// The ring dimension (nil: the smallest the security level allows; required when insecure).
+    public var ringDimension: Int?
+    /// Turns OpenFHE's security check off (timings and tests only).
+    public var insecure = false
+
+    /// The secure defaults.
+    public init() {}
+
+    /// The bridge's arguments.
+    public var arguments: [String] {
+        ["--levels", String(levels), "--level-budget"] + levelBudget.map(String.init)
+            + [
+                "--scaling-bits", String(scalingBits), "--first-bits", String(firstBits), "--digits", String(digits),
+                "--correction", String(correction), "--secret", secret, "--security", insecure ? "none" : "128",
+                "--ring-dim", String(ringDimension ?? 0),
+            ]
+    }
+
+    /// Checks the values.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the option at fault.
+    public func validate() throws {
+        if let ringDimension {
+            guard ringDimension >= 256, ringDimension & (ringDimension - 1) == 0 else {
+                throw ConfigurationError(key: "--ring-dim", problem: "must be a power of two >= 256")
+            }
+        } else if insecure {
+            throw ConfigurationError(key: "--ring-dim", problem: "give a ring dimension with --insecure")
+        }
+        guard (1...60).contains(levels) else { throw ConfigurationError(key: "--levels", problem: "must be 1-60") }
+        guard ["uniform", "sparse"].contains(secret) else {
+            throw ConfigurationError(key: "--secret", problem: "must be uniform or sparse")
+        }
+    }
+}
+
+/// The parameters of a context as OpenFHE made them, and the security level it checked them
+/// against: recorded in every probe and encrypted run.
+public struct OpenFHEParameters: Codable, Sendable, Equatable {
+    /// Ring dimension N.
+    public var ringDimension: Int
+    /// `HEStd_128_classic` when OpenFHE checked the parameters against it, `none` when unchecked.
+    public var security: String
+    /// `uniform` or `sparse` ternary secret.
+    public var secret: String
+    /// log2 of the ciphertext modulus Q.
+    public var logQ: Double
+    /// The multiplicative depth of the context (usable levels + bootstrap depth + 1).
+    public var depth: Int
+    /// Levels one bootstrap consumes.
+    public var bootstrapDepth: Int
+    /// Bits of the scaling primes and of the first prime.
+    public var scalingBits: Int, firstModulusBits: Int
+    /// Bootstrapping's level budget.
+    public var levelBudget: [Int]
+    /// Large digits of key switching.
+    public var digits: Int
+    /// `EvalBootstrapSetup`'s correction factor.
+    public var correctionFactor: Int
+    /// Slots per ciphertext.
+    public var slots: Int
+    /// The OpenFHE package version.
+    public var openfhe: String
+
+    /// Whether OpenFHE confirmed 128-bit security for a uniform secret.
+    public var isSecure: Bool { security == "HEStd_128_classic" && secret == "uniform" }
+
+    /// "128-bit security checked by OpenFHE (HEStd_128_classic)", or why not.
+    public var securityDescription: String {
+        if security == "none" { return "INSECURE: no security check" }
+        if secret == "sparse" {
+            return "\(security) checked for a uniform secret; sparse secret: 128-bit not established"
+        }
+        return "128-bit security checked by OpenFHE (\(security))"
+    }
+}
