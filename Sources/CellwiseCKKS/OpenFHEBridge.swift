@@ -2,7 +2,8 @@ import CellwiseCore
 import Foundation
 
 /// Runs `tools/ckks/cellwise_ckks.py` with OpenFHE's Python package in a virtual environment
-/// that it creates on first use (`.build/ckks-venv` in the checkout).
+/// that it creates on first use (`.build/ckks-venv` in the checkout), from the hash-pinned
+/// `tools/ckks/requirements.txt` (`pip install --require-hashes`).
 ///
 /// OpenFHE's wheel (`openfhe==1.6.1.0.22.4`) is built for CPython 3.10 only; the bridge looks for
 /// `python3.10` on the PATH and under pyenv.
@@ -37,7 +38,15 @@ public struct OpenFHEBridge: Sendable {
             ?? checkout.appendingPathComponent(".build/ckks-venv").path
         python = venv + "/bin/python"
         let marker = venv + "/.cellwise-openfhe"
-        if FileManager.default.fileExists(atPath: marker) { return }
+        // Pinned with hashes: the environment is remade when the requirements change.
+        let requirements = tools.appendingPathComponent("ckks/requirements.txt").path
+        guard let pinned = FileManager.default.contents(atPath: requirements) else {
+            throw DataError(requirements, "the CKKS bridge's requirements are missing")
+        }
+        let digest = SHA256.hex(of: [UInt8](pinned))
+        if FileManager.default.contents(atPath: marker).map({ String(decoding: $0, as: UTF8.self) }) == digest {
+            return
+        }
         guard let interpreter = Self.findPython310() else {
             throw DataError(
                 "python3.10",
@@ -45,14 +54,16 @@ public struct OpenFHEBridge: Sendable {
                     + "Debian's python3.10, so that python3.10 is on the PATH)"
             )
         }
-        log("creating \(venv) with \(interpreter) and installing \(Self.package) (once)")
+        log("creating \(venv) with \(interpreter) and installing \(Self.package) (hash-pinned, once)")
         try Subprocess.check(
-            Subprocess.run(interpreter, ["-m", "venv", venv]), what: "creating the virtual environment \(venv)")
+            Subprocess.run(interpreter, ["-m", "venv", "--clear", venv]),
+            what: "creating the virtual environment \(venv)")
         try Subprocess.check(
             Subprocess.run(
-                venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", Self.package, "numpy"]),
-            what: "pip install \(Self.package) numpy")
-        FileManager.default.createFile(atPath: marker, contents: Data(Self.package.utf8))
+                venv + "/bin/pip",
+                ["install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", requirements]),
+            what: "pip install --require-hashes -r \(requirements)")
+        FileManager.default.createFile(atPath: marker, contents: Data(digest.utf8))
     }
 
     /// Runs the bridge with `arguments` and decodes its JSON output.
