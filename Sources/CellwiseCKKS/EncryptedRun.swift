@@ -14,10 +14,21 @@ public struct EncryptedRun: Sendable {
         public var bootstraps: Int
     }
 
+    /// What was measured for one ciphertext (a batch of images).
+    public struct Batch: Codable, Sendable {
+        /// Images packed in it.
+        public var images: Int
+        /// Seconds of homomorphic computation for the whole ciphertext.
+        public var seconds: Double
+        /// Bootstraps performed.
+        public var bootstraps: Int
+    }
+
     private struct Output: Codable {
         var ringDimension: Int
         var setupSeconds: Double
         var samples: [Sample]
+        var batches: [Batch]
         var parameters: OpenFHEParameters
     }
 
@@ -29,8 +40,10 @@ public struct EncryptedRun: Sendable {
     public var parameters: OpenFHEParameters
     /// Key generation and set-up seconds.
     public var setupSeconds: Double
-    /// Per image.
+    /// Per image (an image's seconds are its ciphertext's).
     public var samples: [Sample]
+    /// Per ciphertext.
+    public var batches: [Batch]
     /// The cost model's report for the plan (profile, placement, depth rule).
     public var prediction: CostReport
     /// The plaintext evaluator's logits for the same images (Float32, same polynomials).
@@ -38,8 +51,13 @@ public struct EncryptedRun: Sendable {
     /// The images' labels.
     public var labels: [Int]
 
-    /// Median measured seconds per image.
-    public var measuredSeconds: Double { samples.map(\.seconds).median }
+    /// Median measured seconds per ciphertext (the latency of one encrypted inference).
+    public var measuredSeconds: Double { batches.map(\.seconds).median }
+
+    /// Measured seconds per image: all ciphertexts' seconds over the images.
+    public var amortizedSeconds: Double {
+        batches.map(\.seconds).reduce(0, +) / Double(max(1, samples.count))
+    }
 
     /// Largest |decrypted - plaintext| logit.
     public var largestLogitDifference: Double {
@@ -115,7 +133,7 @@ public struct EncryptedRun: Sendable {
         return EncryptedRun(
             plan: plan, ringDimension: output.ringDimension, parameters: output.parameters,
             setupSeconds: output.setupSeconds,
-            samples: output.samples, prediction: prediction, plaintextLogits: plain,
+            samples: output.samples, batches: output.batches, prediction: prediction, plaintextLogits: plain,
             labels: subset.labels.map(Int.init))
     }
 }

@@ -31,6 +31,8 @@ public struct OpenFHESettings: Sendable, Equatable {
     public var ringDimension: Int?
     /// Turns OpenFHE's security check off (timings and tests only).
     public var insecure = false
+    /// Images per ciphertext (a power of two): packed interleaved in 64 x batch slots (SIMD).
+    public var batch = 1
 
     /// The secure defaults.
     public init() {}
@@ -41,7 +43,7 @@ public struct OpenFHESettings: Sendable, Equatable {
             + [
                 "--scaling-bits", String(scalingBits), "--first-bits", String(firstBits), "--digits", String(digits),
                 "--correction", String(correction), "--secret", secret, "--security", insecure ? "none" : "128",
-                "--ring-dim", String(ringDimension ?? 0),
+                "--ring-dim", String(ringDimension ?? 0), "--batch", String(batch),
             ]
     }
 
@@ -57,6 +59,14 @@ public struct OpenFHESettings: Sendable, Equatable {
             throw ConfigurationError(key: "--ring-dim", problem: "give a ring dimension with --insecure")
         }
         guard (1...60).contains(levels) else { throw ConfigurationError(key: "--levels", problem: "must be 1-60") }
+        guard batch >= 1, batch & (batch - 1) == 0, batch <= 1 << 12 else {
+            throw ConfigurationError(key: "--batch", problem: "must be a power of two, 1-4096 (images per ciphertext)")
+        }
+        if let ringDimension, 64 * batch > ringDimension / 2 {
+            throw ConfigurationError(
+                key: "--batch",
+                problem: "\(batch) images need \(64 * batch) slots; N = \(ringDimension) has \(ringDimension / 2)")
+        }
         guard ["uniform", "sparse"].contains(secret) else {
             throw ConfigurationError(key: "--secret", problem: "must be uniform or sparse")
         }
@@ -88,6 +98,8 @@ public struct OpenFHEParameters: Codable, Sendable, Equatable {
     public var correctionFactor: Int
     /// Slots per ciphertext.
     public var slots: Int
+    /// Images per ciphertext (absent in results made before batching: 1).
+    public var batch: Int?
     /// The OpenFHE package version.
     public var openfhe: String
 

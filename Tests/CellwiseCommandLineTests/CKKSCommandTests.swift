@@ -38,8 +38,8 @@ import Testing
 
         let model = try ResumeTests.mnistModel.get()
         let run = try CLI.run([
-            "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "1", "--insecure", "--ring-dim", "1024",
-            "--levels", "12", "--profile", profile, "--json",
+            "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "3", "--batch", "2", "--insecure",
+            "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--json",
         ])
         #expect(run.status == 0, "\(run.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
@@ -50,7 +50,11 @@ import Testing
         #expect((json["predicted_bootstraps"] as? Int ?? 0) > 0)
         let difference = try #require(json["largest_logit_difference"] as? Double)
         #expect(difference < 0.05, "decrypted logits differ by \(difference)")
-        #expect(json["agreeing_predictions"] as? Int == 1)
+        // Three images in two ciphertexts of two slots-interleaved images each (the last half empty).
+        #expect(json["agreeing_predictions"] as? Int == 3)
+        #expect(json["ciphertexts"] as? Int == 2 && json["batch"] as? Int == 2)
+        #expect((json["decrypted_logits"] as? [[Double]])?.count == 3)
+        #expect(json["encrypted_accuracy"] as? Double == json["plaintext_accuracy"] as? Double)
         let measured = try #require(json["measured_seconds"] as? Double)
         let predicted = try #require(json["predicted_seconds"] as? Double)
         #expect(measured > 0 && predicted > 0)

@@ -10,10 +10,13 @@ format the user sees:
   run    encrypts test images and runs the SimpleRNN under CKKS with a given per-cell plan and bootstrap
          placement, then decrypts the logits.
 
-Packing: one image per ciphertext, 64 slots (sparse packing, rotations are cyclic mod 64). The hidden
-state h lives in slots 0-31, the step's input x_t is encrypted into slots 32-59, so [h | x_t] W is one
-64x64 matrix-vector product (baby-step giant-step diagonal method: 7 + 7 rotations, 64 plaintext
-multiplications), exactly what Cellwise's cost model counts.
+Packing: B images per ciphertext (`--batch B`, a power of two), interleaved: feature j of image b is in
+slot j * B + b of 64 * B slots. A rotation by k * B slots moves every image's features by k, cyclically
+mod 64, so each image sees exactly the single-image circuit: the hidden state h in features 0-31, the
+step's input x_t encrypted into features 32-59, and [h | x_t] W one 64x64 matrix-vector product
+(baby-step giant-step diagonal method: 7 + 7 rotations, 64 plaintext multiplications, the diagonals
+repeated for every image), exactly what Cellwise's cost model counts; no masks are needed. What B
+changes is the slot count of the bootstrap.
 """
 import argparse
 import json
@@ -33,7 +36,7 @@ SECRETS = {
 }
 
 
-def context(args, slots=SLOTS):
+def context(args):
     """A CKKS context with bootstrapping; returns (cc, keys, parameters).
 
     `args` carries the parameter set (Cellwise's secure default: 128-bit classic security checked by
@@ -43,6 +46,8 @@ def context(args, slots=SLOTS):
     depth; with a ring dimension given and security "128", OpenFHE refuses one that is too small.
     """
     secret = SECRETS[args.secret]
+    batch = getattr(args, "batch", 1)
+    slots = SLOTS * batch
     p = fhe.CCParamsCKKSRNS()
     p.SetSecretKeyDist(secret)
     p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if args.security == "128" else fhe.SecurityLevel.HEStd_NotSet)
@@ -64,7 +69,7 @@ def context(args, slots=SLOTS):
     cc.EvalBootstrapSetup(args.level_budget, [0, 0], slots, args.correction)
     keys = cc.KeyGen()
     cc.EvalMultKeyGen(keys.secretKey)
-    rotations = list(range(1, BABY)) + [BABY * j for j in range(1, SLOTS // BABY)]
+    rotations = [batch * i for i in range(1, BABY)] + [batch * BABY * j for j in range(1, SLOTS // BABY)]
     cc.EvalRotateKeyGen(keys.secretKey, rotations)
     cc.EvalBootstrapKeyGen(keys.secretKey, slots)
     parameters = {
@@ -75,7 +80,7 @@ def context(args, slots=SLOTS):
         "log_q": math.log2(int(cc.GetElementParams().GetModulus())),
         "depth": depth, "bootstrap_depth": bootstrap_depth, "scaling_bits": args.scaling_bits,
         "first_modulus_bits": args.first_bits, "level_budget": list(args.level_budget), "digits": args.digits,
-        "correction_factor": args.correction, "slots": slots,
+        "correction_factor": args.correction, "slots": slots, "batch": batch,
         "openfhe": openfhe_version(),
     }
     return cc, keys, parameters
@@ -90,13 +95,29 @@ def openfhe_version():
 
 
 def plaintext(cc, values):
-    return cc.MakeCKKSPackedPlaintext(list(values) + [0.0] * (SLOTS - len(values)))
+    """Values padded with zeros to the context's slot count."""
+    slots = cc.GetBatchSize()
+    return cc.MakeCKKSPackedPlaintext(list(values) + [0.0] * (slots - len(values)))
+
+
+def interleave(vectors, batch):
+    """One 64-feature vector per image (at most `batch`) -> 64 * batch slots, feature j of image b at j * batch + b."""
+    out = [0.0] * (SLOTS * batch)
+    for b, vector in enumerate(vectors):
+        for j, value in enumerate(vector):
+            out[j * batch + b] = value
+    return out
+
+
+def repeated(vector, batch):
+    """The same 64-feature vector for every image of the batch."""
+    return interleave([vector] * batch, batch)
 
 
 def remaining_levels(cc, ct):
     """Usable levels left in `ct`: plaintext multiplications by 1 until OpenFHE refuses, less two
     (with FLEXIBLEAUTO the last rescale happens lazily, and a bootstrap needs a level of its own)."""
-    one = plaintext(cc, [1.0] * SLOTS)
+    one = plaintext(cc, [1.0] * cc.GetBatchSize())
     count, c = 0, ct
     while count < 200:
         try:
@@ -130,11 +151,12 @@ def probe(args):
     started = time.perf_counter()
     cc, keys, parameters = context(args)
     setup_seconds = time.perf_counter() - started
-    values = [math.sin(i) * 0.5 for i in range(SLOTS)]
+    slots = cc.GetBatchSize()
+    values = [math.sin(i) * 0.5 for i in range(slots)]
     fresh = cc.Encrypt(keys.publicKey, plaintext(cc, values))
     fresh_levels = remaining_levels(cc, fresh)
     reps = args.repetitions
-    one = plaintext(cc, [1.0] * SLOTS)
+    one = plaintext(cc, [1.0] * slots)
     # Bootstrap a ciphertext that has used its levels, as a network does (bootstrapping a fresh
     # one returns it with the levels it still had).
     low = fresh
@@ -143,7 +165,7 @@ def probe(args):
     bootstrap = median_seconds(lambda: cc.EvalBootstrap(low), max(1, reps // 2))
     top = cc.EvalBootstrap(low)
     levels = remaining_levels(cc, top)
-    weights = plaintext(cc, [0.3] * SLOTS)
+    weights = plaintext(cc, [0.3] * slots)
     per_level = {}
     c = top
     for level in range(levels, 0, -1):
@@ -163,7 +185,7 @@ def probe(args):
         after = remaining_levels(cc, cc.EvalChebyshevSeries(x, coefficients, -8.0, 8.0))
         chebyshev[str(degree)] = {"seconds": seconds, "depth": before - after}
     return {
-        "ring_dimension": cc.GetRingDimension(), "slots": SLOTS, "scaling_bits": args.scaling_bits,
+        "ring_dimension": cc.GetRingDimension(), "slots": slots, "scaling_bits": args.scaling_bits,
         "first_modulus_bits": args.first_bits, "levels_after_bootstrap": levels, "fresh_levels": fresh_levels,
         "level_budget": args.level_budget, "setup_seconds": setup_seconds, "bootstrap": bootstrap,
         "per_level": per_level, "chebyshev": chebyshev, "openfhe": parameters["openfhe"], "repetitions": reps,
@@ -183,9 +205,10 @@ def diagonals(matrix):
     return result
 
 
-def matvec(cc, ct, plaintexts):
+def matvec(cc, ct, plaintexts, batch=1):
+    """x M for every image of the batch (rotations by multiples of `batch`; `plaintexts` repeated per image)."""
     d, g = SLOTS, BABY
-    babies = [ct] + [cc.EvalRotate(ct, i) for i in range(1, g)]
+    babies = [ct] + [cc.EvalRotate(ct, i * batch) for i in range(1, g)]
     total = None
     for j in range(d // g):
         inner = None
@@ -193,7 +216,7 @@ def matvec(cc, ct, plaintexts):
             term = cc.EvalMult(babies[i], plaintexts[g * j + i])
             inner = term if inner is None else cc.EvalAdd(inner, term)
         if j > 0:
-            inner = cc.EvalRotate(inner, g * j)
+            inner = cc.EvalRotate(inner, g * j * batch)
         total = inner if total is None else cc.EvalAdd(total, inner)
     return total
 
@@ -219,16 +242,19 @@ def run(args):
     for i in range(units):
         for j in range(classes):
             dense[i][j] = w["dense_kernel"][i * classes + j]
-    cell_pt = {k: plaintext(cc, v) for k, v in diagonals(cell).items()}
-    dense_pt = {k: plaintext(cc, v) for k, v in diagonals(dense).items()}
-    bias = plaintext(cc, w["bias"])
-    dense_bias = plaintext(cc, w["dense_bias"])
+    batch = args.batch
+    cell_pt = {k: plaintext(cc, repeated(v, batch)) for k, v in diagonals(cell).items()}
+    dense_pt = {k: plaintext(cc, repeated(v, batch)) for k, v in diagonals(dense).items()}
+    bias = plaintext(cc, repeated(w["bias"], batch))
+    dense_bias = plaintext(cc, repeated(w["dense_bias"], batch))
     lower, upper = job["interval"]
-    results = []
-    for image in job["images"]:
-        steps = len(image) // inputs
-        inputs_ct = [cc.Encrypt(keys.publicKey, plaintext(cc, [0.0] * units + image[t * inputs:(t + 1) * inputs]))
-                     for t in range(steps)]
+    results, batches = [], []
+    images = job["images"]
+    for first in range(0, len(images), batch):
+        group = images[first:first + batch]
+        steps = len(group[0]) // inputs
+        inputs_ct = [cc.Encrypt(keys.publicKey, plaintext(cc, interleave(
+            [[0.0] * units + image[t * inputs:(t + 1) * inputs] for image in group], batch))) for t in range(steps)]
         bootstraps = 0
         start = time.perf_counter()
         h = None
@@ -238,7 +264,7 @@ def run(args):
                     h = cc.EvalBootstrap(h)
                     bootstraps += 1
                 v = inputs_ct[t] if h is None else cc.EvalAdd(h, inputs_ct[t])
-                y = cc.EvalAdd(matvec(cc, v, cell_pt), bias)
+                y = cc.EvalAdd(matvec(cc, v, cell_pt, batch), bias)
                 h = cc.EvalChebyshevSeries(y, spec["chebyshev"], lower, upper)
             except Exception as error:
                 raise RuntimeError(f"cell {t} ({len(spec['chebyshev']) - 1}): {str(error).splitlines()[0]}") from error
@@ -246,16 +272,19 @@ def run(args):
             if job["dense_bootstrap_before"]:
                 h = cc.EvalBootstrap(h)
                 bootstraps += 1
-            logits_ct = cc.EvalAdd(matvec(cc, h, dense_pt), dense_bias)
+            logits_ct = cc.EvalAdd(matvec(cc, h, dense_pt, batch), dense_bias)
         except Exception as error:
             raise RuntimeError(f"dense layer: {str(error).splitlines()[0]}") from error
         seconds = time.perf_counter() - start
         decrypted = cc.Decrypt(keys.secretKey, logits_ct)
-        decrypted.SetLength(SLOTS)
-        logits = decrypted.GetRealPackedValue()[:classes]
-        results.append({"logits": logits, "seconds": seconds, "bootstraps": bootstraps})
+        decrypted.SetLength(SLOTS * batch)
+        values = decrypted.GetRealPackedValue()
+        for b in range(len(group)):
+            logits = [values[c * batch + b] for c in range(classes)]
+            results.append({"logits": logits, "seconds": seconds, "bootstraps": bootstraps})
+        batches.append({"images": len(group), "seconds": seconds, "bootstraps": bootstraps})
     return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "samples": results,
-            "parameters": parameters}
+            "batches": batches, "parameters": parameters}
 
 
 def add_parameters(parser):
@@ -268,6 +297,7 @@ def add_parameters(parser):
     parser.add_argument("--digits", type=int, default=4)
     parser.add_argument("--correction", type=int, default=6, help="EvalBootstrapSetup's correction factor")
     parser.add_argument("--secret", choices=sorted(SECRETS), default="uniform")
+    parser.add_argument("--batch", type=int, default=1, help="images per ciphertext (a power of two)")
     parser.add_argument("--security", choices=["none", "128"], default="128")
 
 
