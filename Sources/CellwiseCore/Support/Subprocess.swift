@@ -5,6 +5,8 @@ package enum Subprocess {
     /// What a finished process left.
     package struct Execution {
         package var status: Int32
+        /// Whether a signal ended it (`status` is then the signal).
+        package var killed = false
         package var output: Data
         package var error: String
     }
@@ -35,12 +37,18 @@ package enum Subprocess {
         group.wait()
         process.waitUntilExit()
         return Execution(
-            status: process.terminationStatus, output: output, error: String(decoding: errorData, as: UTF8.self))
+            status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal, output: output,
+            error: String(decoding: errorData, as: UTF8.self))
     }
 
     /// Throws ``DataError`` (`what` failed: the last line of its error) unless it exited with 0.
     package static func check(_ execution: Execution, what: String) throws {
         guard execution.status == 0 else {
+            if execution.killed {
+                // SIGKILL with no message of its own is nearly always the kernel's out-of-memory killer.
+                let hint = execution.status == 9 ? " (SIGKILL: most likely out of memory)" : ""
+                throw DataError(what, "was killed by signal \(execution.status)\(hint)")
+            }
             let last = execution.error.split(separator: "\n").last.map(String.init) ?? "exit status \(execution.status)"
             throw DataError(what, "failed: \(last)")
         }
