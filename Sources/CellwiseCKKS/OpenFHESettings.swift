@@ -37,6 +37,17 @@ public struct OpenFHESettings: Sendable, Equatable {
     /// The secure defaults.
     public init() {}
 
+    /// The level budget b ([b, b]) for `batch` images per ciphertext at the secure default: 1 up to
+    /// 4 images (256 slots), else 2. Measured here (docs/cost-model.md): [1, 1] needs 9.9 GB for one
+    /// image and 20.1 GB for 4, and 8 do not fit 24 GB; [2, 2] with 7 levels needs 10.6 GB for 16
+    /// images and 17.8 GB for 64 (23.2 GB for 128).
+    public static func levelBudget(forBatch batch: Int) -> Int { batch <= 4 ? 1 : 2 }
+
+    /// The usable levels that keep the depth at 26 (levels + bootstrap depth + 1), the most the
+    /// secure default's primes allow at N = 2^16: 9 with [1, 1], 7 with [2, 2], 5 with [3, 3]
+    /// (bootstrap depths 16, 18, 20 with OpenFHE 1.6.1 and a uniform secret).
+    public static func levels(forLevelBudget budget: Int) -> Int { max(1, 9 - 2 * (budget - 1)) }
+
     /// The bridge's arguments.
     public var arguments: [String] {
         ["--levels", String(levels), "--level-budget"] + levelBudget.map(String.init)

@@ -264,8 +264,17 @@ struct OpenFHEOptions: ParsableArguments {
         help: "Ring dimension N (default: the smallest 128-bit secure one for the depth; with --insecure: required).")
     var ringDim: Int?
 
-    @Option(parsing: .unconditional, help: "Usable levels between bootstraps.")
-    var levels: Int = 9
+    @Option(
+        parsing: .unconditional,
+        help: "Usable levels between bootstraps (default: 9, or 7 with level budget [2, 2]: depth 26 keeps N = 65536).")
+    var levels: Int?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Bootstrapping's level budget b (the transforms use [b, b]; default 1, or 2 above 4 images per "
+                + "ciphertext, whose [1, 1] precomputation does not fit 24 GB)."))
+    var levelBudget: Int?
 
     @Option(
         help: ArgumentHelp(
@@ -285,7 +294,12 @@ struct OpenFHEOptions: ParsableArguments {
     func settings() throws -> OpenFHESettings {
         var settings = OpenFHESettings()
         settings.ringDimension = ringDim
-        settings.levels = levels
+        let budget = levelBudget ?? OpenFHESettings.levelBudget(forBatch: batch)
+        guard (1...6).contains(budget) else {
+            throw ConfigurationError(key: "--level-budget", problem: "must be 1-6")
+        }
+        settings.levelBudget = [budget, budget]
+        settings.levels = levels ?? OpenFHESettings.levels(forLevelBudget: budget)
         settings.secret = secret
         settings.insecure = insecure
         settings.batch = batch

@@ -55,6 +55,17 @@ import Testing
         #expect(json["ciphertexts"] as? Int == 2 && json["batch"] as? Int == 2)
         #expect((json["decrypted_logits"] as? [[Double]])?.count == 3)
         #expect(json["encrypted_accuracy"] as? Double == json["plaintext_accuracy"] as? Double)
+        // Above 4 images per ciphertext the level budget becomes [2, 2] with 7 levels (probed first).
+        let wide = try CLI.run([
+            "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "8", "--batch", "8", "--insecure",
+            "--ring-dim", "1024", "--json",
+        ])
+        #expect(wide.status == 0, "\(wide.error)")
+        let wideJSON = try #require(try JSONSerialization.jsonObject(with: Data(wide.output.utf8)) as? [String: Any])
+        let parameters = try #require(wideJSON["parameters"] as? [String: Any])
+        #expect(parameters["level_budget"] as? [Int] == [2, 2] && parameters["depth"] as? Int == 7 + 18 + 1)
+        #expect(wideJSON["agreeing_predictions"] as? Int == 8 && wideJSON["ciphertexts"] as? Int == 1)
+        #expect(wideJSON["measured_bootstraps"] as? Int == wideJSON["predicted_bootstraps"] as? Int)
         let measured = try #require(json["measured_seconds"] as? Double)
         let predicted = try #require(json["predicted_seconds"] as? Double)
         #expect(measured > 0 && predicted > 0)
