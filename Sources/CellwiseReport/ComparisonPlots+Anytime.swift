@@ -65,14 +65,8 @@ extension ComparisonPlots {
                 "<circle cx=\"\(number(x(last.evaluations)))\" cy=\"\(number(y(last.median)))\" r=\"3\" "
                 + "fill=\"\(color)\"><title>\(escape(summary.strategy)): median \(number(last.median)) s after "
                 + "\(last.evaluations) evaluations</title></circle>\n"
-            let ly = top + 20 + Double(index) * 20
-            svg +=
-                "<line x1=\"\(number(width - right + 14))\" y1=\"\(number(ly - 4))\" "
-                + "x2=\"\(number(width - right + 26))\" y2=\"\(number(ly - 4))\" "
-                + "stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
-            svg +=
-                "<text x=\"\(number(width - right + 30))\" y=\"\(number(ly))\" "
-                + "font-size=\"12\">\(escape(summary.strategy))</text>\n"
+            svg += legendEntry(
+                index: index, color: color, label: summary.strategy, width: width, right: right, top: top)
         }
         svg +=
             "<line x1=\"\(number(left))\" y1=\"\(number(y(referenceLatency)))\" x2=\"\(number(width - right))\" "

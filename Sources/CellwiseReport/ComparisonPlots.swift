@@ -14,6 +14,18 @@ enum ComparisonPlots {
 
     static func number(_ x: Double) -> String { String(format: "%.2f", x) }
 
+    /// One legend entry right of a plot: a short line in `color` and `label` (escaped here), the
+    /// `index`-th entry from `top`, for a plot `width` wide with a `right` margin.
+    static func legendEntry(index: Int, color: String, label: String, width: Double, right: Double, top: Double)
+        -> String
+    {
+        let ly = top + 20 + Double(index) * 20
+        return "<line x1=\"\(number(width - right + 14))\" y1=\"\(number(ly - 4))\" "
+            + "x2=\"\(number(width - right + 26))\" y2=\"\(number(ly - 4))\" "
+            + "stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
+            + "<text x=\"\(number(width - right + 30))\" y=\"\(number(ly))\" font-size=\"12\">\(escape(label))</text>\n"
+    }
+
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
             of: ">", with: "&gt;")

@@ -38,14 +38,9 @@ enum SuitePlots {
                 path += " H\(P.number(x(n))) V\(P.number(y(share)))"
             }
             svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-            let ly = top + 20 + Double(index) * 20
-            svg +=
-                "<line x1=\"\(P.number(width - right + 14))\" y1=\"\(P.number(ly - 4))\" "
-                + "x2=\"\(P.number(width - right + 26))\" y2=\"\(P.number(ly - 4))\" "
-                + "stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
-            svg +=
-                "<text x=\"\(P.number(width - right + 30))\" y=\"\(P.number(ly))\" font-size=\"12\">"
-                + "\(P.escape(strategy)) (\(String(format: "%.2f", values.last ?? 0)))</text>\n"
+            svg += P.legendEntry(
+                index: index, color: color, label: "\(strategy) (\(String(format: "%.2f", values.last ?? 0)))",
+                width: width, right: right, top: top)
         }
         return svg + "</svg>\n"
     }
