@@ -6,7 +6,11 @@ import cellwise_ckks as C
 import numpy as np
 from numpy.polynomial import chebyshev as Ch
 bits = int(sys.argv[1])
-cc, keys = C.context(1024, 8, [2,2], bits)
+import argparse
+# The earlier insecure parameters at N = 1024 (for speed), with `bits`-bit scaling primes.
+cc, keys, _ = C.context(argparse.Namespace(ring_dim=1024, levels=8, level_budget=[2, 2], scaling_bits=bits,
+                                           first_bits=bits + 10, digits=3, correction=0, secret="uniform",
+                                           security="none", batch=1))
 rng = np.random.default_rng(1)
 W = rng.normal(0, 0.35, (64,64)); W[32:,:] = 0; W[:, 32:] = 0
 pts = {k: C.plaintext(cc, v) for k, v in C.diagonals(W.tolist()).items()}
