@@ -24,21 +24,13 @@ public struct EncryptedRun: Sendable {
         public var bootstraps: Int
     }
 
-    private struct Output: Codable {
-        var ringDimension: Int
-        var setupSeconds: Double
-        var samples: [Sample]
-        var batches: [Batch]
-        var parameters: OpenFHEParameters
-    }
-
     /// The plan.
     public var plan: ActivationPlan
     /// The ring dimension used.
     public var ringDimension: Int
     /// The context's parameters and the security level OpenFHE checked them against.
     public var parameters: OpenFHEParameters
-    /// Key generation and set-up seconds.
+    /// Key generation (or reading) and set-up seconds: the median over the processes that ran batches.
     public var setupSeconds: Double
     /// Per image (an image's seconds are its ciphertext's).
     public var samples: [Sample]
@@ -71,15 +63,33 @@ public struct EncryptedRun: Sendable {
 
     private func argmax(_ values: [Double]) -> Int { values.indices.max { values[$0] < values[$1] } ?? 0 }
 
-    /// Runs `plan` on the first `count` images of `split` under CKKS.
+    /// What a call of ``run(bridge:model:split:plan:count:approximations:costModel:placement:settings:folder:shard:progress:)``
+    /// left: the whole run, or (a shard, or batches still missing) how far the folder is.
+    public enum Outcome: Sendable {
+        /// Every batch is done.
+        case complete(EncryptedRun)
+        /// Batches done of the total (the rest belong to other shards).
+        case partial(done: Int, total: Int)
+    }
+
+    /// Runs `plan` on the first `count` images of `split` under CKKS, `settings.batch` images per
+    /// ciphertext, keeping each finished ciphertext in `folder` (see ``EncryptedRunFolder``).
+    ///
+    /// Started again with the same folder, it computes only the batches not yet done, with the
+    /// keys and input ciphertexts serialized by the interrupted run. The shard's plaintext job,
+    /// keys and inputs live in a 0700 folder that is removed when the shard's batches are done.
     ///
     /// - Parameters:
     ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
+    ///   - folder: The run's folder (nil: a temporary one, removed afterwards: no resume).
+    ///   - shard: The batches to compute here (batch k belongs to shard k mod n).
+    ///   - progress: Receives a line when the keys are ready and when a batch is done.
     public static func run(
         bridge: OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan, count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
-        settings: OpenFHESettings = OpenFHESettings()
-    ) throws -> EncryptedRun {
+        settings: OpenFHESettings = OpenFHESettings(), folder: URL? = nil, shard: Shard = .all,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> Outcome {
         try settings.validate()
         guard approximations.lower == -approximations.upper else {
             throw ConfigurationError(key: "--interval", problem: "encrypted runs need a symmetric interval [-B, B]")
@@ -117,11 +127,57 @@ public struct EncryptedRun: Sendable {
             "cells": cells, "dense_bootstrap_before": boots.contains(plan.count),
             "images": images.map { $0.map(Double.init) },
         ]
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "cellwise-ckks-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: job).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let output = try bridge.run(["run"] + settings.arguments + ["--input", file.path], as: Output.self)
+        let jobData = try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys])
+        let temporary = folder == nil
+        let url =
+            folder
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("cellwise-ckks-\(UUID().uuidString)")
+        defer { if temporary { try? FileManager.default.removeItem(at: url) } }
+        let runFolder = try EncryptedRunFolder(
+            url: url,
+            description: [
+                "job": SHA256.hex(of: [UInt8](jobData)), "plan": plan.description, "images": String(n),
+                "batch": String(settings.batch), "parameters": settings.arguments.joined(separator: " "),
+                "security": settings.insecure ? "INSECURE (no security check)" : "128-bit (HEStd_128_classic)",
+            ])
+        let total = (n + settings.batch - 1) / settings.batch
+        let mine = (0..<total).filter { shard.contains(index: $0) }
+        let missing = mine.filter { !FileManager.default.fileExists(atPath: runFolder.batchURL($0).path) }
+        if !missing.isEmpty {
+            let work = try runFolder.privateURL(for: shard)
+            let jobFile = work.appendingPathComponent("job.json")
+            guard
+                FileManager.default.createFile(
+                    atPath: jobFile.path, contents: jobData, attributes: [.posixPermissions: 0o600])
+            else { throw DataError(jobFile.path, "cannot be written") }
+            progress(
+                "\(missing.count) of \(total) ciphertext(s) to compute"
+                    + (shard == .all ? "" : " in shard \(shard)") + " (\(settings.batch) image(s) each)")
+            _ = try bridge.run(
+                ["run"] + settings.arguments + [
+                    "--input", jobFile.path, "--work", work.path, "--results", runFolder.batchesURL.path,
+                    "--batches", missing.map(String.init).joined(separator: ","),
+                ], as: BridgeOutput.self, progress: progress)
+        }
+        let records = try runFolder.records(count: total)
+        if mine.allSatisfy({ records[$0] != nil }) { runFolder.removePrivate(for: shard) }
+        guard records.count == total else { return .partial(done: records.count, total: total) }
+        runFolder.removeAllPrivate()
+        let ordered = (0..<total).compactMap { records[$0] }
+        let parameters = ordered[0].parameters
+        if let other = ordered.first(where: { $0.parameters.withoutVersion != parameters.withoutVersion }) {
+            throw DataError(
+                runFolder.batchURL(other.batch).path,
+                "was computed with other parameters than batch 0 (N = \(other.parameters.ringDimension), "
+                    + "\(other.parameters.security)); delete it to compute it again")
+        }
+        var samples = [Sample]()
+        for record in ordered {
+            samples += record.logits.map { Sample(logits: $0, seconds: record.seconds, bootstraps: record.bootstraps) }
+        }
+        guard samples.count == n else {
+            throw DataError(runFolder.batchesURL.path, "holds \(samples.count) images' results, not \(n)")
+        }
         // The plaintext reference: the same plan on the same images with the Float32 evaluator.
         let subset = DataSplit(
             name: split.name, features: Array(split.features.prefix(n * split.timeSteps * split.featureCount)),
@@ -130,10 +186,29 @@ public struct EncryptedRun: Sendable {
         let evaluator = try PlanEvaluator(model: model, split: subset, approximations: approximations, cachedPlans: 0)
         let logits = try evaluator.logits(of: plan)
         let plain = (0..<n).map { i in (0..<model.classes).map { Double(logits[i * model.classes + $0]) } }
-        return EncryptedRun(
-            plan: plan, ringDimension: output.ringDimension, parameters: output.parameters,
-            setupSeconds: output.setupSeconds,
-            samples: output.samples, batches: output.batches, prediction: prediction, plaintextLogits: plain,
-            labels: subset.labels.map(Int.init))
+        return .complete(
+            EncryptedRun(
+                plan: plan, ringDimension: parameters.ringDimension, parameters: parameters,
+                setupSeconds: ordered.map(\.setupSeconds).median,
+                samples: samples,
+                batches: ordered.map { Batch(images: $0.logits.count, seconds: $0.seconds, bootstraps: $0.bootstraps) },
+                prediction: prediction, plaintextLogits: plain, labels: subset.labels.map(Int.init)))
+    }
+
+    /// What the bridge prints when it is done (the results are in the batch files).
+    private struct BridgeOutput: Decodable {
+        var ringDimension: Int
+        var setupSeconds: Double
+        var parameters: OpenFHEParameters
+    }
+}
+
+extension OpenFHEParameters {
+    /// The parameters apart from the package version (batches computed on machines with another
+    /// build of the same release still merge).
+    fileprivate var withoutVersion: OpenFHEParameters {
+        var copy = self
+        copy.openfhe = ""
+        return copy
     }
 }

@@ -67,8 +67,19 @@ public struct OpenFHEBridge: Sendable {
     }
 
     /// Runs the bridge with `arguments` and decodes its JSON output.
-    public func run<Output: Decodable>(_ arguments: [String], as type: Output.Type) throws -> Output {
-        let result = try Subprocess.run(python, [script] + arguments)
+    ///
+    /// - Parameter progress: Receives the bridge's progress lines (keys made, batch done) as they come.
+    public func run<Output: Decodable>(
+        _ arguments: [String], as type: Output.Type, progress: (@Sendable (String) -> Void)? = nil
+    ) throws -> Output {
+        var forward: (@Sendable (String) -> Void)?
+        if let progress {
+            forward = { line in
+                let prefix = "progress: "
+                if line.hasPrefix(prefix) { progress(String(line.dropFirst(prefix.count))) }
+            }
+        }
+        let result = try Subprocess.run(python, [script] + arguments, errorLine: forward)
         try Subprocess.check(result, what: "the CKKS bridge")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -99,11 +99,18 @@ struct CKKSRunCommand: ParsableCommand {
             Encrypts the first K test images, runs the SimpleRNN under CKKS with the plan's polynomials and
             the cost model's bootstrap placement (OpenFHE depth rule), decrypts, and reports the measured
             latency against the prediction with the probed profile, the largest logit difference from the
-            plaintext evaluator, and whether the predicted classes agree.
+            plaintext evaluator, whether the predicted classes agree, and the accuracies.
+
+            --batch B packs B images into one ciphertext. Each ciphertext's result is kept in the run's
+            folder (--out) as soon as it is decrypted: the same command started again after an
+            interruption computes only the missing ciphertexts, with the keys and inputs the first run
+            serialized (in a private 0700 folder, removed when the run is done). --shard i/n computes
+            ciphertexts i, i+n, ... only (other machines, or tools/ray/dispatch.py, compute the rest); the
+            command without --shard then merges them and writes <out>/report.json.
 
             Example:
-              cellwise ckks run --model results/models/paper-mnist5k.json --plan '17*28' --samples 1 \\
-                --profile configs/profiles/openfhe-local.toml
+              cellwise ckks run --model results/models/paper-mnist5k.json --plan '17*28' --samples 256 \\
+                --batch 64 --profile configs/profiles/openfhe-n65536-secure-b64.toml
               cellwise ckks run --model m.json --plan '7*28' --samples 2 --insecure --ring-dim 1024   # tests only
             """)
 
@@ -123,11 +130,27 @@ struct CKKSRunCommand: ParsableCommand {
 
     @OptionGroup var parameters: OpenFHEOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "The run's folder: finished ciphertexts, the private keys while unfinished, report.json (default: "
+                + "results/ckks/<model>-<images>x<batch>-<plan digest>)."))
+    var out: String?
+
+    @Option(help: "Compute only the ciphertexts k with k mod n = i (i/n); run without it to merge.")
+    var shard: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+    }
+
+    /// The default folder: one per model, images, batch and plan (and INSECURE when so).
+    func folder(plan: ActivationPlan, settings: OpenFHESettings) -> String {
+        let stem = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
+        let digest = SHA256.hex(of: [UInt8](plan.description.utf8)).prefix(8)
+        return "results/ckks/\(stem)-\(samples)x\(settings.batch)-\(digest)" + (settings.insecure ? "-INSECURE" : "")
     }
 
     func run() throws {
@@ -136,8 +159,12 @@ struct CKKSRunCommand: ParsableCommand {
         var settings = try parameters.settings()
         let bridge = try OpenFHEBridge { standardError($0) }
         let label = settings.insecure ? "INSECURE (no security check): " : ""
+        let shard = try self.shard.map(Shard.init(parsing:)) ?? .all
+        let folder = out ?? self.folder(plan: parsed, settings: settings)
+        // A profile probed for this run is kept in its folder and reused when it resumes.
+        let keptProfile = folder + "/profile.toml"
         let costProfile: CostProfile
-        if let profile {
+        if let profile = profile ?? (FileManager.default.fileExists(atPath: keptProfile) ? keptProfile : nil) {
             costProfile = try CostProfile.named(profile)
             let measured = costProfile.parameters.ringDimension
             if let ring = settings.ringDimension, ring != measured {
@@ -152,17 +179,31 @@ struct CKKSRunCommand: ParsableCommand {
                 bridge: bridge, settings: settings, degrees: parsed.degrees, repetitions: 1)
             settings.ringDimension = probe.ringDimension
             costProfile = try probe.profile(name: "openfhe-\(probe.ringDimension)")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try AtomicFile.write(Data(costProfile.tomlText.utf8), to: keptProfile)
         }
         let costModel = CostModel(
             profile: costProfile, depthRule: .openfhe, inputSize: context.file.model.inputSize,
             units: context.file.model.units, classes: context.file.model.classes)
         standardError(
-            label + "running \(parsed) on \(samples) encrypted image(s) at N = \(settings.ringDimension ?? 0)...")
-        let result = try EncryptedRun.run(
+            label + "running \(parsed) on \(samples) encrypted image(s) at N = \(settings.ringDimension ?? 0) in "
+                + folder)
+        let outcome = try EncryptedRun.run(
             bridge: bridge, model: context.file.model, split: context.dataset.test, plan: parsed,
             count: samples, approximations: context.approximations, costModel: costModel,
-            placement: placement, settings: settings)
+            placement: placement, settings: settings, folder: URL(fileURLWithPath: folder), shard: shard,
+            progress: { standardError(label + $0) })
+        guard case .complete(let result) = outcome else {
+            if case .partial(let done, let total) = outcome {
+                print(
+                    label + "shard \(shard): its ciphertexts are done; \(done) of \(total) in \(folder) "
+                        + "(run without --shard to merge once all are)")
+            }
+            return
+        }
         let report = EncryptedRunReport(result, profile: costProfile.name)
+        let encoder = JSONEncoder.cellwise
+        try AtomicFile.write(try encoder.encode(report), to: folder + "/report.json")
         if json {
             try printJSON(report)
         } else {
@@ -195,6 +236,7 @@ struct CKKSRunCommand: ParsableCommand {
                         format: "  accuracy: encrypted %.4f, plaintext evaluator %.4f on the same %d image(s)",
                         report.encryptedAccuracy, report.plaintextAccuracy, report.samples))
             print(label + String(format: "  key generation and set-up: %.1f s", report.setupSeconds))
+            print(label + "  wrote \(folder)/report.json")
         }
     }
 }
@@ -215,6 +257,8 @@ struct EncryptedRunReport: Encodable {
     var amortizedSeconds: Double
     var batch: Int
     var ciphertexts: Int
+    /// Seconds of each ciphertext, in order.
+    var ciphertextSeconds: [Double]
     /// Accuracy of the decrypted and of the plaintext logits on the same images.
     var encryptedAccuracy: Double
     var plaintextAccuracy: Double
@@ -241,6 +285,7 @@ struct EncryptedRunReport: Encodable {
         amortizedSeconds = run.amortizedSeconds
         batch = run.parameters.batch ?? 1
         ciphertexts = run.batches.count
+        ciphertextSeconds = run.batches.map(\.seconds)
         let n = Double(max(1, run.samples.count))
         func argmax(_ values: [Double]) -> Int { values.indices.max { values[$0] < values[$1] } ?? 0 }
         encryptedAccuracy = Double(zip(run.samples, run.labels).filter { argmax($0.logits) == $1 }.count) / n

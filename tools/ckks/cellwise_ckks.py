@@ -21,6 +21,8 @@ changes is the slot count of the bootstrap.
 import argparse
 import json
 import math
+import os
+import shutil
 import sys
 import time
 
@@ -36,7 +38,7 @@ SECRETS = {
 }
 
 
-def context(args):
+def context(args, keys_folder=None):
     """A CKKS context with bootstrapping; returns (cc, keys, parameters).
 
     `args` carries the parameter set (Cellwise's secure default: 128-bit classic security checked by
@@ -44,7 +46,13 @@ def context(args):
     level budget [1, 1], 4 large digits, 9 usable levels after each bootstrap, correction factor 6).
     With ring_dim 0 OpenFHE picks the smallest ring dimension the security level allows for the
     depth; with a ring dimension given and security "128", OpenFHE refuses one that is too small.
+
+    With `keys_folder`, the context and its keys are serialized there once they are made, and read
+    back (not regenerated) when the folder already holds a complete set: a resumed run decrypts with
+    the keys it encrypted with.
     """
+    if keys_folder and os.path.exists(os.path.join(keys_folder, "complete")):
+        return load_context(args, keys_folder)
     secret = SECRETS[args.secret]
     batch = getattr(args, "batch", 1)
     slots = SLOTS * batch
@@ -63,14 +71,11 @@ def context(args):
     p.SetMultiplicativeDepth(depth)
     p.SetBatchSize(slots)
     cc = fhe.GenCryptoContext(p)
-    for feature in (fhe.PKESchemeFeature.PKE, fhe.PKESchemeFeature.KEYSWITCH, fhe.PKESchemeFeature.LEVELEDSHE,
-                    fhe.PKESchemeFeature.ADVANCEDSHE, fhe.PKESchemeFeature.FHE):
-        cc.Enable(feature)
+    enable_features(cc)
     cc.EvalBootstrapSetup(args.level_budget, [0, 0], slots, args.correction)
     keys = cc.KeyGen()
     cc.EvalMultKeyGen(keys.secretKey)
-    rotations = [batch * i for i in range(1, BABY)] + [batch * BABY * j for j in range(1, SLOTS // BABY)]
-    cc.EvalRotateKeyGen(keys.secretKey, rotations)
+    cc.EvalRotateKeyGen(keys.secretKey, rotations(batch))
     cc.EvalBootstrapKeyGen(keys.secretKey, slots)
     parameters = {
         "ring_dimension": cc.GetRingDimension(),
@@ -83,7 +88,70 @@ def context(args):
         "correction_factor": args.correction, "slots": slots, "batch": batch,
         "openfhe": openfhe_version(),
     }
+    if keys_folder:
+        save_context(cc, keys, parameters, keys_folder)
     return cc, keys, parameters
+
+
+def enable_features(cc):
+    for feature in (fhe.PKESchemeFeature.PKE, fhe.PKESchemeFeature.KEYSWITCH, fhe.PKESchemeFeature.LEVELEDSHE,
+                    fhe.PKESchemeFeature.ADVANCEDSHE, fhe.PKESchemeFeature.FHE):
+        cc.Enable(feature)
+
+
+def rotations(batch):
+    """The rotations of the BSGS matrix-vector product for `batch` interleaved images."""
+    return [batch * i for i in range(1, BABY)] + [batch * BABY * j for j in range(1, SLOTS // BABY)]
+
+
+KEY_FILES = ("context", "public", "secret", "mult", "automorphism")
+
+
+def save_context(cc, keys, parameters, folder):
+    """Writes the context, the key pair and every evaluation key (rotations and the bootstrap's
+    automorphisms, which live in the same map) into `folder` (private: the caller made it 0700 and
+    the umask is 077); the `complete` marker is written last."""
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    path = lambda name: os.path.join(folder, name + ".bin")
+    written = (fhe.SerializeToFile(path("context"), cc, fhe.BINARY)
+               and fhe.SerializeToFile(path("public"), keys.publicKey, fhe.BINARY)
+               and fhe.SerializeToFile(path("secret"), keys.secretKey, fhe.BINARY)
+               and cc.SerializeEvalMultKey(path("mult"), fhe.BINARY)
+               and cc.SerializeEvalAutomorphismKey(path("automorphism"), fhe.BINARY))
+    if not written:
+        raise RuntimeError(f"cannot serialize the keys into {folder}")
+    write_json(os.path.join(folder, "parameters.json"), parameters)
+    write_json(os.path.join(folder, "complete"), {"files": list(KEY_FILES)})
+
+
+def load_context(args, folder):
+    """The context and keys `save_context` wrote, with the bootstrap's precomputations redone."""
+    with open(os.path.join(folder, "parameters.json")) as f:
+        parameters = json.load(f)
+    expected = {"slots": SLOTS * getattr(args, "batch", 1), "level_budget": list(args.level_budget),
+                "correction_factor": args.correction, "secret": args.secret, "digits": args.digits}
+    for key, value in expected.items():
+        if parameters.get(key) != value:
+            raise RuntimeError(f"the keys in {folder} were made with {key} {parameters.get(key)}, not {value}")
+    path = lambda name: os.path.join(folder, name + ".bin")
+    cc, ok = fhe.DeserializeCryptoContext(path("context"), fhe.BINARY)
+    public, ok_public = fhe.DeserializePublicKey(path("public"), fhe.BINARY)
+    secret, ok_secret = fhe.DeserializePrivateKey(path("secret"), fhe.BINARY)
+    if not (ok and ok_public and ok_secret and cc.DeserializeEvalMultKey(path("mult"), fhe.BINARY)
+            and cc.DeserializeEvalAutomorphismKey(path("automorphism"), fhe.BINARY)):
+        raise RuntimeError(f"cannot read the serialized keys in {folder}")
+    cc.EvalBootstrapSetup(args.level_budget, [0, 0], parameters["slots"], args.correction)
+    return cc, argparse.Namespace(publicKey=public, secretKey=secret), parameters
+
+
+def write_json(path, value):
+    """Atomically: a temporary file in the same folder, flushed to disk, renamed into place."""
+    temporary = f"{path}.tmp-{os.getpid()}"
+    with open(temporary, "w") as f:
+        json.dump(value, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
 
 
 def openfhe_version():
@@ -222,14 +290,38 @@ def matvec(cc, ct, plaintexts, batch=1):
 
 
 def run(args):
+    """Runs the job's batches (`--batches`, default all) and writes one result file per batch
+    (`--results`/batch-K.json, atomically) as soon as it is decrypted.
+
+    With `--work` (a private folder), the keys are serialized into work/keys and each batch's input
+    ciphertexts into work/inputs-K before it is computed: an interrupted run started again with the
+    same folder reads them back instead of regenerating them and skips finished batches.
+    """
+    os.umask(0o077)  # keys, inputs and results: owner only
     with open(args.input) as f:
         job = json.load(f)
     w = job["weights"]
     units, inputs, classes = job["units"], job["input_size"], job["classes"]
-    assert units + inputs <= SLOTS and classes <= SLOTS
+    if units + inputs > SLOTS or classes > SLOTS:
+        raise ValueError(f"{units} units + {inputs} inputs or {classes} classes do not fit {SLOTS} slots")
+    batch = args.batch
+    images = job["images"]
+    count = (len(images) + batch - 1) // batch
+    wanted = range(count) if args.batches is None else args.batches
+    for k in wanted:
+        if not 0 <= k < count:
+            raise ValueError(f"batch {k} does not exist ({len(images)} images make {count} batches of {batch})")
+    results_folder = args.results
+    if results_folder:
+        os.makedirs(results_folder, exist_ok=True)
+    pending = [k for k in wanted if not (results_folder and os.path.exists(batch_file(results_folder, k)))]
     started = time.perf_counter()
-    cc, keys, parameters = context(args)
+    keys_folder = os.path.join(args.work, "keys") if args.work else None
+    loaded = bool(keys_folder and os.path.exists(os.path.join(keys_folder, "complete")))
+    cc, keys, parameters = context(args, keys_folder)
     setup_seconds = time.perf_counter() - started
+    progress(f"keys {'read from ' + keys_folder if loaded else 'made'} in {setup_seconds:.1f} s "
+             f"(N = {cc.GetRingDimension()}); {len(pending)} of {len(list(wanted))} batch(es) to run")
     # [h | x] W: rows 0..units-1 are W_h, rows units..units+inputs-1 are W_x; outputs in slots 0..units-1.
     cell = [[0.0] * SLOTS for _ in range(SLOTS)]
     for i in range(units):
@@ -242,19 +334,17 @@ def run(args):
     for i in range(units):
         for j in range(classes):
             dense[i][j] = w["dense_kernel"][i * classes + j]
-    batch = args.batch
     cell_pt = {k: plaintext(cc, repeated(v, batch)) for k, v in diagonals(cell).items()}
     dense_pt = {k: plaintext(cc, repeated(v, batch)) for k, v in diagonals(dense).items()}
     bias = plaintext(cc, repeated(w["bias"], batch))
     dense_bias = plaintext(cc, repeated(w["dense_bias"], batch))
     lower, upper = job["interval"]
     results, batches = [], []
-    images = job["images"]
-    for first in range(0, len(images), batch):
-        group = images[first:first + batch]
+    for k in pending:
+        group = images[k * batch:(k + 1) * batch]
         steps = len(group[0]) // inputs
-        inputs_ct = [cc.Encrypt(keys.publicKey, plaintext(cc, interleave(
-            [[0.0] * units + image[t * inputs:(t + 1) * inputs] for image in group], batch))) for t in range(steps)]
+        inputs_ct = batch_inputs(cc, keys, args.work, k, steps, lambda t: interleave(
+            [[0.0] * units + image[t * inputs:(t + 1) * inputs] for image in group], batch))
         bootstraps = 0
         start = time.perf_counter()
         h = None
@@ -279,12 +369,54 @@ def run(args):
         decrypted = cc.Decrypt(keys.secretKey, logits_ct)
         decrypted.SetLength(SLOTS * batch)
         values = decrypted.GetRealPackedValue()
+        logits = [[values[c * batch + b] for c in range(classes)] for b in range(len(group))]
+        record = {"batch": k, "first_image": k * batch, "logits": logits, "seconds": seconds,
+                  "bootstraps": bootstraps, "setup_seconds": setup_seconds, "keys_read": loaded,
+                  "parameters": parameters}
+        if results_folder:
+            write_json(batch_file(results_folder, k), record)
+        if args.work:
+            shutil.rmtree(os.path.join(args.work, f"inputs-{k}"), ignore_errors=True)
         for b in range(len(group)):
-            logits = [values[c * batch + b] for c in range(classes)]
-            results.append({"logits": logits, "seconds": seconds, "bootstraps": bootstraps})
+            results.append({"logits": logits[b], "seconds": seconds, "bootstraps": bootstraps})
         batches.append({"images": len(group), "seconds": seconds, "bootstraps": bootstraps})
+        progress(f"batch {k} (images {k * batch + 1}-{k * batch + len(group)}) done: {seconds:.1f} s, "
+                 f"{bootstraps} bootstraps")
     return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "samples": results,
-            "batches": batches, "parameters": parameters}
+            "batches": batches, "parameters": parameters, "keys_read": loaded}
+
+
+def batch_file(folder, k):
+    return os.path.join(folder, f"batch-{k:04d}.json")
+
+
+def batch_inputs(cc, keys, work, k, steps, values):
+    """Batch k's input ciphertexts, one per time step: encrypted (and, with a work folder,
+    serialized into work/inputs-k before use), or read back when a complete set is there."""
+    folder = os.path.join(work, f"inputs-{k}") if work else None
+    path = lambda t: os.path.join(folder, f"step-{t:03d}.bin")
+    if folder and os.path.exists(os.path.join(folder, "complete")):
+        cts = []
+        for t in range(steps):
+            ct, ok = fhe.DeserializeCiphertext(path(t), fhe.BINARY)
+            if not ok:
+                raise RuntimeError(f"cannot read the serialized input {path(t)}")
+            cts.append(ct)
+        return cts
+    cts = [cc.Encrypt(keys.publicKey, plaintext(cc, values(t))) for t in range(steps)]
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, mode=0o700)
+        for t, ct in enumerate(cts):
+            if not fhe.SerializeToFile(path(t), ct, fhe.BINARY):
+                raise RuntimeError(f"cannot serialize the input {path(t)}")
+        write_json(os.path.join(folder, "complete"), {"steps": steps})
+    return cts
+
+
+def progress(line):
+    """A progress line for the Swift side (which shows lines that start with "progress: ")."""
+    print(f"progress: {line}", file=sys.stderr, flush=True)
 
 
 def add_parameters(parser):
@@ -310,7 +442,11 @@ def main():
     p.add_argument("--repetitions", type=int, default=3)
     r = sub.add_parser("run")
     add_parameters(r)
-    r.add_argument("--input", required=True)
+    r.add_argument("--input", required=True, help="the job (weights, images, plan): JSON")
+    r.add_argument("--work", help="a private folder for the serialized keys and inputs (resume)")
+    r.add_argument("--results", help="a folder for one result file per batch")
+    r.add_argument("--batches", type=lambda text: [int(k) for k in text.split(",") if k],
+                   help="the batches to run (comma-separated indices; default all)")
     args = parser.parse_args()
     try:
         output = probe(args) if args.command == "probe" else run(args)

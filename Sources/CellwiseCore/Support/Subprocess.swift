@@ -13,8 +13,11 @@ package enum Subprocess {
 
     /// Runs `executable` with `arguments` to the end, collecting its status, output and error.
     ///
+    /// - Parameter errorLine: Receives each line of its standard error as it comes (progress).
     /// - Throws: ``DataError`` when it cannot be started.
-    package static func run(_ executable: String, _ arguments: [String]) throws -> Execution {
+    package static func run(
+        _ executable: String, _ arguments: [String], errorLine: (@Sendable (String) -> Void)? = nil
+    ) throws -> Execution {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -30,7 +33,19 @@ package enum Subprocess {
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errorData = err.fileHandleForReading.readDataToEndOfFile()
+            let handle = err.fileHandleForReading
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                errorData.append(chunk)
+                guard let errorLine else { continue }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    errorLine(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending = Data(pending[pending.index(after: newline)...])
+                }
+            }
             group.leave()
         }
         let output = out.fileHandleForReading.readDataToEndOfFile()

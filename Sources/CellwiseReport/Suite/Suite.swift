@@ -12,40 +12,7 @@ import Foundation
 /// (apart from timing fields).
 public enum Suite {
     /// A share of a suite's runs: those whose index is `index` modulo `count`.
-    public struct Shard: Sendable, Equatable, CustomStringConvertible {
-        /// 0-based.
-        public var index: Int
-        /// Number of shards.
-        public var count: Int
-
-        /// Every run.
-        public static let all = Shard(index: 0, count: 1)
-
-        /// A shard.
-        public init(index: Int, count: Int) {
-            self.index = index
-            self.count = count
-        }
-
-        /// Parses `i/n` (0 <= i < n).
-        ///
-        /// - Throws: ``ConfigurationError`` naming `--shard`.
-        public init(parsing text: String) throws {
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
-                (0..<count).contains(index)
-            else {
-                throw ConfigurationError(
-                    key: "--shard", problem: "expected i/n with 0 <= i < n (e.g. 0/4), got \"\(text)\"")
-            }
-            self.init(index: index, count: count)
-        }
-
-        /// Whether the run with this index is in the shard.
-        public func contains(_ run: SuiteRun) -> Bool { run.index % count == index }
-
-        public var description: String { "\(index)/\(count)" }
-    }
+    public typealias Shard = CellwiseCore.Shard
 
     /// What a call of ``run(_:shard:jobs:results:registry:progress:)`` did.
     public struct RunSummary: Sendable, Equatable {
@@ -171,4 +138,9 @@ private final class Counter: @unchecked Sendable {
         count += 1
         lock.unlock()
     }
+}
+
+extension Shard {
+    /// Whether the run with this index is in the shard.
+    public func contains(_ run: SuiteRun) -> Bool { contains(index: run.index) }
 }
