@@ -63,8 +63,8 @@ public struct EncryptedRun: Sendable {
 
     private func argmax(_ values: [Double]) -> Int { values.indices.max { values[$0] < values[$1] } ?? 0 }
 
-    /// What a call of ``run(bridge:model:split:plan:count:approximations:costModel:placement:settings:folder:shard:progress:)``
-    /// left: the whole run, or (a shard, or batches still missing) how far the folder is.
+    /// What a call of `run` left: the whole run, or (a shard, or batches still missing) how far
+    /// the folder is.
     public enum Outcome: Sendable {
         /// Every batch is done.
         case complete(EncryptedRun)
