@@ -18,11 +18,18 @@ public struct CKKSParameters: Sendable, Equatable, Codable {
     public var levelsAfterBootstrap: Int
     /// Levels available in a freshly encrypted ciphertext.
     public var freshLevels: Int
+    /// Samples packed in one ciphertext (SIMD; nil: one). The bootstrap and operation costs are
+    /// those measured at this packing's slot count, so a latency is per ciphertext of this many
+    /// samples.
+    public var samplesPerCiphertext: Int?
+
+    /// Samples per ciphertext (1 unless packed).
+    public var batch: Int { samplesPerCiphertext ?? 1 }
 
     /// Creates parameters.
     public init(
         ringDimension: Int, slots: Int, logQ: Int, logQMin: Int, logQMax: Int, scalingBits: Int,
-        levelsAfterBootstrap: Int, freshLevels: Int
+        levelsAfterBootstrap: Int, freshLevels: Int, samplesPerCiphertext: Int? = nil
     ) {
         self.ringDimension = ringDimension
         self.slots = slots
@@ -32,6 +39,7 @@ public struct CKKSParameters: Sendable, Equatable, Codable {
         self.scalingBits = scalingBits
         self.levelsAfterBootstrap = levelsAfterBootstrap
         self.freshLevels = freshLevels
+        self.samplesPerCiphertext = samplesPerCiphertext
     }
 
     /// HEaAN's FGb preset, as used by the paper: N = 2^16, log2 Q = 1258, log2 Q_min = 184,

@@ -42,6 +42,13 @@ public struct CiphertextGraph: Sendable, Equatable {
         public var output: Int
         /// The chain element (``CostModel/elements(of:)``: a cell's stage, or the Dense layer) it belongs to.
         public var element: Int
+        /// What it computes: a site's letter (`h`, `z`, `r`, `i`, `f`, `g`, `o`), `h~` (the GRU's
+        /// candidate), `h` (a GRU's or LSTM's new state), `c`, `tanh(c)`, or `dense`.
+        public var kind: String = ""
+        /// Its layer (the last one for the Dense layer).
+        public var layer: Int = 0
+        /// The plan index of the site whose polynomial it evaluates (nil for products and Dense).
+        public var site: Int?
     }
 
     /// The operations, in evaluation order.
@@ -50,6 +57,10 @@ public struct CiphertextGraph: Sendable, Equatable {
     public var names: [String]
     /// Ciphertexts at the fresh level that are never bootstrapped (inputs, zero initial states).
     public var fresh: Set<Int>
+    /// The ciphertext of each step's input `x_t`, in step order (the other fresh ones are zero states).
+    public var stepInputs: [Int]
+    /// The logits' ciphertext.
+    public var logits: Int { operations[operations.count - 1].output }
 
     /// The graph of `plan` priced by `model` (sites in ``RecurrentCell/sites`` order per cell).
     ///
@@ -76,8 +87,10 @@ public struct CiphertextGraph: Sendable, Equatable {
         }
         let stages = CostModel.stagesPerCell(cell)
         var element = 0
+        var stepInputs = [Int]()
         for step in 0..<plan.layout.timeSteps {
             var below = ciphertext("x_\(step)", isFresh: true)
+            stepInputs.append(below)
             for layer in 0..<layers {
                 let index = step * layers + layer
                 let degrees = plan.activations[(index * perCell)..<((index + 1) * perCell)].map { $0.degree ?? 0 }
@@ -89,20 +102,21 @@ public struct CiphertextGraph: Sendable, Equatable {
                 let position = "step \(step) layer \(layer)"
                 func op(
                     _ kind: String, _ inputs: [(Int, Int)], stage: Int = 0, depth: Int, linear: OperationCounts,
-                    polynomial: OperationCounts = OperationCounts(), name: String? = nil
+                    polynomial: OperationCounts = OperationCounts(), name: String? = nil, site: Int? = nil
                 ) -> Int {
                     let output = ciphertext(name ?? "\(kind) at \(position)")
                     operations.append(
                         Operation(
                             label: "\(position) \(kind)", inputs: inputs.map { Input(ciphertext: $0.0, lead: $0.1) },
                             polynomialDepth: depth, linear: linear, polynomial: polynomial, output: output,
-                            element: element + stage))
+                            element: element + stage, kind: kind, layer: layer, site: site.map { index * perCell + $0 })
+                    )
                     return output
                 }
                 func gate(_ site: Int, _ kind: String) -> Int {
                     op(
                         kind, [(below, 1), (hidden[layer], 1)], depth: d[site], linear: block,
-                        polynomial: PolynomialOperations.counts(degree: degrees[site]))
+                        polynomial: PolynomialOperations.counts(degree: degrees[site]), site: site)
                 }
                 let newName = "h[\(layer)] after step \(step)"
                 switch cell {
@@ -114,7 +128,7 @@ public struct CiphertextGraph: Sendable, Equatable {
                     let r = gate(1, "r")
                     let candidate = op(
                         "h~", [(below, 1), (r, resetAfter ? 1 : 2), (hidden[layer], 2)], stage: 1, depth: d[2],
-                        linear: block + product, polynomial: PolynomialOperations.counts(degree: degrees[2]))
+                        linear: block + product, polynomial: PolynomialOperations.counts(degree: degrees[2]), site: 2)
                     hidden[layer] = op(
                         "h", [(candidate, 1), (z, 1), (hidden[layer], 1)], stage: 2, depth: 0, linear: product,
                         name: newName)
@@ -129,7 +143,7 @@ public struct CiphertextGraph: Sendable, Equatable {
                         name: "c[\(layer)] after step \(step)")
                     let squashed = op(
                         "tanh(c)", [(cellState[layer], 0)], stage: 2, depth: d[4], linear: OperationCounts(),
-                        polynomial: PolynomialOperations.counts(degree: degrees[4]))
+                        polynomial: PolynomialOperations.counts(degree: degrees[4]), site: 4)
                     hidden[layer] = op(
                         "h", [(o, 1), (squashed, 1)], stage: 3, depth: 0, linear: product, name: newName)
                 }
@@ -141,9 +155,11 @@ public struct CiphertextGraph: Sendable, Equatable {
         operations.append(
             Operation(
                 label: "dense", inputs: [Input(ciphertext: hidden[layers - 1], lead: 1)], polynomialDepth: 0,
-                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element))
+                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element,
+                kind: "dense", layer: layers - 1))
         self.operations = operations
         self.names = names
         self.fresh = fresh
+        self.stepInputs = stepInputs
     }
 }

@@ -232,12 +232,13 @@ public struct CostModel: Sendable {
                 seconds: placed.seconds)
             return CostReport(
                 plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule, profile: profile.name,
-                depthRule: depthRule, placement: placement)
+                depthRule: depthRule, placement: placement, samplesPerCiphertext: profile.parameters.batch)
         }
         let schedule = try BootstrapPlacement.place(chain, model: self, strategy: placement)
         return CostReport(
             plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule,
-            profile: profile.name, depthRule: depthRule, placement: placement)
+            profile: profile.name, depthRule: depthRule, placement: placement,
+            samplesPerCiphertext: profile.parameters.batch)
     }
 }
 
@@ -260,6 +261,10 @@ public struct CostReport: Sendable, Equatable {
     public var bootstraps: Int { schedule.bootstrapBefore.count }
     /// Total latency in seconds.
     public var latencySeconds: Double { schedule.seconds }
+    /// Samples per ciphertext under the profile (SIMD packing).
+    public var samplesPerCiphertext: Int = 1
+    /// Seconds per sample: the latency of a ciphertext shared by the samples packed in it.
+    public var amortizedSeconds: Double { latencySeconds / Double(samplesPerCiphertext) }
 
     /// A one-line picture of the chain: cells by degree, `|` where a bootstrap goes, `D` for
     /// the Dense layer: `17|17|...|7 7|7 7 D`.

@@ -36,9 +36,11 @@ extension CostProfile {
             var scalingBits: Int
             var levelsAfterBootstrap: Int
             var freshLevels: Int
+            var samplesPerCiphertext: Int?
 
             enum CodingKeys: String, CodingKey {
                 case slots
+                case samplesPerCiphertext = "samples_per_ciphertext"
                 case ringDimension = "ring_dimension"
                 case logQ = "log_q"
                 case logQMin = "log_q_min"
@@ -93,7 +95,8 @@ extension CostProfile {
                 parameters: CKKSParameters(
                     ringDimension: p.ringDimension, slots: p.slots, logQ: p.logQ, logQMin: p.logQMin,
                     logQMax: p.logQMax, scalingBits: p.scalingBits,
-                    levelsAfterBootstrap: p.levelsAfterBootstrap, freshLevels: p.freshLevels),
+                    levelsAfterBootstrap: p.levelsAfterBootstrap, freshLevels: p.freshLevels,
+                    samplesPerCiphertext: p.samplesPerCiphertext),
                 costs: OperationCosts(
                     bootstrap: c.bootstrap, multiplication: c.multiplication,
                     plaintextMultiplication: c.plaintextMultiplication, rotation: c.rotation, addition: c.addition),
@@ -134,7 +137,9 @@ extension CostProfile {
             log_q_max = \(p.logQMax)            # modulus right after a bootstrap
             scaling_bits = \(p.scalingBits)
             levels_after_bootstrap = \(p.levelsAfterBootstrap)
-            fresh_levels = \(p.freshLevels)
+            fresh_levels = \(p.freshLevels)\(p.samplesPerCiphertext.map {
+                "\nsamples_per_ciphertext = \($0)     # images packed per ciphertext (costs measured at this slot count)"
+            } ?? "")
 
             [costs]                     # seconds per operation at the top level (right after a bootstrap)
             bootstrap = \(number(costs.bootstrap))

@@ -105,6 +105,11 @@ public struct CostProfile: Sendable, Equatable, ValidatedConfiguration {
         guard p.slots <= p.ringDimension / 2 else {
             throw fail("parameters.slots", "is \(p.slots); at most ring_dimension / 2 = \(p.ringDimension / 2)")
         }
+        if let batch = p.samplesPerCiphertext {
+            guard batch >= 1, batch <= p.slots else {
+                throw fail("parameters.samples_per_ciphertext", "is \(batch); expected 1-\(p.slots) (the slots)")
+            }
+        }
         guard p.logQMin < p.logQMax, p.logQMax <= p.logQ else {
             throw fail("parameters.log_q_max", "must satisfy log_q_min < log_q_max <= log_q")
         }

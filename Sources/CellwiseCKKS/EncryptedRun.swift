@@ -73,7 +73,9 @@ public struct EncryptedRun: Sendable {
     }
 
     /// Runs `plan` on the first `count` images of `split` under CKKS, `settings.batch` images per
-    /// ciphertext, keeping each finished ciphertext in `folder` (see ``EncryptedRunFolder``).
+    /// ciphertext, keeping each finished ciphertext in `folder` (see ``EncryptedRunFolder``). Any
+    /// cell the plaintext evaluator runs (SimpleRNN, GRU, LSTM, stacked) with each layer's units and
+    /// inputs within 64 slots; the circuit is ``EncryptedCircuit``'s.
     ///
     /// Started again with the same folder, it computes only the batches not yet done, with the
     /// keys and input ciphertexts serialized by the interrupted run. The shard's plaintext job,
@@ -81,6 +83,7 @@ public struct EncryptedRun: Sendable {
     ///
     /// - Parameters:
     ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
+    ///   - placement: Where bootstraps go (``PlacementStrategy/ciphertexts`` for gated or stacked models).
     ///   - folder: The run's folder (nil: a temporary one, removed afterwards: no resume).
     ///   - shard: The batches to compute here (batch k belongs to shard k mod n).
     ///   - progress: Receives a line when the keys are ready and when a batch is done.
@@ -91,42 +94,14 @@ public struct EncryptedRun: Sendable {
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> Outcome {
         try settings.validate()
-        guard approximations.lower == -approximations.upper else {
-            throw ConfigurationError(key: "--interval", problem: "encrypted runs need a symmetric interval [-B, B]")
-        }
-        guard model.cell == .simpleRNN, model.layers.count == 1 else {
-            throw ConfigurationError(
-                key: "model",
-                problem: "is a \(model.layers.count)-layer \(model.cell.name); encrypted runs support the one-layer "
-                    + "SimpleRNN so far")
-        }
-        let layer = model.layers[0]
         let prediction = try costModel.cost(of: plan, placement: placement)
-        let boots = Set(prediction.schedule.bootstrapBefore)
+        let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, placement: placement)
         let n = min(count, split.count)
         let width = model.inputSize * model.timeSteps
         let inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)
         var images = [[Float]]()
         for i in 0..<n { images.append(Array(inputs[(i * width)..<((i + 1) * width)])) }
-        let cells: [[String: Any]] = try plan.activations.enumerated().map { index, activation in
-            guard let degree = activation.degree else { throw CostModelError.exactTanh(cell: index) }
-            return [
-                "chebyshev": try approximations.polynomial(degree: degree).chebyshevCoefficients,
-                "bootstrap_before": boots.contains(index),
-            ]
-        }
-        let job: [String: Any] = [
-            "units": model.units, "input_size": model.inputSize, "classes": model.classes,
-            "interval": [approximations.lower, approximations.upper],
-            "weights": [
-                "input_kernel": layer.kernel.map(Double.init),
-                "recurrent_kernel": layer.recurrentKernel.map(Double.init),
-                "bias": layer.bias.map(Double.init), "dense_kernel": model.denseKernel.map(Double.init),
-                "dense_bias": model.denseBias.map(Double.init),
-            ],
-            "cells": cells, "dense_bootstrap_before": boots.contains(plan.count),
-            "images": images.map { $0.map(Double.init) },
-        ]
+        let job = try circuit.job(model: model, plan: plan, approximations: approximations, images: images)
         let jobData = try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys])
         let temporary = folder == nil
         let url =

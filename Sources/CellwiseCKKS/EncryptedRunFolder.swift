@@ -57,8 +57,9 @@ public struct EncryptedRunFolder: Sendable {
                 throw DataError(file.path, "is not an encrypted run's description; delete the folder to start again")
             }
             guard existing.fingerprint == fingerprint else {
-                let key =
-                    description.keys.sorted().first { existing.description[$0] != description[$0] } ?? "fingerprint"
+                // The readable keys first; the job's digest (weights, images, polynomials) last.
+                let keys = description.keys.sorted { ($0 == "job" ? 1 : 0, $0) < ($1 == "job" ? 1 : 0, $1) }
+                let key = keys.first { existing.description[$0] != description[$0] } ?? "fingerprint"
                 throw ConfigurationError(
                     key: "--out",
                     problem: "\(url.path) holds another encrypted run (its \(key) is "

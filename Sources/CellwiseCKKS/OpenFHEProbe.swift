@@ -78,7 +78,8 @@ public struct OpenFHEProbe: Codable, Sendable {
             ringDimension: ringDimension, slots: slots, logQ: logQ,
             logQMin: firstModulusBits,
             logQMax: firstModulusBits + scalingBits * levelsAfterBootstrap, scalingBits: scalingBits,
-            levelsAfterBootstrap: levelsAfterBootstrap, freshLevels: freshLevels)
+            levelsAfterBootstrap: levelsAfterBootstrap, freshLevels: freshLevels,
+            samplesPerCiphertext: self.parameters?.batch)
         return CostProfile(
             name: name,
             description:

@@ -125,8 +125,11 @@ struct CKKSRunCommand: ParsableCommand {
     @Option(help: "A profile from `cellwise ckks probe` at the same ring dimension (default: probe now, quickly).")
     var profile: String?
 
-    @Option(help: "Bootstrap placement.")
-    var placement: PlacementStrategy = .greedy
+    @Option(
+        help: ArgumentHelp(
+            "Bootstrap placement (default: greedy for a one-layer SimpleRNN, ciphertexts otherwise; GRU, LSTM and "
+                + "stacked models need ciphertexts)."))
+    var placement: PlacementStrategy?
 
     @OptionGroup var parameters: OpenFHEOptions
 
@@ -144,6 +147,9 @@ struct CKKSRunCommand: ParsableCommand {
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        if shard != nil, profile == nil {
+            throw ValidationError("--shard needs --profile (every shard must predict with the same profile)")
+        }
     }
 
     /// The default folder: one per model, images, batch and plan (and INSECURE when so).
@@ -182,9 +188,15 @@ struct CKKSRunCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try AtomicFile.write(Data(costProfile.tomlText.utf8), to: keptProfile)
         }
-        let costModel = CostModel(
-            profile: costProfile, depthRule: .openfhe, inputSize: context.file.model.inputSize,
-            units: context.file.model.units, classes: context.file.model.classes)
+        if costProfile.parameters.slots != 64 * settings.batch {
+            standardError(
+                label + "warning: \(costProfile.name) was measured at \(costProfile.parameters.slots) slots; "
+                    + "\(settings.batch) image(s) per ciphertext use \(64 * settings.batch) (bootstrap costs differ)")
+        }
+        let model = context.file.model
+        let costModel = CostModel(profile: costProfile, depthRule: .openfhe, shapeOf: model)
+        let placement =
+            self.placement ?? (model.cell == .simpleRNN && model.layers.count == 1 ? .greedy : .ciphertexts)
         standardError(
             label + "running \(parsed) on \(samples) encrypted image(s) at N = \(settings.ringDimension ?? 0) in "
                 + folder)
@@ -195,6 +207,10 @@ struct CKKSRunCommand: ParsableCommand {
             progress: { standardError(label + $0) })
         guard case .complete(let result) = outcome else {
             if case .partial(let done, let total) = outcome {
+                if json {
+                    try printJSON(ShardProgress(shard: shard.description, done: done, total: total))
+                    return
+                }
                 print(
                     label + "shard \(shard): its ciphertexts are done; \(done) of \(total) in \(folder) "
                         + "(run without --shard to merge once all are)")
@@ -239,6 +255,13 @@ struct CKKSRunCommand: ParsableCommand {
             print(label + "  wrote \(folder)/report.json")
         }
     }
+}
+
+/// What `ckks run --shard --json` prints when other shards' ciphertexts are still missing.
+struct ShardProgress: Encodable {
+    var shard: String
+    var done: Int
+    var total: Int
 }
 
 struct EncryptedRunReport: Encodable {

@@ -86,6 +86,12 @@ struct CostCommand: ParsableCommand {
                     format: "plan %@: %d bootstraps, %.2f s (profile %@, %@ depth, %@ placement)",
                     parsed.description, report.bootstraps, report.latencySeconds, report.profile,
                     report.depthRule.rawValue, report.placement.rawValue))
+            if report.samplesPerCiphertext > 1 {
+                print(
+                    String(
+                        format: "per ciphertext of %d samples (SIMD packing): %.3f s per sample",
+                        report.samplesPerCiphertext, report.amortizedSeconds))
+            }
             print(report.picture)
             if let perCiphertext {
                 for (name, placement) in [("greedy", perCiphertext.greedy), ("optimal", perCiphertext.optimal)] {
@@ -139,6 +145,9 @@ struct CostJSON: Encodable {
     var bootstrapBefore: [Int]
     var entryLevels: [Int]
     var latencySeconds: Double
+    /// Samples per ciphertext (the profile's packing) and seconds per sample.
+    var samplesPerCiphertext: Int
+    var amortizedSeconds: Double
     var profile: String
     var depthRule: String
     var placement: String
@@ -152,6 +161,8 @@ struct CostJSON: Encodable {
         bootstrapBefore = report.schedule.bootstrapBefore
         entryLevels = report.schedule.entryLevels
         latencySeconds = report.latencySeconds
+        samplesPerCiphertext = report.samplesPerCiphertext
+        amortizedSeconds = report.amortizedSeconds
         profile = report.profile
         depthRule = report.depthRule.rawValue
         placement = report.placement.rawValue

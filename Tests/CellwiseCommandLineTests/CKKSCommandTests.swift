@@ -39,7 +39,8 @@ import Testing
         let model = try ResumeTests.mnistModel.get()
         let run = try CLI.run([
             "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "3", "--batch", "2", "--insecure",
-            "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--json",
+            "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--json", "--out",
+            directory.appendingPathComponent("run").path,
         ])
         #expect(run.status == 0, "\(run.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
@@ -58,9 +59,11 @@ import Testing
         // Above 4 images per ciphertext the level budget becomes [2, 2] with 7 levels (probed first).
         let wide = try CLI.run([
             "ckks", "run", "--model", model, "--plan", "3*28", "--samples", "8", "--batch", "8", "--insecure",
-            "--ring-dim", "1024", "--json",
+            "--ring-dim", "1024", "--json", "--out", directory.appendingPathComponent("wide").path,
         ])
         #expect(wide.status == 0, "\(wide.error)")
+        // The probe made for the run is kept in its folder (a resumed run reuses it).
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("wide/profile.toml").path))
         let wideJSON = try #require(try JSONSerialization.jsonObject(with: Data(wide.output.utf8)) as? [String: Any])
         let parameters = try #require(wideJSON["parameters"] as? [String: Any])
         #expect(parameters["level_budget"] as? [Int] == [2, 2] && parameters["depth"] as? Int == 7 + 18 + 1)
@@ -69,6 +72,168 @@ import Testing
         let measured = try #require(json["measured_seconds"] as? Double)
         let predicted = try #require(json["predicted_seconds"] as? Double)
         #expect(measured > 0 && predicted > 0)
+    }
+
+    /// A profile at N = 1024 (insecure, 12 levels) for the runs below.
+    static func tinyProfile(in directory: URL) throws -> String {
+        let profile = directory.appendingPathComponent("tiny.toml").path
+        let probe = try CLI.run([
+            "ckks", "probe", "--insecure", "--ring-dim", "1024", "--levels", "12", "--repetitions", "1",
+            "--degrees", "3", "--out", profile,
+        ])
+        try #require(probe.status == 0, "\(probe.error)")
+        return profile
+    }
+
+    /// `ckks run` of four images in two ciphertexts at N = 1024.
+    static func batchedRun(_ model: String, profile: String, out: URL, plan: String = "3*28") -> [String] {
+        [
+            "ckks", "run", "--model", model, "--plan", plan, "--samples", "4", "--batch", "2", "--insecure",
+            "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--json", "--out", out.path,
+        ]
+    }
+
+    static func report(_ output: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+    }
+
+    /// The bridge killed after the first of two ciphertexts (as the out-of-memory killer would): the
+    /// command fails in one line, the keys and inputs stay in the 0700 private folder, and the same
+    /// command computes only the second ciphertext with the keys read back, then removes the
+    /// private folder. Shards computed separately merge into the same predictions, and a folder
+    /// holding another run is refused.
+    @Test(
+        .enabled(if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel")
+    )
+    func anInterruptedRunResumesWithItsKeysAndShardsMerge() throws {
+        let directory = try CLI.temporaryDirectory()
+        let model = try ResumeTests.mnistModel.get()
+        let profile = try Self.tinyProfile(in: directory)
+        let folder = directory.appendingPathComponent("resumed")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = Self.batchedRun(model, profile: profile, out: folder)
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let first = folder.appendingPathComponent("batches/batch-0000.json").path
+        let deadline = Date().addingTimeInterval(300)
+        while !FileManager.default.fileExists(atPath: first) && Date() < deadline && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let kill = try CLI.launch(URL(fileURLWithPath: "/usr/bin/pkill"), ["-9", "-f", folder.path + "/private"])
+        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(kill.status == 0, "the bridge was running when the first ciphertext was done")
+        #expect(process.terminationStatus != 0)
+        #expect(error.contains("killed by signal 9"), "\(error)")
+        let work = folder.appendingPathComponent("private/shard-0-of-1")
+        let mode = try FileManager.default.attributesOfItem(atPath: work.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("keys/complete").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.json").path))
+
+        let resumed = try CLI.run(Self.batchedRun(model, profile: profile, out: folder))
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.error.contains("1 of 2 ciphertext(s) to compute"), "\(resumed.error)")
+        #expect(resumed.error.contains("keys read from"), "\(resumed.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("private").path))
+        let one = try Self.report(resumed.output)
+        #expect(one["agreeing_predictions"] as? Int == 4 && one["ciphertexts"] as? Int == 2)
+
+        let sharded = directory.appendingPathComponent("sharded")
+        for index in 0..<2 {
+            let shard = try CLI.run(Self.batchedRun(model, profile: profile, out: sharded) + ["--shard", "\(index)/2"])
+            #expect(shard.status == 0, "\(shard.error)")
+            if index == 0 {  // the second shard completes the run and reports it
+                let partial = try Self.report(shard.output)
+                #expect(partial["done"] as? Int == 1 && partial["total"] as? Int == 2, "\(shard.output)")
+            }
+        }
+        let merged = try CLI.run(Self.batchedRun(model, profile: profile, out: sharded))
+        #expect(merged.status == 0 && !merged.error.contains("to compute"), "\(merged.error)")
+        let two = try Self.report(merged.output)
+        Self.expectSameRun(one, two)
+
+        let other = try CLI.run(Self.batchedRun(model, profile: profile, out: folder, plan: "7*28"))
+        #expect(other.status != 0 && other.error.contains("holds another encrypted run (its plan is 3*28"))
+        #expect(other.error.split(separator: "\n").filter { $0.hasPrefix("Error") }.count == 1, "\(other.error)")
+    }
+
+    /// GRU (two stacked layers: the lower layer's h rotated into the upper layer's inputs) and LSTM
+    /// circuits under CKKS at N = 1024 (insecure, labelled), bootstraps placed per ciphertext by
+    /// the cost model: the decrypted logits agree with the plaintext evaluator's on JapaneseVowels
+    /// series, and the bootstraps performed are the ones predicted.
+    @Test(
+        .enabled(
+            if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel"),
+        arguments: [("gru", 2, "z=3;r=3;h=7"), ("lstm", 1, "i=3;f=3;g=7;o=3;c=7")])
+    func gatedAndStackedModelsRunEncrypted(cell: String, layers: Int, plan: String) throws {
+        let directory = try CLI.temporaryDirectory()
+        let model = directory.appendingPathComponent("\(cell).json").path
+        let train = try CLI.run([
+            "train", "--dataset", "JapaneseVowels", "--cell", cell, "--layers", "\(layers)", "--units", "8",
+            "--epochs", "2", "--out", model, "--quiet",
+        ])
+        try #require(train.status == 0, "\(train.error)")
+        let profile = try Self.tinyProfile(in: directory)
+        let chain = try CLI.run([
+            "ckks", "run", "--model", model, "--plan", plan, "--samples", "2", "--batch", "2", "--insecure",
+            "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--placement", "greedy", "--out",
+            directory.appendingPathComponent("chain").path,
+        ])
+        #expect(chain.status != 0 && chain.error.contains("--placement ciphertexts"), "\(chain.error)")
+        let run = try CLI.run([
+            "ckks", "run", "--model", model, "--plan", plan, "--samples", "2", "--batch", "2", "--insecure",
+            "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--json", "--out",
+            directory.appendingPathComponent("run").path,
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        let json = try Self.report(run.output)
+        #expect(json["agreeing_predictions"] as? Int == 2)
+        let difference = try #require(json["largest_logit_difference"] as? Double)
+        #expect(difference < 0.05, "decrypted logits differ by \(difference)")
+        #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
+        #expect((json["predicted_bootstraps"] as? Int ?? 0) > 0)
+    }
+
+    /// Two runs of the same images: the same plaintext logits and labels, the same predicted
+    /// classes, decrypted logits equal up to CKKS noise (fresh keys and encryption randomness).
+    static func expectSameRun(_ one: [String: Any], _ two: [String: Any]) {
+        #expect(one["plaintext_logits"] as? [[Double]] == two["plaintext_logits"] as? [[Double]])
+        #expect(one["labels"] as? [Int] == two["labels"] as? [Int])
+        #expect(one["encrypted_accuracy"] as? Double == two["encrypted_accuracy"] as? Double)
+        #expect(one["agreeing_predictions"] as? Int == two["agreeing_predictions"] as? Int)
+        let a = (one["decrypted_logits"] as? [[Double]] ?? []).joined()
+        let b = (two["decrypted_logits"] as? [[Double]] ?? []).joined()
+        #expect(a.count == b.count && a.count == 40)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-3 }, "\(Array(a)) vs \(Array(b))")
+    }
+
+    /// tools/ray/dispatch.py spreads the ciphertexts of an encrypted run over a local one-node Ray
+    /// cluster (one task per shard) and merges them: the same predictions as one machine.
+    @Test(
+        .enabled(
+            if: (python310Available && LocalRayCluster.python != nil) || CLI.requireAllTests,
+            "needs Python 3.10 for OpenFHE and Python with Ray (make test installs both)"))
+    func rayComputesTheCiphertextsOfAnEncryptedRun() throws {
+        let directory = try CLI.temporaryDirectory()
+        let model = try ResumeTests.mnistModel.get()
+        let profile = try Self.tinyProfile(in: directory)
+        let cluster = try LocalRayCluster(in: directory)
+        defer { cluster.stop() }
+        let folder = directory.appendingPathComponent("ray")
+        let dispatch = try cluster.dispatch(
+            ["--shards", "2", "--"] + Self.batchedRun(model, profile: profile, out: folder))
+        #expect(dispatch.status == 0, "\(dispatch.error)")
+        let shards = dispatch.error.split(separator: "\n").filter { $0.hasPrefix("{\"shard\"") }
+        #expect(shards.count == 2 && shards.allSatisfy { $0.contains("\"status\": 0") }, "\(dispatch.error)")
+        let merged = try Self.report(dispatch.output)
+        let one = try CLI.run(Self.batchedRun(model, profile: profile, out: directory.appendingPathComponent("one")))
+        #expect(one.status == 0, "\(one.error)")
+        Self.expectSameRun(merged, try Self.report(one.output))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("private").path))
     }
 
     /// Without --insecure OpenFHE checks the HE standard: it refuses rings too small for the depth

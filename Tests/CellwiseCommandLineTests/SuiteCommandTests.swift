@@ -120,82 +120,18 @@ import Testing
         #expect(text.contains("held-out violations"))
     }
 
-    /// Python with Ray: CELLWISE_PYTHON (set by `make test`) or .build/python-venv.
-    static var python: URL? {
-        let candidates: [String?] = [
-            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
-            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
-        ]
-        guard
-            let path = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { return nil }
-        let ray = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("ray")
-        return FileManager.default.isExecutableFile(atPath: ray.path) ? URL(fileURLWithPath: path) : nil
-    }
-
-    /// Runs a program with extra environment variables; its output goes through files, not pipes
-    /// (`ray start` leaves daemons that would hold a pipe open).
-    static func launch(_ program: URL, _ arguments: [String], environment: [String: String], in directory: URL)
-        throws -> (status: Int32, output: String, error: String)
-    {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let id = UUID().uuidString
-        let (outPath, errPath) = (
-            directory.appendingPathComponent("\(id).out"), directory.appendingPathComponent("\(id).err")
-        )
-        FileManager.default.createFile(atPath: outPath.path, contents: nil)
-        FileManager.default.createFile(atPath: errPath.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outPath)
-        process.standardError = try FileHandle(forWritingTo: errPath)
-        try process.run()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, try String(contentsOf: outPath, encoding: .utf8),
-            try String(contentsOf: errPath, encoding: .utf8)
-        )
-    }
-
     @Test(
         .enabled(
-            if: python != nil || CLI.requireAllTests,
+            if: LocalRayCluster.python != nil || CLI.requireAllTests,
             "needs Python with Ray (make test installs it in .build/python-venv)"
         ))
     func rayDispatchesTheShardsToALocalCluster() throws {
-        let python = try #require(Self.python, "make test installs Ray in .build/python-venv")
-        let ray = python.deletingLastPathComponent().appendingPathComponent("ray")
         let directory = try CLI.temporaryDirectory()
         let suite = try Self.suite(in: directory)
-        // Its own token, home and (short: Ray's sockets live there) temporary directory.
-        let home = directory.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let temp = "/tmp/cwray-\(UInt32.random(in: 0...UInt32.max))"
-        let token = (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
-        let environment = [
-            "HOME": home.path, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token, "RAY_USAGE_STATS_ENABLED": "0",
-        ]
-        let port = Int.random(in: 21_000...29_000)
-        let start = try Self.launch(
-            ray,
-            [
-                "start", "--head", "--port=\(port)", "--num-cpus=2", "--include-dashboard=false",
-                "--disable-usage-stats", "--temp-dir=\(temp)",
-            ], environment: environment, in: directory)
-        defer {
-            _ = try? Self.launch(ray, ["stop", "--force"], environment: environment, in: directory)
-            try? FileManager.default.removeItem(atPath: temp)
-        }
-        try #require(start.status == 0, "ray start: \(start.error)")
+        let cluster = try LocalRayCluster(in: directory)
+        defer { cluster.stop() }
         let out = directory.appendingPathComponent("ray-results")
-        let dispatch = try Self.launch(
-            python,
-            [
-                TestData.repositoryRoot.appendingPathComponent("tools/ray/dispatch.py").path, "--config", suite,
-                "--shards", "3", "--out", out.path, "--cellwise", CLI.executable.path, "--address", "127.0.0.1:\(port)",
-            ], environment: environment, in: directory)
+        let dispatch = try cluster.dispatch(["--config", suite, "--shards", "3", "--out", out.path])
         #expect(dispatch.status == 0, "\(dispatch.error)")
         let shards = dispatch.error.split(separator: "\n").filter { $0.hasPrefix("{\"shard\"") }
         #expect(shards.count == 3 && shards.allSatisfy { $0.contains("\"status\": 0") }, "\(dispatch.error)")

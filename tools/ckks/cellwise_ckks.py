@@ -38,7 +38,7 @@ SECRETS = {
 }
 
 
-def context(args, keys_folder=None):
+def context(args, keys_folder=None, extra_rotations=()):
     """A CKKS context with bootstrapping; returns (cc, keys, parameters).
 
     `args` carries the parameter set (Cellwise's secure default: 128-bit classic security checked by
@@ -52,7 +52,7 @@ def context(args, keys_folder=None):
     the keys it encrypted with.
     """
     if keys_folder and os.path.exists(os.path.join(keys_folder, "complete")):
-        return load_context(args, keys_folder)
+        return load_context(args, keys_folder, extra_rotations)
     secret = SECRETS[args.secret]
     batch = getattr(args, "batch", 1)
     slots = SLOTS * batch
@@ -75,7 +75,7 @@ def context(args, keys_folder=None):
     cc.EvalBootstrapSetup(args.level_budget, [0, 0], slots, args.correction)
     keys = cc.KeyGen()
     cc.EvalMultKeyGen(keys.secretKey)
-    cc.EvalRotateKeyGen(keys.secretKey, rotations(batch))
+    cc.EvalRotateKeyGen(keys.secretKey, rotations(batch) + list(extra_rotations))
     cc.EvalBootstrapKeyGen(keys.secretKey, slots)
     parameters = {
         "ring_dimension": cc.GetRingDimension(),
@@ -88,6 +88,8 @@ def context(args, keys_folder=None):
         "correction_factor": args.correction, "slots": slots, "batch": batch,
         "openfhe": openfhe_version(),
     }
+    if extra_rotations:
+        parameters["extra_rotations"] = list(extra_rotations)
     if keys_folder:
         save_context(cc, keys, parameters, keys_folder)
     return cc, keys, parameters
@@ -124,11 +126,12 @@ def save_context(cc, keys, parameters, folder):
     write_json(os.path.join(folder, "complete"), {"files": list(KEY_FILES)})
 
 
-def load_context(args, folder):
+def load_context(args, folder, extra_rotations=()):
     """The context and keys `save_context` wrote, with the bootstrap's precomputations redone."""
     with open(os.path.join(folder, "parameters.json")) as f:
         parameters = json.load(f)
     expected = {"slots": SLOTS * getattr(args, "batch", 1), "level_budget": list(args.level_budget),
+                "extra_rotations": list(extra_rotations) or None,
                 "correction_factor": args.correction, "secret": args.secret, "digits": args.digits}
     for key, value in expected.items():
         if parameters.get(key) != value:
@@ -206,6 +209,13 @@ def median_seconds(function, repetitions):
     return times[len(times) // 2]
 
 
+def openfhe_series(coefficients):
+    """Chebyshev coefficients c_0..c_d of p = sum c_k T_k (NumPy's and Cellwise's convention) in
+    OpenFHE's, whose EvalChebyshevSeries evaluates c_0 / 2 + sum_{k>0} c_k T_k: c_0 doubled. (A tanh
+    fit has c_0 = 0 and is the same either way; a sigmoid's c_0 is about 1.)"""
+    return [2 * coefficients[0]] + list(coefficients[1:])
+
+
 def chebyshev_tanh(degree, lower, upper):
     """Least-squares Chebyshev coefficients of tanh on [lower, upper] (4,097 points), as Cellwise fits them."""
     import numpy as np
@@ -249,8 +259,9 @@ def probe(args):
         coefficients = chebyshev_tanh(degree, -8.0, 8.0)
         x = cc.Encrypt(keys.publicKey, plaintext(cc, [8 * v for v in values]))
         before = remaining_levels(cc, x)
-        seconds = median_seconds(lambda: cc.EvalChebyshevSeries(x, coefficients, -8.0, 8.0), max(1, reps // 2))
-        after = remaining_levels(cc, cc.EvalChebyshevSeries(x, coefficients, -8.0, 8.0))
+        series = openfhe_series(coefficients)
+        seconds = median_seconds(lambda: cc.EvalChebyshevSeries(x, series, -8.0, 8.0), max(1, reps // 2))
+        after = remaining_levels(cc, cc.EvalChebyshevSeries(x, series, -8.0, 8.0))
         chebyshev[str(degree)] = {"seconds": seconds, "depth": before - after}
     return {
         "ring_dimension": cc.GetRingDimension(), "slots": slots, "scaling_bits": args.scaling_bits,
@@ -263,11 +274,14 @@ def probe(args):
 
 def diagonals(matrix):
     """BSGS diagonals of a SLOTS x SLOTS matrix M for y = x M (y[s] = sum_i x[i] M[i][s]):
-    y = sum_j rot(sum_i rot(diag_{gj+i}, -gj) * rot(x, i), gj), diag_k[s] = M[(s + k) % d][s]."""
+    y = sum_j rot(sum_i rot(diag_{gj+i}, -gj) * rot(x, i), gj), diag_k[s] = M[(s + k) % d][s].
+    Diagonals that are zero everywhere are left out (no multiplication, no plaintext)."""
     d, g = SLOTS, BABY
     result = {}
     for k in range(d):
         diag = [matrix[(s + k) % d][s] for s in range(d)]
+        if not any(diag):
+            continue
         shift = g * (k // g)
         result[k] = [diag[(s - shift) % d] for s in range(d)]  # rotated by -shift
     return result
@@ -281,12 +295,162 @@ def matvec(cc, ct, plaintexts, batch=1):
     for j in range(d // g):
         inner = None
         for i in range(g):
+            if g * j + i not in plaintexts:
+                continue
             term = cc.EvalMult(babies[i], plaintexts[g * j + i])
             inner = term if inner is None else cc.EvalAdd(inner, term)
+        if inner is None:
+            continue
         if j > 0:
             inner = cc.EvalRotate(inner, g * j * batch)
         total = inner if total is None else cc.EvalAdd(total, inner)
     return total
+
+
+class Circuit:
+    """A recurrent model's encrypted evaluation: the operations of Cellwise's ciphertext graph
+    (CiphertextGraph.swift) in order, with the bootstraps of its placement.
+
+    Every layer's state h sits in features 0..u-1 of each image's 64-slot window (an LSTM's c
+    too); the step's input x_t is encrypted into features u..u+n-1 of layer 0, and a lower
+    layer's new h is rotated there for the layer above. A gate computes [h | below] M_k + b_k with
+    one BSGS product over the window (M_k holds the recurrent block in rows 0..u-1 and the input
+    block below) and then its polynomial. Features outside 0..u-1 of every product are exactly
+    zero, so a sigmoid gate holds p(0) = 0.5 there and a tanh p(0) = 0; every product that follows
+    multiplies such a slot by a zero, so no mask is needed. Operations (kinds):
+
+      gate       [below, h]        p_k([h | below] M_k + b_k)  (SimpleRNN h, GRU z r, LSTM i f g o)
+      candidate  [below, r, h]     GRU: p(below W_h + b_h + r * (h R_h + b_rh)), or with the reset
+                                   before the product p(below W_h + (r * h) R_h + b_h)
+      update     [h~, z, h]        GRU: h~ + z * (h - h~)
+      cell       [f, c, i, g]      LSTM: f * c + i * g
+      squash     [c]               LSTM: p(c)
+      output     [o, tanh(c)]      LSTM: o * tanh(c)
+      dense      [h]               h D + d
+    """
+
+    def __init__(self, cc, job, batch):
+        self.cc, self.job, self.batch = cc, job, batch
+        self.cell = job["cell"]
+        self.reset_after = job.get("reset_after", True)
+        blocks = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}[self.cell]
+        self.gates, self.gate_bias, self.candidate = {}, {}, {}
+        for l, layer in enumerate(job["layers"]):
+            u, w = layer["units"], layer["input_size"]
+            if u + w > SLOTS:
+                raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {SLOTS}-slot window")
+            kernel, recurrent, bias = layer["kernel"], layer["recurrent_kernel"], layer["bias"]
+            for k in range(blocks):
+                matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
+                if not (self.cell == "GRU" and k == 2):
+                    for i in range(u):
+                        for j in range(u):
+                            matrix[i][j] = recurrent[i * blocks * u + k * u + j]
+                for i in range(w):
+                    for j in range(u):
+                        matrix[u + i][j] = kernel[i * blocks * u + k * u + j]
+                self.gates[(l, k)] = self.encode(diagonals(matrix))
+                self.gate_bias[(l, k)] = self.vector(bias[k * u:(k + 1) * u])
+            if self.cell == "GRU":  # the candidate's recurrent block on its own
+                matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
+                for i in range(u):
+                    for j in range(u):
+                        matrix[i][j] = recurrent[i * blocks * u + 2 * u + j]
+                rb = layer.get("recurrent_bias") or [0.0] * u
+                self.candidate[l] = (self.encode(diagonals(matrix)), self.vector(rb))
+        last = job["layers"][-1]["units"]
+        classes = job["classes"]
+        dense = [[0.0] * SLOTS for _ in range(SLOTS)]
+        for i in range(last):
+            for j in range(classes):
+                dense[i][j] = job["dense_kernel"][i * classes + j]
+        self.dense = self.encode(diagonals(dense))
+        self.dense_bias = self.vector(job["dense_bias"])
+
+    def encode(self, diagonal_map):
+        return {k: plaintext(self.cc, repeated(v, self.batch)) for k, v in diagonal_map.items()}
+
+    def vector(self, values):
+        return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch))
+
+    def evaluate(self, inputs):
+        """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
+        ciphertext and the number of bootstraps."""
+        cc, job = self.cc, self.job
+        cts, bootstraps = {}, 0
+        for fresh in job["fresh"]:
+            cts[fresh["id"]] = inputs[fresh["input"]] if "input" in fresh else None  # None: a zero state
+        inputs_of = {f["id"] for f in job["fresh"] if "input" in f}
+        last_use = {}
+        for index, op in enumerate(job["operations"]):
+            for c in op["inputs"]:
+                last_use[c] = index
+        for index, op in enumerate(job["operations"]):
+            try:
+                for c in op.get("refresh", []):
+                    if cts[c] is not None:
+                        cts[c] = cc.EvalBootstrap(cts[c])
+                        bootstraps += 1
+                args = [cts[c] for c in op["inputs"]]
+                cts[op["output"]] = self.operation(op, args, op["inputs"][0] in inputs_of)
+            except Exception as error:
+                raise RuntimeError(f"{op['label']}: {str(error).splitlines()[0]}") from error
+            for c in op["inputs"]:
+                if last_use[c] == index and c != job["logits"]:
+                    cts.pop(c, None)
+        return cts[job["logits"]], bootstraps
+
+    def place(self, below, layer, is_input):
+        """The layer's input in features u..u+w-1: x_t is encrypted there; a lower layer's h is rotated."""
+        if is_input or below is None:
+            return below
+        return self.cc.EvalRotate(below, -self.job["layers"][layer]["units"] * self.batch)
+
+    def polynomial(self, op, ct):
+        a, b = op["interval"]
+        return self.cc.EvalChebyshevSeries(ct, openfhe_series(op["chebyshev"]), a, b)
+
+    def add(self, x, y):
+        return y if x is None else x if y is None else self.cc.EvalAdd(x, y)
+
+    def mult(self, x, y):
+        return None if x is None or y is None else self.cc.EvalMult(x, y)
+
+    def operation(self, op, args, below_is_input):
+        cc, kind, l = self.cc, op["kind"], op.get("layer", 0)
+        b = self.batch
+        if kind == "gate":
+            below, h = args
+            v = self.add(h, self.place(below, l, below_is_input))
+            y = cc.EvalAdd(matvec(cc, v, self.gates[(l, op["block"])], b), self.gate_bias[(l, op["block"])])
+            return self.polynomial(op, y)
+        if kind == "candidate":
+            below, r, h = args
+            xh = cc.EvalAdd(matvec(cc, self.place(below, l, below_is_input), self.gates[(l, 2)], b),
+                            self.gate_bias[(l, 2)])
+            recurrent, rb = self.candidate[l]
+            if self.reset_after:
+                hh = rb if h is None else cc.EvalAdd(matvec(cc, h, recurrent, b), rb)
+                pre = cc.EvalAdd(xh, cc.EvalMult(r, hh))
+            else:
+                rh = self.mult(r, h)
+                pre = xh if rh is None else cc.EvalAdd(xh, matvec(cc, rh, recurrent, b))
+            return self.polynomial(op, pre)
+        if kind == "update":
+            candidate, z, h = args
+            if h is None:
+                return cc.EvalSub(candidate, cc.EvalMult(z, candidate))
+            return cc.EvalAdd(candidate, cc.EvalMult(z, cc.EvalSub(h, candidate)))
+        if kind == "cell":
+            f, c, i, g = args
+            return self.add(self.mult(f, c), cc.EvalMult(i, g))
+        if kind == "squash":
+            return self.polynomial(op, args[0])
+        if kind == "output":
+            return cc.EvalMult(args[0], args[1])
+        if kind == "dense":
+            return cc.EvalAdd(matvec(cc, args[0], self.dense, b), self.dense_bias)
+        raise ValueError(f"unknown operation kind {kind!r}")
 
 
 def run(args):
@@ -300,10 +464,10 @@ def run(args):
     os.umask(0o077)  # keys, inputs and results: owner only
     with open(args.input) as f:
         job = json.load(f)
-    w = job["weights"]
-    units, inputs, classes = job["units"], job["input_size"], job["classes"]
-    if units + inputs > SLOTS or classes > SLOTS:
-        raise ValueError(f"{units} units + {inputs} inputs or {classes} classes do not fit {SLOTS} slots")
+    inputs, classes = job["input_size"], job["classes"]
+    offset = job["layers"][0]["units"]
+    if offset + inputs > SLOTS or classes > SLOTS:
+        raise ValueError(f"{offset} units + {inputs} inputs or {classes} classes do not fit {SLOTS} slots")
     batch = args.batch
     images = job["images"]
     count = (len(images) + batch - 1) // batch
@@ -318,53 +482,22 @@ def run(args):
     started = time.perf_counter()
     keys_folder = os.path.join(args.work, "keys") if args.work else None
     loaded = bool(keys_folder and os.path.exists(os.path.join(keys_folder, "complete")))
-    cc, keys, parameters = context(args, keys_folder)
+    layers = job["layers"]
+    # Beyond the BSGS rotations: a lower layer's h moved to the input features of the layer above.
+    extra = sorted({-layers[l]["units"] * batch for l in range(1, len(layers))})
+    cc, keys, parameters = context(args, keys_folder, extra)
     setup_seconds = time.perf_counter() - started
     progress(f"keys {'read from ' + keys_folder if loaded else 'made'} in {setup_seconds:.1f} s "
              f"(N = {cc.GetRingDimension()}); {len(pending)} of {len(list(wanted))} batch(es) to run")
-    # [h | x] W: rows 0..units-1 are W_h, rows units..units+inputs-1 are W_x; outputs in slots 0..units-1.
-    cell = [[0.0] * SLOTS for _ in range(SLOTS)]
-    for i in range(units):
-        for j in range(units):
-            cell[i][j] = w["recurrent_kernel"][i * units + j]
-    for i in range(inputs):
-        for j in range(units):
-            cell[units + i][j] = w["input_kernel"][i * units + j]
-    dense = [[0.0] * SLOTS for _ in range(SLOTS)]
-    for i in range(units):
-        for j in range(classes):
-            dense[i][j] = w["dense_kernel"][i * classes + j]
-    cell_pt = {k: plaintext(cc, repeated(v, batch)) for k, v in diagonals(cell).items()}
-    dense_pt = {k: plaintext(cc, repeated(v, batch)) for k, v in diagonals(dense).items()}
-    bias = plaintext(cc, repeated(w["bias"], batch))
-    dense_bias = plaintext(cc, repeated(w["dense_bias"], batch))
-    lower, upper = job["interval"]
+    circuit = Circuit(cc, job, batch)
     results, batches = [], []
     for k in pending:
         group = images[k * batch:(k + 1) * batch]
         steps = len(group[0]) // inputs
         inputs_ct = batch_inputs(cc, keys, args.work, k, steps, lambda t: interleave(
-            [[0.0] * units + image[t * inputs:(t + 1) * inputs] for image in group], batch))
-        bootstraps = 0
+            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch))
         start = time.perf_counter()
-        h = None
-        for t, spec in enumerate(job["cells"]):
-            try:
-                if spec["bootstrap_before"] and h is not None:
-                    h = cc.EvalBootstrap(h)
-                    bootstraps += 1
-                v = inputs_ct[t] if h is None else cc.EvalAdd(h, inputs_ct[t])
-                y = cc.EvalAdd(matvec(cc, v, cell_pt, batch), bias)
-                h = cc.EvalChebyshevSeries(y, spec["chebyshev"], lower, upper)
-            except Exception as error:
-                raise RuntimeError(f"cell {t} ({len(spec['chebyshev']) - 1}): {str(error).splitlines()[0]}") from error
-        try:
-            if job["dense_bootstrap_before"]:
-                h = cc.EvalBootstrap(h)
-                bootstraps += 1
-            logits_ct = cc.EvalAdd(matvec(cc, h, dense_pt, batch), dense_bias)
-        except Exception as error:
-            raise RuntimeError(f"dense layer: {str(error).splitlines()[0]}") from error
+        logits_ct, bootstraps = circuit.evaluate(inputs_ct)
         seconds = time.perf_counter() - start
         decrypted = cc.Decrypt(keys.secretKey, logits_ct)
         decrypted.SetLength(SLOTS * batch)
