@@ -138,7 +138,7 @@ extension CostProfile {
             scaling_bits = \(p.scalingBits)
             levels_after_bootstrap = \(p.levelsAfterBootstrap)
             fresh_levels = \(p.freshLevels)\(p.samplesPerCiphertext.map {
-                "\nsamples_per_ciphertext = \($0)     # images packed per ciphertext (costs measured at this slot count)"
+                "\nsamples_per_ciphertext = \($0)     # images packed per ciphertext (costs measured at these slots)"
             } ?? "")
 
             [costs]                     # seconds per operation at the top level (right after a bootstrap)
