@@ -18,7 +18,51 @@ struct CKKSCommand: ParsableCommand {
               cellwise ckks run --model results/models/paper-mnist5k.json --plan '17*28' --samples 1 \\
                 --profile configs/profiles/openfhe-local.toml
             """,
-        subcommands: [CKKSProbeCommand.self, CKKSRunCommand.self])
+        subcommands: [CKKSParametersCommand.self, CKKSProbeCommand.self, CKKSRunCommand.self])
+}
+
+struct CKKSParametersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parameters",
+        abstract: "The ring dimension and modulus OpenFHE chooses for the parameters, and its security check.",
+        discussion: """
+            Makes the context without keys (seconds): the ring dimension OpenFHE picks for the depth
+            at 128-bit security, log2 Q, and OpenFHE's verdict on the next smaller ring dimension.
+
+            Example:
+              cellwise ckks parameters --batch 64
+              cellwise ckks parameters --levels 14 --json
+            """)
+
+    @OptionGroup var parameters: OpenFHEOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let settings = try parameters.settings()
+        let choice = try OpenFHEParameterChoice.choose(
+            bridge: try OpenFHEBridge { standardError($0) }, settings: settings)
+        if json {
+            try printJSON(choice)
+            return
+        }
+        let label = settings.insecure ? "INSECURE (no security check): " : ""
+        print(
+            label
+                + String(
+                    format: "N = %d, log2 Q = %.0f, depth %d (%d levels between bootstraps + %d for a bootstrap + 1), "
+                        + "%d slots (%d image(s) per ciphertext), level budget %@", choice.ringDimension, choice.logQ,
+                    choice.depth, choice.levels, choice.bootstrapDepth, choice.slots, settings.batch,
+                    choice.levelBudget.map(String.init).joined(separator: ",")))
+        if let smaller = choice.smaller {
+            print(
+                "128-bit security checked by OpenFHE (\(choice.security)); N = \(smaller.ringDimension) "
+                    + (smaller.accepted ? "would also be accepted" : "is refused: \(smaller.reason ?? "")"))
+        } else {
+            print(label + "security not checked")
+        }
+    }
 }
 
 struct CKKSProbeCommand: ParsableCommand {
@@ -353,6 +397,12 @@ struct OpenFHEOptions: ParsableArguments {
     @Flag(help: "Turn OpenFHE's security check off (timings and tests at small rings; labelled INSECURE).")
     var insecure = false
 
+    @Option(parsing: .unconditional, help: "Bits of each scaling prime.")
+    var scalingBits: Int = 50
+
+    @Option(parsing: .unconditional, help: "Bits of the first prime.")
+    var firstBits: Int = 55
+
     @Option(
         parsing: .unconditional,
         help: "Images per ciphertext (a power of two; SIMD packing in 64 x batch slots; 512 fill N = 65536).")
@@ -370,6 +420,11 @@ struct OpenFHEOptions: ParsableArguments {
         settings.levels = levels ?? OpenFHESettings.levels(forLevelBudget: budget)
         settings.secret = secret
         settings.insecure = insecure
+        guard (20...60).contains(scalingBits), (20...60).contains(firstBits) else {
+            throw ConfigurationError(key: "--scaling-bits/--first-bits", problem: "must be 20-60")
+        }
+        settings.scalingBits = scalingBits
+        settings.firstBits = firstBits
         settings.batch = batch
         try settings.validate()
         return settings

@@ -257,6 +257,34 @@ import Testing
         #expect(noRing.status != 0 && noRing.error.contains("--ring-dim"))
     }
 
+    /// The parameters OpenFHE chooses under its own 128-bit check: N = 2^16 for the defaults (and
+    /// for 64 images per ciphertext with [2, 2]), 2^15 for a shallow context with small primes, 2^17
+    /// for 14 levels; each time the next smaller ring is refused by OpenFHE's check.
+    @Test(
+        .enabled(if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel")
+    )
+    func parameterSelectionFollowsOpenFHEsSecurityCheck() throws {
+        for (arguments, ring) in [
+            ([String](), 65536), (["--batch", "64"], 65536),
+            (["--scaling-bits", "30", "--first-bits", "35", "--levels", "1"], 32768), (["--levels", "14"], 131072),
+        ] {
+            let run = try CLI.run(["ckks", "parameters", "--json"] + arguments)
+            #expect(run.status == 0, "\(run.error)")
+            let json = try Self.report(run.output)
+            #expect(json["ring_dimension"] as? Int == ring, "\(arguments): \(run.output)")
+            #expect(json["security"] as? String == "HEStd_128_classic")
+            let smaller = try #require(json["smaller"] as? [String: Any])
+            #expect(smaller["ring_dimension"] as? Int == ring / 2 && smaller["accepted"] as? Bool == false)
+            #expect((smaller["reason"] as? String)?.contains("does not comply with HE standards") == true)
+        }
+        let text = try CLI.run(["ckks", "parameters", "--batch", "64"])
+        #expect(text.output.contains("N = 65536") && text.output.contains("N = 32768 is refused"), "\(text.output)")
+        let insecure = try CLI.run(["ckks", "parameters", "--insecure", "--ring-dim", "1024", "--json"])
+        let insecureJSON = try Self.report(insecure.output)
+        #expect(insecure.status == 0 && insecureJSON["smaller"] == nil)
+        #expect(insecure.output.contains("\"none\""))
+    }
+
     @Test func aMissingPythonIsAClearError() throws {
         let directory = try CLI.temporaryDirectory()
         let process = Process()

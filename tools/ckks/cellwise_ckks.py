@@ -56,21 +56,7 @@ def context(args, keys_folder=None, extra_rotations=()):
     secret = SECRETS[args.secret]
     batch = getattr(args, "batch", 1)
     slots = SLOTS * batch
-    p = fhe.CCParamsCKKSRNS()
-    p.SetSecretKeyDist(secret)
-    p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if args.security == "128" else fhe.SecurityLevel.HEStd_NotSet)
-    if args.ring_dim:
-        p.SetRingDim(args.ring_dim)
-    p.SetScalingModSize(args.scaling_bits)
-    p.SetFirstModSize(args.first_bits)
-    p.SetScalingTechnique(fhe.ScalingTechnique.FLEXIBLEAUTO)
-    p.SetNumLargeDigits(args.digits)
-    # A bootstrap consumes GetBootstrapDepth levels and needs one of its own on input.
-    bootstrap_depth = fhe.CryptoContext.GetBootstrapDepth(args.level_budget, secret)
-    depth = args.levels + bootstrap_depth + 1
-    p.SetMultiplicativeDepth(depth)
-    p.SetBatchSize(slots)
-    cc = fhe.GenCryptoContext(p)
+    cc, depth, bootstrap_depth = crypto_context(args, args.ring_dim)
     enable_features(cc)
     cc.EvalBootstrapSetup(args.level_budget, [0, 0], slots, args.correction)
     keys = cc.KeyGen()
@@ -93,6 +79,46 @@ def context(args, keys_folder=None, extra_rotations=()):
     if keys_folder:
         save_context(cc, keys, parameters, keys_folder)
     return cc, keys, parameters
+
+
+def crypto_context(args, ring_dim):
+    """The context alone (no keys): OpenFHE checks the security level here. Returns (cc, depth,
+    bootstrap depth)."""
+    secret = SECRETS[args.secret]
+    p = fhe.CCParamsCKKSRNS()
+    p.SetSecretKeyDist(secret)
+    p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if args.security == "128" else fhe.SecurityLevel.HEStd_NotSet)
+    if ring_dim:
+        p.SetRingDim(ring_dim)
+    p.SetScalingModSize(args.scaling_bits)
+    p.SetFirstModSize(args.first_bits)
+    p.SetScalingTechnique(fhe.ScalingTechnique.FLEXIBLEAUTO)
+    p.SetNumLargeDigits(args.digits)
+    # A bootstrap consumes GetBootstrapDepth levels and needs one of its own on input.
+    bootstrap_depth = fhe.CryptoContext.GetBootstrapDepth(args.level_budget, secret)
+    depth = args.levels + bootstrap_depth + 1
+    p.SetMultiplicativeDepth(depth)
+    p.SetBatchSize(SLOTS * getattr(args, "batch", 1))
+    return fhe.GenCryptoContext(p), depth, bootstrap_depth
+
+
+def parameters(args):
+    """The parameters a context would get (no keys: seconds even at N = 2^16), and, when OpenFHE
+    checks the security level, its verdict on the next smaller ring dimension."""
+    cc, depth, bootstrap_depth = crypto_context(args, args.ring_dim)
+    ring = cc.GetRingDimension()
+    result = {"ring_dimension": ring, "log_q": math.log2(int(cc.GetElementParams().GetModulus())),
+              "depth": depth, "bootstrap_depth": bootstrap_depth, "levels": args.levels,
+              "level_budget": list(args.level_budget), "slots": SLOTS * args.batch,
+              "security": "HEStd_128_classic" if args.security == "128" else "none", "openfhe": openfhe_version()}
+    if args.security == "128" and ring > 2 * SLOTS * args.batch:
+        try:
+            crypto_context(args, ring // 2)
+            result["smaller"] = {"ring_dimension": ring // 2, "accepted": True}
+        except Exception as error:
+            message = str(error).splitlines()[0].split("(): ", 1)[-1]
+            result["smaller"] = {"ring_dimension": ring // 2, "accepted": False, "reason": message}
+    return result
 
 
 def enable_features(cc):
@@ -573,6 +599,8 @@ def main():
     add_parameters(p)
     p.add_argument("--degrees", type=int, nargs="+", default=[3, 7, 17])
     p.add_argument("--repetitions", type=int, default=3)
+    q = sub.add_parser("parameters")
+    add_parameters(q)
     r = sub.add_parser("run")
     add_parameters(r)
     r.add_argument("--input", required=True, help="the job (weights, images, plan): JSON")
@@ -582,7 +610,7 @@ def main():
                    help="the batches to run (comma-separated indices; default all)")
     args = parser.parse_args()
     try:
-        output = probe(args) if args.command == "probe" else run(args)
+        output = {"probe": probe, "run": run, "parameters": parameters}[args.command](args)
     except Exception as error:  # one line for the Swift side
         message = str(error).splitlines()[0] if str(error) else ""
         # OpenFHE prefixes its messages with the source file and function: keep the sentence.
