@@ -94,6 +94,15 @@ public struct EncryptedRun: Sendable {
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> Outcome {
         try settings.validate()
+        // Gated and stacked models have many weight matrices: the bridge then encrypts the inputs at
+        // the level a bootstrap returns, so that the weights' plaintexts need only that level's
+        // towers, and fresh ciphertexts have the levels of a bootstrapped one.
+        let lowInputs = !(model.cell == .simpleRNN && model.layers.count == 1)
+        var costModel = costModel
+        let profiled = costModel.profile.parameters
+        if lowInputs {
+            costModel.profile.parameters.freshLevels = min(profiled.freshLevels, profiled.levelsAfterBootstrap)
+        }
         let prediction = try costModel.cost(of: plan, placement: placement)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, placement: placement)
         let n = min(count, split.count)
@@ -101,7 +110,8 @@ public struct EncryptedRun: Sendable {
         let inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)
         var images = [[Float]]()
         for i in 0..<n { images.append(Array(inputs[(i * width)..<((i + 1) * width)])) }
-        let job = try circuit.job(model: model, plan: plan, approximations: approximations, images: images)
+        var job = try circuit.job(model: model, plan: plan, approximations: approximations, images: images)
+        job["inputs_at_bootstrap_level"] = lowInputs
         let jobData = try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys])
         let temporary = folder == nil
         let url =

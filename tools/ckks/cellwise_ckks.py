@@ -191,10 +191,12 @@ def openfhe_version():
         return getattr(fhe, "__version__", "unknown")
 
 
-def plaintext(cc, values):
-    """Values padded with zeros to the context's slot count."""
+def plaintext(cc, values, level=0):
+    """Values padded with zeros to the context's slot count, encoded for ciphertexts at `level`
+    (levels consumed) or deeper: fewer RNS towers than a top-level plaintext."""
     slots = cc.GetBatchSize()
-    return cc.MakeCKKSPackedPlaintext(list(values) + [0.0] * (slots - len(values)))
+    padded = list(values) + [0.0] * (slots - len(values))
+    return cc.MakeCKKSPackedPlaintext(padded, 1, level) if level else cc.MakeCKKSPackedPlaintext(padded)
 
 
 def interleave(vectors, batch):
@@ -355,8 +357,8 @@ class Circuit:
       dense      [h]               h D + d
     """
 
-    def __init__(self, cc, job, batch):
-        self.cc, self.job, self.batch = cc, job, batch
+    def __init__(self, cc, job, batch, level=0):
+        self.cc, self.job, self.batch, self.level = cc, job, batch, level
         self.cell = job["cell"]
         self.reset_after = job.get("reset_after", True)
         blocks = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}[self.cell]
@@ -394,10 +396,10 @@ class Circuit:
         self.dense_bias = self.vector(job["dense_bias"])
 
     def encode(self, diagonal_map):
-        return {k: plaintext(self.cc, repeated(v, self.batch)) for k, v in diagonal_map.items()}
+        return {k: plaintext(self.cc, repeated(v, self.batch), self.level) for k, v in diagonal_map.items()}
 
     def vector(self, values):
-        return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch))
+        return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch), self.level)
 
     def evaluate(self, inputs):
         """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
@@ -515,13 +517,18 @@ def run(args):
     setup_seconds = time.perf_counter() - started
     progress(f"keys {'read from ' + keys_folder if loaded else 'made'} in {setup_seconds:.1f} s "
              f"(N = {cc.GetRingDimension()}); {len(pending)} of {len(list(wanted))} batch(es) to run")
-    circuit = Circuit(cc, job, batch)
+    # With "inputs_at_bootstrap_level", inputs are encrypted, and weights encoded, at the level a
+    # bootstrap returns (bootstrap depth - 1 levels consumed): every ciphertext the circuit multiplies
+    # is there or deeper, and the plaintexts need a third of a top-level one's towers (about 3 GB less
+    # for a GRU at N = 2^16); fresh inputs then have a bootstrap's levels, not the context's.
+    level = parameters["bootstrap_depth"] - 1 if job.get("inputs_at_bootstrap_level") else 0
+    circuit = Circuit(cc, job, batch, level)
     results, batches = [], []
     for k in pending:
         group = images[k * batch:(k + 1) * batch]
         steps = len(group[0]) // inputs
         inputs_ct = batch_inputs(cc, keys, args.work, k, steps, lambda t: interleave(
-            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch))
+            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch), level)
         start = time.perf_counter()
         logits_ct, bootstraps = circuit.evaluate(inputs_ct)
         seconds = time.perf_counter() - start
@@ -549,7 +556,7 @@ def batch_file(folder, k):
     return os.path.join(folder, f"batch-{k:04d}.json")
 
 
-def batch_inputs(cc, keys, work, k, steps, values):
+def batch_inputs(cc, keys, work, k, steps, values, level=0):
     """Batch k's input ciphertexts, one per time step: encrypted (and, with a work folder,
     serialized into work/inputs-k before use), or read back when a complete set is there."""
     folder = os.path.join(work, f"inputs-{k}") if work else None
@@ -562,7 +569,7 @@ def batch_inputs(cc, keys, work, k, steps, values):
                 raise RuntimeError(f"cannot read the serialized input {path(t)}")
             cts.append(ct)
         return cts
-    cts = [cc.Encrypt(keys.publicKey, plaintext(cc, values(t))) for t in range(steps)]
+    cts = [cc.Encrypt(keys.publicKey, plaintext(cc, values(t), level)) for t in range(steps)]
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder, mode=0o700)
