@@ -232,7 +232,8 @@ public struct CostModel: Sendable {
                 seconds: placed.seconds)
             return CostReport(
                 plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule, profile: profile.name,
-                depthRule: depthRule, placement: placement, samplesPerCiphertext: profile.parameters.batch)
+                depthRule: depthRule, placement: placement, samplesPerCiphertext: profile.parameters.batch,
+                ciphertextRefreshes: placed.refreshes)
         }
         let schedule = try BootstrapPlacement.place(chain, model: self, strategy: placement)
         return CostReport(
@@ -263,6 +264,9 @@ public struct CostReport: Sendable, Equatable {
     public var latencySeconds: Double { schedule.seconds }
     /// Samples per ciphertext under the profile (SIMD packing).
     public var samplesPerCiphertext: Int = 1
+    /// With ``PlacementStrategy/ciphertexts``: each bootstrap, as the ciphertext of the plan's
+    /// ``CiphertextGraph`` refreshed before an operation (empty for the chain placements).
+    public var ciphertextRefreshes: [CiphertextSchedule.Refresh] = []
     /// Seconds per sample: the latency of a ciphertext shared by the samples packed in it.
     public var amortizedSeconds: Double { latencySeconds / Double(samplesPerCiphertext) }
 

@@ -16,11 +16,11 @@ struct EncryptedCircuit {
     /// Every image's window: a layer's units and inputs side by side in 64 slots.
     static let window = 64
 
-    /// Places the bootstraps of `plan` with `placement`.
+    /// The circuit of `plan` with the bootstraps the cost model placed for `prediction`.
     ///
     /// - Throws: ``ConfigurationError`` for a model that does not fit the slots or a chain placement
-    ///   of a gated or stacked model; ``CostModelError`` for a plan the cost model cannot place.
-    init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, placement: PlacementStrategy) throws {
+    ///   of a gated or stacked model.
+    init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, prediction: CostReport) throws {
         for (index, layer) in model.layers.enumerated() where layer.units + layer.inputSize > Self.window {
             throw ConfigurationError(
                 key: "model",
@@ -31,30 +31,27 @@ struct EncryptedCircuit {
             throw ConfigurationError(key: "model", problem: "has \(model.classes) classes; at most \(Self.window)")
         }
         graph = try CiphertextGraph(plan: plan, model: costModel)
-        switch placement {
+        switch prediction.placement {
         case .ciphertexts:
-            let placed = try CiphertextPlacement.optimal(graph, model: costModel)
-            refreshes = Dictionary(grouping: placed.refreshes, by: \.operation).mapValues { $0.map(\.ciphertext) }
+            refreshes = Dictionary(grouping: prediction.ciphertextRefreshes, by: \.operation).mapValues {
+                $0.map(\.ciphertext)
+            }
         case .greedy, .optimal:
             guard model.cell == .simpleRNN, model.layers.count == 1 else {
                 throw ConfigurationError(
                     key: "--placement",
-                    problem: "\(placement.rawValue) places bootstraps on a chain of one state; a \(model.layers.count)"
-                        + "-layer \(model.cell.name) runs encrypted with --placement ciphertexts")
+                    problem: "\(prediction.placement.rawValue) places bootstraps on a chain of one state; a "
+                        + "\(model.layers.count)-layer \(model.cell.name) runs encrypted with --placement ciphertexts")
             }
             // One operation per cell, then Dense: element e is operation e; its state is its last input.
-            let schedule = try costModel.cost(of: plan, placement: placement).schedule
             var refreshes = [Int: [Int]]()
-            for element in schedule.bootstrapBefore {
+            for element in prediction.schedule.bootstrapBefore {
                 let state = graph.operations[element].inputs.last!.ciphertext
                 if !graph.fresh.contains(state) { refreshes[element] = [state] }
             }
             self.refreshes = refreshes
         }
     }
-
-    /// Bootstraps the circuit performs per ciphertext.
-    var bootstraps: Int { refreshes.values.map(\.count).reduce(0, +) }
 
     /// The bridge's job for `images` (each `timeSteps x inputSize` transformed features).
     func job(

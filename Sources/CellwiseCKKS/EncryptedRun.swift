@@ -104,7 +104,7 @@ public struct EncryptedRun: Sendable {
             costModel.profile.parameters.freshLevels = min(profiled.freshLevels, profiled.levelsAfterBootstrap)
         }
         let prediction = try costModel.cost(of: plan, placement: placement)
-        let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, placement: placement)
+        let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
         let n = min(count, split.count)
         let width = model.inputSize * model.timeSteps
         let inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)

@@ -523,7 +523,7 @@ def run(args):
     # for a GRU at N = 2^16); fresh inputs then have a bootstrap's levels, not the context's.
     level = parameters["bootstrap_depth"] - 1 if job.get("inputs_at_bootstrap_level") else 0
     circuit = Circuit(cc, job, batch, level)
-    results, batches = [], []
+    records = []
     for k in pending:
         group = images[k * batch:(k + 1) * batch]
         steps = len(group[0]) // inputs
@@ -541,15 +541,15 @@ def run(args):
                   "parameters": parameters}
         if results_folder:
             write_json(batch_file(results_folder, k), record)
+        else:
+            records.append(record)
         if args.work:
             shutil.rmtree(os.path.join(args.work, f"inputs-{k}"), ignore_errors=True)
-        for b in range(len(group)):
-            results.append({"logits": logits[b], "seconds": seconds, "bootstraps": bootstraps})
-        batches.append({"images": len(group), "seconds": seconds, "bootstraps": bootstraps})
         progress(f"batch {k} (images {k * batch + 1}-{k * batch + len(group)}) done: {seconds:.1f} s, "
                  f"{bootstraps} bootstraps")
-    return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "samples": results,
-            "batches": batches, "parameters": parameters, "keys_read": loaded}
+    # Without --results the batches' records are in the output.
+    return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "parameters": parameters,
+            "keys_read": loaded, "batches": records}
 
 
 def batch_file(folder, k):
