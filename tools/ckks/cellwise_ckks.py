@@ -401,11 +401,13 @@ class Circuit:
     def vector(self, values):
         return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch), self.level)
 
-    def evaluate(self, inputs):
+    def evaluate(self, inputs, name="batch"):
         """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
-        ciphertext and the number of bootstraps."""
+        ciphertext and the number of bootstraps. A progress line at most once a minute says how far
+        `name` has come."""
         cc, job = self.cc, self.job
         cts, bootstraps = {}, 0
+        started = reported = time.perf_counter()
         for fresh in job["fresh"]:
             cts[fresh["id"]] = inputs[fresh["input"]] if "input" in fresh else None  # None: a zero state
         inputs_of = {f["id"] for f in job["fresh"] if "input" in f}
@@ -426,6 +428,11 @@ class Circuit:
             for c in op["inputs"]:
                 if last_use[c] == index and c != job["logits"]:
                     cts.pop(c, None)
+            now = time.perf_counter()
+            if now - reported >= 60:
+                reported = now
+                progress(f"{name}: operation {index + 1} of {len(job['operations'])} ({op['label']}), "
+                         f"{bootstraps} bootstraps, {now - started:.0f} s")
         return cts[job["logits"]], bootstraps
 
     def place(self, below, layer, is_input):
@@ -530,7 +537,7 @@ def run(args):
         inputs_ct = batch_inputs(cc, keys, args.work, k, steps, lambda t: interleave(
             [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch), level)
         start = time.perf_counter()
-        logits_ct, bootstraps = circuit.evaluate(inputs_ct)
+        logits_ct, bootstraps = circuit.evaluate(inputs_ct, f"batch {k}")
         seconds = time.perf_counter() - start
         decrypted = cc.Decrypt(keys.secretKey, logits_ct)
         decrypted.SetLength(SLOTS * batch)
@@ -562,12 +569,18 @@ def batch_inputs(cc, keys, work, k, steps, values, level=0):
     folder = os.path.join(work, f"inputs-{k}") if work else None
     path = lambda t: os.path.join(folder, f"step-{t:03d}.bin")
     if folder and os.path.exists(os.path.join(folder, "complete")):
+        # OpenFHE 1.6.1 computes on a deserialized ciphertext, and on everything derived from it,
+        # about 2.4 times slower (a bootstrap at N = 2^16 with 64 images: 49 s against 19-21 s; a
+        # GRU ciphertext: 4539 s against 1925 s; tools/ckks/experiments/deserialized_inputs.py).
+        # A fresh encryption of zero added in front gives the sum the fresh ciphertext's
+        # representation and leaves the values as they were (plus fresh encryption noise).
+        zero = plaintext(cc, [0.0], level)
         cts = []
         for t in range(steps):
             ct, ok = fhe.DeserializeCiphertext(path(t), fhe.BINARY)
             if not ok:
                 raise RuntimeError(f"cannot read the serialized input {path(t)}")
-            cts.append(ct)
+            cts.append(cc.EvalAdd(cc.Encrypt(keys.publicKey, zero), ct))
         return cts
     cts = [cc.Encrypt(keys.publicKey, plaintext(cc, values(t), level)) for t in range(steps)]
     if folder:
