@@ -7,7 +7,8 @@ resume), with each result's largest error. Run from the checkout with the bridge
     .build/ckks-venv/bin/python tools/ckks/experiments/deserialized_inputs.py [BATCH] [RING_DIM]
 BATCH images per ciphertext (default 64: [2, 2], 7 levels, as `ckks run --batch 64`); RING_DIM turns
 OpenFHE's security check off and forces that ring dimension (e.g. 4096, for a quick look; insecure).
-Measured here at the secure default with 64 images (keys read from a run folder, N = 2^16):
+Measured here at the secure default with 64 images, N = 2^16, by an earlier form of this script that read
+the keys of a run folder instead of making them (this form, keys made in the process, is not yet measured):
 fresh 18.9 s, deserialized 49.1 s, zero + deserialized 21.7 s, the same values within 5e-10.
 """
 import argparse
