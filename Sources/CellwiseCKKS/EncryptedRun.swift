@@ -82,13 +82,16 @@ public struct EncryptedRun: Sendable {
     /// keys and inputs live in a 0700 folder that is removed when the shard's batches are done.
     ///
     /// - Parameters:
+    ///   - bridge: The OpenFHE bridge, made only when a ciphertext is left to compute (a finished
+    ///     run's report needs no OpenFHE environment).
+    ///   - count: Test images to run (at most the split's; more is refused, never clamped).
     ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
     ///   - placement: Where bootstraps go (``PlacementStrategy/ciphertexts`` for gated or stacked models).
     ///   - folder: The run's folder (nil: a temporary one, removed afterwards: no resume).
     ///   - shard: The batches to compute here (batch k belongs to shard k mod n).
     ///   - progress: Receives a line when the keys are ready and when a batch is done.
     public static func run(
-        bridge: OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan, count: Int,
+        bridge: @autoclosure () throws -> OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan, count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
         settings: OpenFHESettings = OpenFHESettings(), folder: URL? = nil, shard: Shard = .all,
         progress: @escaping @Sendable (String) -> Void = { _ in }
@@ -105,7 +108,12 @@ public struct EncryptedRun: Sendable {
         }
         let prediction = try costModel.cost(of: plan, placement: placement)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
-        let n = min(count, split.count)
+        guard (1...split.count).contains(count) else {
+            throw ConfigurationError(
+                key: "--samples",
+                problem: "is \(count); the \(split.name) split has \(split.count) samples (give 1-\(split.count))")
+        }
+        let n = count
         let width = model.inputSize * model.timeSteps
         let inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)
         var images = [[Float]]()
@@ -138,7 +146,7 @@ public struct EncryptedRun: Sendable {
             progress(
                 "\(missing.count) of \(total) ciphertext(s) to compute"
                     + (shard == .all ? "" : " in shard \(shard)") + " (\(settings.batch) image(s) each)")
-            _ = try bridge.run(
+            _ = try bridge().run(
                 ["run"] + settings.arguments + [
                     "--input", jobFile.path, "--work", work.path, "--results", runFolder.batchesURL.path,
                     "--batches", missing.map(String.init).joined(separator: ","),

@@ -1,6 +1,12 @@
 import CellwiseCore
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The folder of an encrypted run: what makes a long run resumable and its batches spreadable
 /// over machines.
 ///
@@ -101,16 +107,57 @@ public struct EncryptedRunFolder: Sendable {
     }
 
     /// The shard's private folder (made with mode 0700, as is `private/`).
+    ///
+    /// The secret key is written there, so neither folder may be a symbolic link (it could lead
+    /// anywhere, another user's folder included) or belong to another user, and nothing inside
+    /// may be a link: each is checked with `lstat`, which does not follow links, and refused.
+    ///
+    /// - Throws: ``DataError`` naming the folder when it is a link, not a folder, or not ours.
     public func privateURL(for shard: Shard) throws -> URL {
         let folder = url.appendingPathComponent("private")
         let own = folder.appendingPathComponent("shard-\(shard.index)-of-\(shard.count)")
         for directory in [folder, own] {
-            try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            // An existing folder keeps its mode unless told.
-            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
+            try Self.makePrivateDirectory(directory.path)
         }
+        try Self.refuseLinks(under: own.path)
         return own
+    }
+
+    /// Makes `path` a folder of mode 0700 owned by this user, or checks that it is one.
+    private static func makePrivateDirectory(_ path: String) throws {
+        if mkdir(path, 0o700) != 0, errno != EEXIST {
+            throw DataError(path, "cannot make the private folder (\(String(cString: strerror(errno))))")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw DataError(path, "cannot inspect the private folder (\(String(cString: strerror(errno))))")
+        }
+        let kind = info.st_mode & S_IFMT
+        guard kind != S_IFLNK else {
+            throw DataError(
+                path, "is a symbolic link; secret keys are written only into a real folder of this user's (remove it)")
+        }
+        guard kind == S_IFDIR else { throw DataError(path, "is not a folder (remove it)") }
+        guard info.st_uid == geteuid() else {
+            throw DataError(
+                path, "belongs to user \(info.st_uid), not to this user (\(geteuid())); secret keys are not written there")
+        }
+        // An existing folder keeps its mode unless told.
+        guard chmod(path, 0o700) == 0 else {
+            throw DataError(path, "cannot make the private folder 0700 (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Refuses a symbolic link anywhere under `path` (a resumed run reads and writes keys there).
+    private static func refuseLinks(under path: String) throws {
+        guard let names = FileManager.default.enumerator(atPath: path) else { return }
+        for case let name as String in names {
+            var info = stat()
+            let item = path + "/" + name
+            if lstat(item, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+                throw DataError(item, "is a symbolic link inside the private folder; remove it (keys are written there)")
+            }
+        }
     }
 
     /// Removes a shard's private folder (its keys, inputs and plaintext job), and `private/` when empty.

@@ -81,6 +81,42 @@ public struct OpenFHESettings: Sendable, Equatable {
         guard ["uniform", "sparse"].contains(secret) else {
             throw ConfigurationError(key: "--secret", problem: "must be uniform or sparse")
         }
+        if !insecure, let ringDimension, let minimum = Self.minimumSecureRingDimension(logQ: estimatedLogQ),
+            ringDimension < minimum
+        {
+            throw ConfigurationError(
+                key: "--ring-dim",
+                problem:
+                    "\(ringDimension) is below the 128-bit minimum for this depth: depth \(estimatedDepth) needs "
+                    + "log2 Q >= \(estimatedLogQ), which HEStd_128_classic allows from N = \(minimum) on (give "
+                    + "--ring-dim \(minimum), none to let OpenFHE choose, or --insecure for tests)")
+        }
+    }
+
+    /// Levels one bootstrap consumes, as OpenFHE 1.6.1 counts them for the level budget: 14 plus
+    /// the budget's two entries with a uniform secret (16 for [1, 1], measured), 3 fewer with a
+    /// sparse one. A lower bound for the check below: OpenFHE's own count is authoritative.
+    public var estimatedBootstrapDepth: Int { (secret == "sparse" ? 11 : 14) + levelBudget.reduce(0, +) }
+
+    /// The context's multiplicative depth: usable levels, the bootstrap's, and one on its input.
+    public var estimatedDepth: Int { levels + estimatedBootstrapDepth + 1 }
+
+    /// log2 of the ciphertext modulus: the first prime and one scaling prime per level of depth
+    /// (1355 bits for the secure default, as OpenFHE reports). The key-switching modulus P comes on
+    /// top of it, so a ring refused for this Q alone is certainly too small.
+    public var estimatedLogQ: Int { firstBits + scalingBits * estimatedDepth }
+
+    /// The largest log2 Q the HE standard allows at 128-bit classical security for a ternary
+    /// secret, by ring dimension (the table OpenFHE checks against; 2^16 and 2^17 as OpenFHE
+    /// extends it).
+    public static let maximumLogQ: [(ringDimension: Int, logQ: Int)] = [
+        (1024, 27), (2048, 54), (4096, 109), (8192, 218), (16384, 438), (32768, 881), (65536, 1747),
+        (131072, 3523),
+    ]
+
+    /// The smallest ring dimension whose 128-bit bound holds `logQ` bits (nil: none in the table).
+    public static func minimumSecureRingDimension(logQ: Int) -> Int? {
+        maximumLogQ.first { $0.logQ >= logQ }?.ringDimension
     }
 }
 

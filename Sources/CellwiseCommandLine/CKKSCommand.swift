@@ -40,6 +40,7 @@ struct CKKSParametersCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        Interruption.install()
         let settings = try parameters.settings()
         let choice = try OpenFHEParameterChoice.choose(
             bridge: try OpenFHEBridge { standardError($0) }, settings: settings)
@@ -100,6 +101,7 @@ struct CKKSProbeCommand: ParsableCommand {
             }
             return d
         }
+        Interruption.install()
         let settings = try parameters.settings()
         let bridge = try OpenFHEBridge { standardError($0) }
         let label = settings.insecure ? "INSECURE (no security check): " : ""
@@ -204,10 +206,11 @@ struct CKKSRunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C and SIGTERM stop the bridge (its whole process group) before Cellwise exits.
+        Interruption.install()
         let context = try model.load()
         let parsed = try ActivationPlan(parsing: plan, layout: context.file.model.sites)
         var settings = try parameters.settings()
-        let bridge = try OpenFHEBridge { standardError($0) }
         let label = settings.insecure ? "INSECURE (no security check): " : ""
         let shard = try self.shard.map(Shard.init(parsing:)) ?? .all
         let folder = out ?? self.folder(plan: parsed, settings: settings)
@@ -226,7 +229,8 @@ struct CKKSRunCommand: ParsableCommand {
         } else {
             standardError(label + "no --profile: probing OpenFHE first")
             let probe = try OpenFHEProbe.measure(
-                bridge: bridge, settings: settings, degrees: parsed.degrees, repetitions: 1)
+                bridge: OpenFHEBridge { standardError($0) }, settings: settings, degrees: parsed.degrees,
+                repetitions: 1)
             settings.ringDimension = probe.ringDimension
             costProfile = try probe.profile(name: "openfhe-\(probe.ringDimension)")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -244,11 +248,21 @@ struct CKKSRunCommand: ParsableCommand {
         standardError(
             label + "running \(parsed) on \(samples) encrypted image(s) at N = \(settings.ringDimension ?? 0) in "
                 + folder)
-        let outcome = try EncryptedRun.run(
-            bridge: bridge, model: context.file.model, split: context.dataset.test, plan: parsed,
-            count: samples, approximations: context.approximations, costModel: costModel,
-            placement: placement, settings: settings, folder: URL(fileURLWithPath: folder), shard: shard,
-            progress: { standardError(label + $0) })
+        let outcome: EncryptedRun.Outcome
+        do {
+            outcome = try EncryptedRun.run(
+                bridge: OpenFHEBridge { standardError($0) }, model: context.file.model, split: context.dataset.test,
+                plan: parsed, count: samples, approximations: context.approximations, costModel: costModel,
+                placement: placement, settings: settings, folder: URL(fileURLWithPath: folder), shard: shard,
+                progress: { standardError(label + $0) })
+        } catch is Subprocess.Interrupted {
+            // The bridge is gone (its group ended); what it finished is on disk, written atomically.
+            standardError(
+                label + "interrupted: the bridge was stopped; \(folder) keeps the finished ciphertexts (batches/) "
+                    + "and the keys and inputs for the resume (private/, mode 0700, removed when the run completes); "
+                    + "run the same command to continue")
+            Foundation.exit(Interruption.exitStatus)
+        }
         guard case .complete(let result) = outcome else {
             if case .partial(let done, let total) = outcome {
                 if json {
@@ -261,7 +275,8 @@ struct CKKSRunCommand: ParsableCommand {
             }
             return
         }
-        let report = EncryptedRunReport(result, profile: costProfile.name)
+        let report = EncryptedRunReport(
+            result, profile: costProfile.name, model: self.model.model, modelSha256: context.file.fileSHA256)
         let encoder = JSONEncoder.cellwise
         try AtomicFile.write(try encoder.encode(report), to: folder + "/report.json")
         if json {
@@ -309,6 +324,9 @@ struct ShardProgress: Encodable {
 }
 
 struct EncryptedRunReport: Encodable {
+    /// The model file and the SHA-256 of its bytes.
+    var model: String
+    var modelSha256: String?
     var plan: String
     var ringDimension: Int
     /// What OpenFHE checked ("128-bit security checked by OpenFHE ..." or "INSECURE: ...").
@@ -339,7 +357,9 @@ struct EncryptedRunReport: Encodable {
     var plaintextLogits: [[Double]]
     var labels: [Int]
 
-    init(_ run: EncryptedRun, profile: String) {
+    init(_ run: EncryptedRun, profile: String, model: String, modelSha256: String?) {
+        self.model = model
+        self.modelSha256 = modelSha256
         plan = run.plan.description
         ringDimension = run.ringDimension
         security = run.parameters.securityDescription

@@ -58,6 +58,7 @@ enum ErrorReport {
     static func exitCode(for error: any Error) -> Int32 {
         if case SearchStop.interrupted = error { return Interruption.exitStatus }
         if case TrainingError.interrupted = error { return Interruption.exitStatus }
+        if error is Subprocess.Interrupted { return Interruption.exitStatus }
         return 1
     }
 

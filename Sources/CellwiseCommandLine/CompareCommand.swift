@@ -54,13 +54,15 @@ struct CompareCommand: ParsableCommand {
                 )
             }
         }
-        model = try Comparison.prepareModel(config) { report in
-            guard !quiet else { return }
-            standardError(
-                String(
-                    format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
-                    report.validationAccuracy))
-        }
+        model = try Comparison.prepareModel(
+            config,
+            progress: { report in
+                guard !quiet else { return }
+                standardError(
+                    String(
+                        format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
+                        report.validationAccuracy))
+            }, notice: { standardError($0) })
         let progress = ComparisonProgress(keys: keys, budget: config.budget, enabled: !quiet)
         let record = try Comparison.run(
             config, model: model, registry: registry, jobs: jobs, traces: traces, resume: resume,

@@ -183,6 +183,8 @@ struct SearchCommand: ParsableCommand {
         if json {
             var output = SearchResultJSON(result, includeTrace: trace)
             output.bestCandidates = try problem.approximations.specs(for: result.best.score.plan)
+            output.model = model.model
+            output.modelSha256 = context.file.fileSHA256
             try printJSON(output)
         } else {
             printSummary(result, rule: rule)

@@ -114,8 +114,33 @@ struct SuiteCommand: ParsableCommand {
         }
     }
 
+    /// Refuses best known plans that disagree with their instance's model and cost model
+    /// (``Suite/checkBestKnown(_:models:)``); `prepare` makes a missing model, else it is skipped.
+    static func checkBestKnown(_ config: SuiteConfig, prepare: Bool, quiet: Bool) throws {
+        var byFile = [String: ModelFile]()
+        var models = [String: ModelFile]()
+        for instance in config.instances where instance.bestKnown != nil {
+            let path = instance.config.modelFile
+            if byFile[path] == nil {
+                if prepare {
+                    byFile[path] = try Comparison.prepareModel(
+                        instance.config, notice: { line in if !quiet { standardError(line) } })
+                } else if FileManager.default.fileExists(atPath: path) {
+                    byFile[path] = try ModelFile.load(from: path)
+                }
+            }
+            models[instance.name] = byFile[path]
+        }
+        do {
+            try Suite.checkBestKnown(config, models: models)
+        } catch let error as ConfigurationError {
+            throw ConfigurationError(key: "\(config.name): \(error.key)", problem: error.problem)
+        }
+    }
+
     static func makeRuns(_ config: SuiteConfig, shard: Suite.Shard, jobs: Int, out: String, quiet: Bool) throws {
         Interruption.install()
+        try checkBestKnown(config, prepare: true, quiet: quiet)
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -135,6 +160,7 @@ struct SuiteCommand: ParsableCommand {
     }
 
     static func report(_ config: SuiteConfig, out: String, quiet: Bool) throws {
+        try checkBestKnown(config, prepare: false, quiet: quiet)
         let (records, missing) = try Suite.records(config, results: out, registry: CommandLineContext.registry)
         guard !records.isEmpty else {
             throw ValidationError("no run of suite \(config.name) is in \(out); make them with `cellwise suite run`")

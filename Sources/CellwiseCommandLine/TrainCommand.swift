@@ -110,14 +110,21 @@ struct TrainCommand: ParsableCommand {
                     report.epoch, config.epochs, report.trainingLoss, report.validationLoss,
                     report.validationAccuracy, report.learningRate, report.seconds))
         }
-        try outcome.file.save(to: out)
+        let previous = ModelFile.sha256(ofFileAt: out)
+        let digest = try outcome.file.save(to: out)
+        if let previous, previous != digest {
+            // A shipped model retrained elsewhere differs (BLAS kernels): say so rather than replace it silently.
+            standardError(
+                "notice: replaced \(out) (SHA-256 \(previous)) by a retrained model that differs (SHA-256 \(digest)): "
+                    + "training depends on the BLAS kernel (docs/model-file.md); git checkout restores a shipped one")
+        }
         let m = outcome.file.metadata
         print(
             String(
                 format:
                     "saved %@: validation accuracy %.4f, test accuracy %.4f (weights of epoch %d of %d, seed %llu, "
-                    + "split seed %llu)",
-                out, m.validationAccuracy, m.testAccuracy, m.bestEpoch, m.epochsRun, seed, splitSeed))
+                    + "split seed %llu; SHA-256 %@)",
+                out, m.validationAccuracy, m.testAccuracy, m.bestEpoch, m.epochsRun, seed, splitSeed, digest))
     }
 }
 extension CellChoice: ExpressibleByArgument {}

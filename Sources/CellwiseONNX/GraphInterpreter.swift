@@ -25,7 +25,8 @@ struct GraphInterpreter {
     private var producers: [String: Int] = [:]
     private var initializers: [String: Onnx_TensorProto] = [:]
     private var values: [String: GraphValue] = [:]
-    private var evaluating: Set<Int> = []
+    /// Nodes already evaluated (their outputs are in `values`).
+    private var evaluated: Set<Int> = []
     /// The recurrent layers found, bottom first.
     private(set) var layers: [Layer] = []
     /// The preprocessing folded into the first layer's input.
@@ -114,17 +115,39 @@ struct GraphInterpreter {
         guard let index = producers[name] else {
             throw ONNXProblem("\(consumer) reads '\(name)', which no node produces and no initializer holds")
         }
-        guard evaluating.insert(index).inserted else {
-            throw ONNXProblem("\(graph.node[index].label(index: index)) depends on its own output (a cycle)")
-        }
-        defer { evaluating.remove(index) }
-        let node = graph.node[index]
-        let outputs = try evaluate(node, label: node.label(index: index))
-        for (output, value) in zip(node.output, outputs) where !output.isEmpty { values[output] = value }
+        if !evaluated.contains(index) { try evaluateBottomUp(from: index) }
         guard let value = values[name] else {
-            throw ONNXProblem("\(node.label(index: index)) does not produce its output '\(name)'")
+            throw ONNXProblem("\(graph.node[index].label(index: index)) does not produce its output '\(name)'")
         }
         return value
+    }
+
+    /// Evaluates node `root` and every node it depends on that is not evaluated yet, inputs
+    /// first, with an explicit stack: a graph of any depth (a chain of thousands of nodes) is read
+    /// without deep recursion, since each node then finds its inputs already evaluated.
+    private mutating func evaluateBottomUp(from root: Int) throws {
+        var stack = [(node: root, next: 0)]
+        var onStack: Set<Int> = [root]
+        while let top = stack.last {
+            let node = graph.node[top.node]
+            if top.next < node.input.count {
+                stack[stack.count - 1].next += 1
+                let input = node.input[top.next]
+                guard !input.isEmpty, values[input] == nil, input != inputName, initializers[input] == nil,
+                    let producer = producers[input], !evaluated.contains(producer)
+                else { continue }
+                guard onStack.insert(producer).inserted else {
+                    throw ONNXProblem("\(graph.node[producer].label(index: producer)) depends on its own output (a cycle)")
+                }
+                stack.append((producer, 0))
+                continue
+            }
+            stack.removeLast()
+            onStack.remove(top.node)
+            let outputs = try evaluate(node, label: node.label(index: top.node))
+            evaluated.insert(top.node)
+            for (output, value) in zip(node.output, outputs) where !output.isEmpty { values[output] = value }
+        }
     }
 
     /// The value of input `position` of `node` (nil when the optional input is omitted).

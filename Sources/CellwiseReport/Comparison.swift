@@ -33,18 +33,36 @@ public enum Comparison {
 
     /// Loads the config's model, or makes it (and saves it to the config's model file) when the
     /// file does not exist: trained from the `[training]` section, or imported from `[model] onnx`.
+    /// The model returned carries its file's SHA-256 (``ModelFile/fileSHA256``).
     ///
+    /// - Parameter notice: Receives one line when the model file is not the one the config's
+    ///   results were made from (`[model] sha256`): it names both digests. The model is still used.
     /// - Throws: ``ConfigurationError`` when the cached model was trained on another data set or
     ///   with other `[training]` settings than the config's, or imported from another file (delete
     ///   it to remake it), ``ONNXImportError`` when the ONNX file cannot be imported, and
     ///   ``SearchStop/interrupted`` when Ctrl-C stops the training.
-    public static func prepareModel(_ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void = { _ in })
-        throws -> ModelFile
+    public static func prepareModel(
+        _ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void = { _ in },
+        notice: (String) -> Void = { _ in }
+    ) throws -> ModelFile {
+        let (file, made) = try loadOrMake(config, progress: progress)
+        if let expected = config.modelSha256, let actual = file.fileSHA256, actual != expected {
+            let what = made ? "newly \(config.onnxFile == nil ? "trained" : "imported")" : "not the shipped model"
+            notice(
+                "notice: \(config.modelFile) is \(what) (SHA-256 \(actual); the config's results were made "
+                    + "with \(expected)): results will differ from the committed ones "
+                    + "(training depends on the BLAS kernel: docs/model-file.md)")
+        }
+        return file
+    }
+
+    private static func loadOrMake(_ config: ComparisonConfig, progress: (Trainer.EpochReport) -> Void) throws
+        -> (file: ModelFile, made: Bool)
     {
         if FileManager.default.fileExists(atPath: config.modelFile) {
             let file = try ModelFile.load(from: config.modelFile)
             try check(file, against: config)
-            return file
+            return (file, false)
         }
         if let onnx = config.onnxFile {
             let data = try DatasetSource(argument: config.dataset).load(splitSeed: config.seed)
@@ -54,8 +72,7 @@ public enum Comparison {
                 metadata: try ModelMetadata(
                     measuring: imported.model, on: data, training: nil, epochsRun: 0, bestEpoch: 0),
                 provenance: .imported(from: onnx, sha256: imported.sha256))
-            try file.save(to: config.modelFile)
-            return file
+            return (try file.saved(to: config.modelFile), true)
         }
         guard let training = config.training else {
             throw ConfigurationError(
@@ -66,8 +83,7 @@ public enum Comparison {
         }
         let data = try DatasetSource(argument: config.dataset).load(splitSeed: training.splitSeed)
         let outcome = try Trainer(configuration: training).train(data, progress: progress)
-        try outcome.file.save(to: config.modelFile)
-        return outcome.file
+        return (try outcome.file.saved(to: config.modelFile), true)
     }
 
     /// Refuses a cached model that the config would not have made.
@@ -165,7 +181,8 @@ public enum Comparison {
         let options = config.strategyOptions
         let box = UncheckedSendable(problem)
         let summary = ComparisonRecord.ModelSummary(
-            file: config.modelFile, dataset: config.dataset, splitSeed: file.metadata.splitSeed,
+            file: config.modelFile, sha256: file.fileSHA256, dataset: config.dataset,
+            splitSeed: file.metadata.splitSeed,
             validationSamples: data.validation.count, testSamples: data.test.count,
             validationAccuracyTanh: file.metadata.validationAccuracy, testAccuracyTanh: file.metadata.testAccuracy,
             searchAccuracyTanh: problem.acceptance.split == .validation ? nil : problem.baselineAccuracy)

@@ -20,6 +20,10 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
     public var training: TrainingConfiguration?
     /// An ONNX file to import the model from when the file is missing (instead of training).
     public var onnxFile: String?
+    /// The SHA-256 of the model file the config's committed results were made from (`[model]
+    /// sha256`). A model file that differs (retrained on another machine: training depends on the
+    /// BLAS kernel) is still used, with a notice naming both digests.
+    public var modelSha256: String? = nil
     /// Candidate degrees, ascending (the paper's candidates: uniform least squares on ``interval``);
     /// with ``candidates``, their degrees in cost order.
     public var degrees: [Int]
@@ -65,6 +69,11 @@ public struct ComparisonConfig: Codable, Sendable, Equatable, ValidatedConfigura
             throw fail("name", "must be letters, digits, '-', '_' or '.' (it names the results directory)")
         }
         guard !modelFile.isEmpty else { throw fail("model.file", "must not be empty") }
+        if let modelSha256 {
+            guard modelSha256.count == 64, modelSha256.allSatisfy({ "0123456789abcdef".contains($0) }) else {
+                throw fail("model.sha256", "must be 64 lowercase hex digits (a SHA-256 digest)")
+            }
+        }
         if let onnxFile {
             guard training == nil else {
                 throw fail("model.onnx", "give [model] onnx or a [training] section, not both")
@@ -192,6 +201,7 @@ extension ComparisonConfig {
             var file: String
             var dataset: String
             var onnx: String?
+            var sha256: String?
         }
 
         struct TrainingSection: Decodable {
@@ -343,7 +353,7 @@ extension ComparisonConfig {
             let parsed = try? approximation.candidates?.map(Candidate.init(parsing:)).sorted()
             return ComparisonConfig(
                 name: name, seed: seed, modelFile: model.file, dataset: model.dataset,
-                training: training?.configuration(defaultSeed: seed), onnxFile: model.onnx,
+                training: training?.configuration(defaultSeed: seed), onnxFile: model.onnx, modelSha256: model.sha256,
                 degrees: approximation.degrees ?? parsed?.map(\.degree) ?? [],
                 candidates: parsed?.map(\.description) ?? approximation.candidates,
                 interval: approximation.interval, fitSplit: approximation.fitSplit, profile: cost.profile,

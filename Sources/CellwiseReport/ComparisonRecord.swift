@@ -39,6 +39,8 @@ public struct ComparisonRecord: Codable, Sendable, Equatable {
     public struct ModelSummary: Codable, Sendable, Equatable {
         /// The model file.
         public var file: String
+        /// The SHA-256 of the model file's bytes (absent in files written before Cellwise recorded it).
+        public var sha256: String? = nil
         /// Its data set.
         public var dataset: String
         /// Its split seed.
@@ -127,5 +129,40 @@ extension ComparisonRecord.RunRecord {
         hypervolume = try container.decode(Double.self, forKey: .hypervolume)
         accepted = try container.decode([String].self, forKey: .accepted)
         trace = try container.decode([TraceRecord].self, forKey: .trace)
+    }
+}
+
+extension ComparisonRecord {
+    /// Checks that the record is whole: every run's trace holds its evaluations numbered 1...n and
+    /// its best plan, no run appears twice, and (unless the record says it is partial) it holds
+    /// every run `expected` lists. A `run.json` cut short or edited fails.
+    ///
+    /// - Parameter expected: The runs the config makes (strategy and seed); nil: not checked.
+    /// - Returns: The first problem, or nil.
+    public func incompleteness(expected: [(strategy: String, seed: UInt64)]?) -> String? {
+        var seen = Set<String>()
+        for run in runs {
+            let name = "run \(run.strategy) seed \(run.seed)"
+            guard seen.insert("\(run.strategy)#\(run.seed)").inserted else { return "\(name) appears twice" }
+            guard config.strategies.contains(run.strategy) else {
+                return "\(name): \(run.strategy) is not among the config's strategies"
+            }
+            guard run.trace.count == run.evaluations else {
+                return "\(name) records \(run.evaluations) evaluations but its trace holds \(run.trace.count)"
+            }
+            if let wrong = run.trace.enumerated().first(where: { $0.element.index != $0.offset + 1 }) {
+                return "\(name): trace entry \(wrong.offset + 1) is numbered \(wrong.element.index)"
+            }
+            if !run.trace.isEmpty, run.best.plan != reference.plan,
+                !run.trace.contains(where: { $0.plan == run.best.plan })
+            {
+                return "\(name): its best plan is not in its trace"
+            }
+        }
+        guard !partial, let expected else { return nil }
+        if let missing = expected.first(where: { !seen.contains("\($0.strategy)#\($0.seed)") }) {
+            return "run \(missing.strategy) seed \(missing.seed) is missing (\(runs.count) of \(expected.count) runs)"
+        }
+        return nil
     }
 }

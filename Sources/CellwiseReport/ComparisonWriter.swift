@@ -53,6 +53,9 @@ public enum ComparisonWriter {
             throw DataError(final.path, "cannot write the results (\(problem)); the previous results are unchanged")
         }
         // Swap: the old directory steps aside, the new one takes its place, the traces move over.
+        // One writer at a time per results folder (another process may be writing the same name).
+        let lock = try FileLock(parent.path, wait: true)
+        defer { lock?.release() }
         do {
             try? fileManager.removeItem(at: retired)
             let hadOld = fileManager.fileExists(atPath: final.path)
@@ -103,7 +106,9 @@ public enum ComparisonWriter {
     /// Reads a `run.json`.
     ///
     /// - Throws: ``DataError`` naming the file and the problem.
-    public static func read(_ path: String) throws -> ComparisonRecord {
+    ///
+    /// - Parameter allowingSingleRun: Accept a record of one run of its config (a suite's run file).
+    public static func read(_ path: String, allowingSingleRun: Bool = false) throws -> ComparisonRecord {
         guard FileManager.default.fileExists(atPath: path) else { throw DataError(path, "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(path, "cannot read the file")
@@ -124,6 +129,11 @@ public enum ComparisonWriter {
                 )
             }
             do { try record.config.validate() } catch { throw DataError(path, "config: \(error)") }
+            // A suite's run file holds one run of its config; a comparison's run.json all of them.
+            let expected = (try? Comparison.runs(of: record.config)).map { $0.map { ($0.strategy, $0.seed) } }
+            if let problem = record.incompleteness(expected: record.runs.count == 1 && allowingSingleRun ? nil : expected) {
+                throw DataError(path, "is incomplete or altered (\(problem)); make it again with cellwise compare")
+            }
             return record
         } catch let error as DataError {
             throw error

@@ -24,6 +24,9 @@ public struct SearchResultJSON: Encodable, Sendable {
     var trace: [TraceRecord]?
     /// The best plan's fits with their coefficients (set by the caller that has the fits).
     public var bestCandidates: [CandidateSpec]?
+    /// The model file searched and the SHA-256 of its bytes (set by the caller that read it).
+    public var model: String?
+    public var modelSha256: String?
 
     /// The JSON form of `result`; the full trace only when `includeTrace`.
     public init(_ result: SearchResult, includeTrace: Bool = false) {

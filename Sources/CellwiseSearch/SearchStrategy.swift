@@ -77,6 +77,11 @@ public struct StrategyOptions: Sendable, Equatable {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw ConfigurationError(key: "--option", problem: "\"\(argument)\" is not key=value")
             }
+            if let earlier = values[parts[0]] {
+                throw ConfigurationError(
+                    key: "--option",
+                    problem: "\(parts[0]) is given twice (\(parts[0])=\(earlier) and \(argument)); give each option once")
+            }
             values[parts[0]] = parts[1]
         }
         self.values = values

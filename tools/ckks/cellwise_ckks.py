@@ -19,14 +19,32 @@ repeated for every image), exactly what Cellwise's cost model counts; no masks a
 changes is the slot count of the bootstrap.
 """
 import argparse
+import ctypes
 import json
 import math
 import os
 import shutil
+import signal
 import sys
 import time
 
-import openfhe as fhe
+
+def die_with_parent():
+    """The bridge holds the secret key: it must not outlive the Cellwise process that started it,
+    however that process ends (SIGKILL included). Linux's PR_SET_PDEATHSIG sends this process
+    SIGKILL when its parent dies; if the parent is already gone, exit now."""
+    parent = os.environ.get("CELLWISE_PARENT_PID")
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if parent and os.getppid() != int(parent):
+        os._exit(1)
+
+
+die_with_parent()
+
+import openfhe as fhe  # noqa: E402  (after die_with_parent: importing OpenFHE takes a while)
 
 SLOTS = 64
 BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)

@@ -15,12 +15,23 @@ enum Gzip {
     /// - Throws: ``DataError`` when the stream is corrupt or ends early.
     static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
         guard isCompressed(bytes) else { throw DataError(path, "not a gzip file (bad magic number)") }
-        return try inflateStream(bytes, windowBits: 15 + 16, kind: "gzip", path: path)
+        return try inflateStream(bytes, windowBits: 15 + 16, kind: "gzip", limit: maximumExpansion(of: bytes.count), path: path)
     }
 
-    /// Decompresses a raw deflate stream (a zip member), `path` naming it in errors.
-    static func inflateRaw(_ bytes: [UInt8], path: String) throws -> [UInt8] {
-        try inflateStream(bytes, windowBits: -15, kind: "deflate", path: path)
+    /// Decompresses a raw deflate stream (a zip member) of `limit` bytes (its declared size),
+    /// `path` naming it in errors. A stream that holds more is cut off at the limit and refused,
+    /// so memory stays bounded whatever the member holds.
+    static func inflateRaw(_ bytes: [UInt8], limit: Int, path: String) throws -> [UInt8] {
+        guard limit <= maximumExpansion(of: bytes.count) else {
+            throw DataError(
+                path, "declares \(limit) bytes from \(bytes.count) compressed, more than deflate can expand to")
+        }
+        return try inflateStream(bytes, windowBits: -15, kind: "deflate", limit: limit, path: path)
+    }
+
+    /// The most `count` deflated bytes can expand to: deflate's ratio is at most 1032:1.
+    static func maximumExpansion(of count: Int) -> Int {
+        count.multipliedReportingOverflow(by: 1032).overflow ? Int.max : count * 1032 + (1 << 16)
     }
 
     /// The CRC-32 of `bytes` (as zip and gzip use it).
@@ -28,8 +39,8 @@ enum Gzip {
         bytes.withUnsafeBufferPointer { UInt32(_CellwiseZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
     }
 
-    private static func inflateStream(_ bytes: [UInt8], windowBits: Int32, kind: String, path: String) throws
-        -> [UInt8]
+    private static func inflateStream(_ bytes: [UInt8], windowBits: Int32, kind: String, limit: Int, path: String)
+        throws -> [UInt8]
     {
         var stream = z_stream()
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -37,7 +48,7 @@ enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
-        output.reserveCapacity(bytes.count * 4)
+        output.reserveCapacity(min(limit, bytes.count * 4))
         let chunk = 1 << 20
         var buffer = [UInt8](repeating: 0, count: chunk)
         var status: Int32 = Z_OK
@@ -51,6 +62,9 @@ enum Gzip {
                     return inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = chunk - Int(stream.avail_out)
+                guard produced <= limit - output.count else {
+                    throw DataError(path, "\(kind) stream inflates to more than \(limit) bytes (its declared size)")
+                }
                 output.append(contentsOf: buffer[0..<produced])
                 switch status {
                 case Z_OK, Z_STREAM_END: break

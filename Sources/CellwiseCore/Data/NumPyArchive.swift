@@ -9,12 +9,25 @@ public enum NumPyArchive {
     public static func read(_ path: String) throws -> [String: NumPyArray] {
         let bytes = try Gzip.readFile(path)
         func fail(_ problem: String) -> DataError { DataError(path, problem) }
+        // Every size and offset comes from the file: read them unsigned, check them against the
+        // file's length before any arithmetic, and never let a sum overflow.
         func u16(_ at: Int) throws -> Int {
-            guard at >= 0, at + 2 <= bytes.count else { throw fail("truncated zip archive") }
+            guard at >= 0, at <= bytes.count - 2 else { throw fail("truncated zip archive") }
             return Int(bytes[at]) | Int(bytes[at + 1]) << 8
         }
         func u32(_ at: Int) throws -> Int { try u16(at) | u16(at + 2) << 16 }
-        func u64(_ at: Int) throws -> Int { try u32(at) | u32(at + 4) << 32 }
+        func u64(_ at: Int) throws -> Int {
+            let high = try u32(at + 4)
+            guard high < 1 << 31 else { throw fail("corrupt zip64 record (a size or offset of 2^63 or more)") }
+            return try u32(at) | high << 32
+        }
+        /// `a + b`, refused when it leaves the file.
+        func offset(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+            guard a >= 0, b >= 0, b <= bytes.count, a <= bytes.count - b else {
+                throw fail("\(what) lies outside the file (\(bytes.count) bytes)")
+            }
+            return a + b
+        }
 
         // The end of central directory record: the last "PK\5\6" within 64 KiB of the end.
         var end = -1
@@ -38,6 +51,10 @@ public enum NumPyArchive {
             entries = try u64(record + 32)
             directory = try u64(record + 48)
         }
+        // A directory entry takes at least 46 bytes.
+        guard entries <= bytes.count / 46 else {
+            throw fail("corrupt zip directory (\(entries) entries cannot fit in \(bytes.count) bytes)")
+        }
         var arrays = [String: NumPyArray]()
         var cursor = directory
         for _ in 0..<entries {
@@ -48,11 +65,12 @@ public enum NumPyArchive {
             var size = try u32(cursor + 24)
             let (nameLength, extraLength, commentLength) = try (u16(cursor + 28), u16(cursor + 30), u16(cursor + 32))
             var local = try u32(cursor + 42)
-            guard cursor + 46 + nameLength <= bytes.count else { throw fail("truncated zip directory") }
-            let name = String(decoding: bytes[(cursor + 46)..<(cursor + 46 + nameLength)], as: UTF8.self)
+            let nameStart = try offset(cursor, 46, "a zip directory entry")
+            let nameEnd = try offset(nameStart, nameLength, "a zip directory entry")
+            let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
             // zip64 extra field: the 8-byte sizes and offset that did not fit.
-            var extra = cursor + 46 + nameLength
-            let extraEnd = extra + extraLength
+            var extra = nameEnd
+            let extraEnd = try offset(extra, extraLength, "the extra field of \(name)")
             while extra + 4 <= extraEnd {
                 let (id, length) = try (u16(extra), u16(extra + 2))
                 if id == 1 {
@@ -69,18 +87,18 @@ public enum NumPyArchive {
                 }
                 extra += 4 + length
             }
-            cursor = extraEnd + commentLength
+            cursor = try offset(extraEnd, commentLength, "the comment of \(name)")
             guard try u32(local) == 0x0403_4B50 else { throw fail("corrupt zip entry \(name)") }
-            let data = local + 30 + (try u16(local + 26)) + (try u16(local + 28))
-            guard data >= 0, compressed >= 0, data + compressed <= bytes.count else {
-                throw fail("member \(name) is truncated")
-            }
+            let header = try offset(local, 30 + (try u16(local + 26)) + (try u16(local + 28)), "member \(name)")
+            let data = try offset(header, 0, "member \(name)")
+            guard compressed <= bytes.count - data else { throw fail("member \(name) is truncated") }
             let stored = Array(bytes[data..<(data + compressed)])
             let member = "\(path) member \(name)"
             let content: [UInt8]
             switch method {
             case 0: content = stored
-            case 8: content = try Gzip.inflateRaw(stored, path: member)
+            // Inflated to at most the declared size: a member that holds more (a zip bomb) is cut off there.
+            case 8: content = try Gzip.inflateRaw(stored, limit: size, path: member)
             default: throw fail("member \(name) uses zip compression method \(method); save with numpy.savez")
             }
             guard content.count == size, Int(Gzip.crc32(content)) == crc else {

@@ -65,7 +65,13 @@ public struct NumPyArray: Sendable, Equatable {
             guard let n = Int(d), n >= 0, n < 1 << 31 else { throw fail("bad dimension \(d) in shape \(shapeText)") }
             shape.append(n)
         }
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        // Checked arithmetic: a header may declare any shape; its element count must not overflow.
+        var count = 1
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw fail("shape \(shapeText) has more elements than any file can hold") }
+            count = product
+        }
         guard dtype.count >= 3, let width = Int(dtype.dropFirst(2)), [1, 2, 4, 8].contains(width) else {
             throw fail("has dtype \(dtype); Cellwise reads numbers (float32/64, integers, bool)")
         }
@@ -79,8 +85,10 @@ public struct NumPyArray: Sendable, Equatable {
                     + " Cellwise reads float32/64, integers and bool")
         }
         let body = start + headerLength
-        guard count < Int.max / width, bytes.count - body == count * width else {
-            throw fail("holds \(bytes.count - body) bytes of data, shape \(shape) of \(dtype) needs \(count * width)")
+        let (needed, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, bytes.count - body == needed else {
+            let size = overflow ? "more than 2^63" : String(needed)
+            throw fail("holds \(bytes.count - body) bytes of data, shape \(shape) of \(dtype) needs \(size)")
         }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBufferPointer { raw in

@@ -88,6 +88,13 @@ enum NumPyDataset {
                 if let j = (0..<features).first(where: { array.values[base + $0].isInfinite }) {
                     throw DataError(path, "\(key)[\(c)] step \(t) feature \(j) is infinite")
                 }
+                // Cellwise computes in Float32: a float64 beyond its range would become infinite.
+                if let j = (0..<features).first(where: { abs(array.values[base + $0]) > Double(Float.greatestFiniteMagnitude) }) {
+                    throw DataError(
+                        path,
+                        "\(key)[\(c)] step \(t) feature \(j) is \(array.values[base + j]), beyond float32's range "
+                            + "(3.4e38); rescale the data")
+                }
             }
             guard let first = real.first, real.count == real.last! - first + 1 else {
                 throw DataError(

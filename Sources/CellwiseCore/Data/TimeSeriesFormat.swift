@@ -48,7 +48,7 @@ public enum TimeSeriesFormat {
         var seriesLength: Int?
         var inData = false
         var cases = [LabeledSeries.Case]()
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = index + 1
             func fail(_ problem: String) -> DataError { DataError(path, "line \(lineNumber): \(problem)") }
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)

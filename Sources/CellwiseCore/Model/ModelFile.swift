@@ -6,7 +6,7 @@ import Foundation
 /// `"cellwise-model"`. This build writes version ``ModelFile/currentVersion`` (any cell kind,
 /// stacked layers, the input transform, provenance) and reads version 1 (the paper's
 /// SimpleRNN) too. Loading checks every shape and that every weight is finite.
-public struct ModelFile: Sendable, Equatable {
+public struct ModelFile: Sendable {
     /// The version this build writes.
     public static let currentVersion = 2
     /// The versions this build reads.
@@ -20,6 +20,10 @@ public struct ModelFile: Sendable, Equatable {
     public var metadata: ModelMetadata
     /// Where the weights come from.
     public var provenance: ModelProvenance
+    /// The SHA-256 of the file's bytes (64 lowercase hex digits) when the model was loaded from or
+    /// saved to a file; nil for a model made in memory. Results record it, so that a result names
+    /// the exact model file it was made from. Not part of `==`.
+    public var fileSHA256: String?
 
     /// Pairs a model with its metadata.
     public init(model: RecurrentModel, metadata: ModelMetadata, provenance: ModelProvenance? = nil) {
@@ -37,6 +41,17 @@ public struct ModelFile: Sendable, Equatable {
             throw ModelFileError(path, "cannot read the file")
         }
         guard !data.isEmpty else { throw ModelFileError(path, "file is empty") }
+        var file = try decode(data, path: path)
+        file.fileSHA256 = SHA256.hex(of: [UInt8](data))
+        return file
+    }
+
+    /// The SHA-256 of the file at `path` (64 lowercase hex digits), or nil when it cannot be read.
+    public static func sha256(ofFileAt path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { SHA256.hex(of: [UInt8]($0)) }
+    }
+
+    private static func decode(_ data: Data, path: String) throws -> ModelFile {
         // Read the header first so that another version gets a clear message.
         let header: Header
         do {
@@ -73,7 +88,10 @@ public struct ModelFile: Sendable, Equatable {
 
     /// Writes the file (the current version) atomically: a temporary file renamed into place, so
     /// a failure never leaves a partial file.
-    public func save(to path: String) throws {
+    ///
+    /// - Returns: The SHA-256 of the bytes written (see ``fileSHA256``).
+    @discardableResult
+    public func save(to path: String) throws -> String {
         var resetAfter: Bool?
         if case .gru(let after) = model.cell { resetAfter = after }
         let contents = Contents(
@@ -96,6 +114,14 @@ public struct ModelFile: Sendable, Equatable {
             throw ModelFileError(path, "cannot encode the model: \(error)")
         }
         try AtomicFile.write(data, to: path)
+        return SHA256.hex(of: [UInt8](data))
+    }
+
+    /// Saves the file and returns the model with ``fileSHA256`` set to what was written.
+    public func saved(to path: String) throws -> ModelFile {
+        var copy = self
+        copy.fileSHA256 = try save(to: path)
+        return copy
     }
 
     // MARK: - Serialised form
@@ -415,4 +441,11 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(path): \(problem)" }
+}
+
+extension ModelFile: Equatable {
+    /// Two model files are equal when their weights, metadata and provenance are (wherever they were read from).
+    public static func == (lhs: ModelFile, rhs: ModelFile) -> Bool {
+        lhs.model == rhs.model && lhs.metadata == rhs.metadata && lhs.provenance == rhs.provenance
+    }
 }

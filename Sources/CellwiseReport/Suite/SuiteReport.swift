@@ -14,6 +14,8 @@ public struct SuiteReport: Sendable {
         public var name: String
         /// The model's file and data set.
         public var model: String
+        /// The model file and the SHA-256 of its bytes (nil in run files that did not record it).
+        public var modelFile: (path: String, sha256: String?) = ("", nil)
         /// The reference plan's latency.
         public var referenceLatency: Double
         /// The base of the gaps: the best known latency, or a better one this suite found.
@@ -136,6 +138,7 @@ public struct SuiteReport: Sendable {
             lines.append(
                 InstanceLine(
                     name: instance.name, model: "\(record.model.file) (\(record.model.dataset))",
+                    modelFile: (record.model.file, record.model.sha256),
                     referenceLatency: record.reference.latencySeconds, bestLatency: base, foundBy: foundBy,
                     runs: record.runs.count,
                     bestFound: bestFound))
@@ -357,6 +360,11 @@ public struct SuiteReport: Sendable {
             out.append(
                 "| \(line.name) | \(line.model) | \(String(format: "%.2f", line.referenceLatency)) | "
                     + "\(String(format: "%.2f", line.bestLatency)) | \(line.foundBy) | \(line.runs) |")
+        }
+        out += ["", "## Models", "", "| model file | SHA-256 |", "|---|---|"]
+        var listed = Set<String>()
+        for line in instances where listed.insert(line.modelFile.path).inserted {
+            out.append("| \(line.modelFile.path) | \(line.modelFile.sha256.map { "`\($0)`" } ?? "not recorded") |")
         }
         out += [
             "", "## Gap to the best known plan (%, median over seeds) and ranks", "",

@@ -9,7 +9,8 @@ import Foundation
 
 /// A child process spoken to in lines of text: its standard input and output are pipes, its
 /// standard error goes to a log file. Reading waits at most a timeout; a process that has died
-/// or closed its output reads as the end.
+/// or closed its output reads as the end. The process runs in a process group of its own, and
+/// ending it ends the group: a strategy's own workers never outlive the search.
 final class ExternalProcess {
     /// Why a line could not be read.
     enum ReadFailure: Error {
@@ -21,10 +22,11 @@ final class ExternalProcess {
         case tooLong
     }
 
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
+    private let child: ChildProcess
+    /// Bytes read and not yet returned: `buffer[consumed...]`; `scanned` bytes of it hold no newline.
     private var buffer = [UInt8]()
+    private var consumed = 0
+    private var scanned = 0
     private var ended = false
     /// Where the process's standard error goes.
     let logPath: String
@@ -35,35 +37,31 @@ final class ExternalProcess {
         signal(SIGPIPE, SIG_IGN)
         self.logPath = logPath
         guard let program = command.first else { throw ExternalProcessError("the command is empty") }
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(command.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = command
-        }
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        process.standardInput = input
-        process.standardOutput = output
-        try FileManager.default.createDirectory(
-            atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: logPath)
+        let folder = (logPath as NSString).deletingLastPathComponent
         do {
-            try process.run()
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         } catch {
-            throw ExternalProcessError("cannot start \(program) (\(describeSystemError(error)))")
+            throw ExternalProcessError("cannot make the folder of the log \(logPath) (\(describeSystemError(error)))")
+        }
+        do {
+            child = try ChildProcess(
+                program, Array(command.dropFirst()), environment: merged, input: .pipe, output: .pipe,
+                error: .file(logPath))
+        } catch let error as DataError {
+            throw ExternalProcessError("cannot start \(program) (\(error.problem))")
         }
     }
+
+    deinit { child.terminateGroup(grace: 0) }
 
     /// Writes one line (a newline is added). Returns false when the process no longer reads.
     @discardableResult
     func send(_ line: String) -> Bool {
+        guard let fd = child.inputDescriptor else { return false }
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
-        let fd = input.fileHandleForWriting.fileDescriptor
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -76,59 +74,69 @@ final class ExternalProcess {
         return true
     }
 
-    /// The next line (without its newline), waiting at most `timeout` seconds.
+    /// The next line (without its newline), waiting at most `timeout` seconds. Each byte read is
+    /// scanned once, so a long line costs time linear in its length.
     func readLine(timeout: Double, limit: Int = 64 << 20) throws(ReadFailure) -> String {
-        let fd = output.fileHandleForReading.fileDescriptor
+        guard let fd = child.outputDescriptor else { throw .ended }
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
+            if let newline = buffer[(consumed + scanned)...].firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[consumed..<newline], as: UTF8.self)
+                consumed = newline + 1
+                scanned = 0
+                // Drop what was returned once it is most of the buffer (amortised linear).
+                if consumed > buffer.count / 2 {
+                    buffer.removeFirst(consumed)
+                    consumed = 0
+                }
                 return line
             }
+            scanned = buffer.count - consumed
             if ended { throw .ended }
-            if buffer.count > limit { throw .tooLong }
+            if scanned > limit { throw .tooLong }
             let left = deadline.timeIntervalSinceNow
             guard left > 0 else { throw .timedOut }
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, Int32(min(left * 1000, 1000).rounded(.up)))
             if ready < 0 && errno != EINTR { throw .ended }
             guard ready > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let old = buffer.count
+            buffer += repeatElement(0, count: 1 << 16)
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, 1 << 16) }
+            buffer.removeLast((1 << 16) - max(0, count))
             if count <= 0 {
                 if count < 0 && errno == EINTR { continue }
                 ended = true
-            } else {
-                buffer += chunk[..<count]
             }
         }
     }
 
-    /// Closes the process's input, waits up to `grace` seconds for it to exit, then kills it.
-    /// Returns its exit status (nil if it had to be killed).
+    /// Closes the process's input, waits up to `grace` seconds for it to exit, then ends its
+    /// group (anything it started included). Returns its exit status (nil if it had to be killed).
     @discardableResult
     func finish(grace: Double = 5) -> Int32? {
-        try? input.fileHandleForWriting.close()
+        child.closeInput()
         let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        while child.ended == nil && Date() < deadline { usleep(10_000) }
+        guard let termination = child.ended else {
+            child.terminateGroup(grace: 0)
             return nil
         }
-        process.waitUntilExit()
-        return process.terminationStatus
+        child.terminateGroup(grace: 0)
+        if case .exited(let status) = termination { return status }
+        return nil
     }
 
     /// Whether the process is still running.
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.ended == nil }
 
     /// How the process ended, for messages: `exit status 3`, `killed by signal 9`.
     var endDescription: String {
-        guard !process.isRunning else { return "still running" }
-        return process.terminationReason == .uncaughtSignal
-            ? "killed by signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
+        switch child.ended {
+        case nil: "still running"
+        case .exited(let status): "exit status \(status)"
+        case .signalled(let signal): "killed by signal \(signal)"
+        }
     }
 
     /// The last lines of the standard-error log, for messages.
