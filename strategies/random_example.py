@@ -1,6 +1,6 @@
 """The tutorial's external strategy: random plans near the reference, in a dozen lines.
 
-    cellwise search --model results/models/mnist5k.json --strategy external \
+    cellwise search --model results/models/paper-mnist5k.json --strategy external \
         --option command='["python3", "strategies/random_example.py"]' --budget 500
 """
 import random

@@ -210,6 +210,14 @@ struct CKKSRunCommand: ParsableCommand {
         Interruption.install()
         let context = try model.load()
         let parsed = try ActivationPlan(parsing: plan, layout: context.file.model.sites)
+        // Never clamped: a count beyond the data is a mistake, said before anything is installed or probed.
+        let available = context.dataset.test.count
+        guard samples <= available else {
+            throw ConfigurationError(
+                key: "--samples",
+                problem: "is \(samples), but the test split of \(context.file.metadata.dataset) has \(available) "
+                    + "samples (give 1-\(available))")
+        }
         var settings = try parameters.settings()
         let label = settings.insecure ? "INSECURE (no security check): " : ""
         let shard = try self.shard.map(Shard.init(parsing:)) ?? .all

@@ -70,8 +70,8 @@ public struct CellwiseCommand: ParsableCommand {
             Train the paper's SimpleRNN, then measure any per-cell activation plan.
 
             Example:
-              cellwise train --dataset mnist5k --out results/models/mnist5k.json
-              cellwise evaluate --model results/models/mnist5k.json --plan '17*24,7*4'
+              cellwise train --dataset mnist5k --out results/models/my-mnist5k.json
+              cellwise evaluate --model results/models/paper-mnist5k.json --plan '17*24,7*4'
             """,
         version: CellwiseVersion.current,
         subcommands: [

@@ -12,10 +12,10 @@ struct EvaluateCommand: ParsableCommand {
             shared prefixes reused). In JSON output t is written as 0; several plans give an array.
 
             Example:
-              cellwise evaluate --model results/models/mnist5k.json --plan '17*24,7*4'
-              cellwise evaluate --model results/models/mnist5k.json --plan 't*28' --split validation --json
-              cellwise evaluate --model results/models/mnist5k.json --plan 't*28' --plan '3*28' --plan '17*28'
-              cellwise evaluate --model results/models/mnist5k.json --plan '7*28' --save-outputs /tmp/outputs.npz
+              cellwise evaluate --model results/models/paper-mnist5k.json --plan '17*24,7*4'
+              cellwise evaluate --model results/models/paper-mnist5k.json --plan 't*28' --split validation --json
+              cellwise evaluate --model results/models/paper-mnist5k.json --plan 't*28' --plan '3*28' --plan '17*28'
+              cellwise evaluate --model results/models/paper-mnist5k.json --plan '7*28' --save-outputs /tmp/outputs.npz
 
             --save-outputs writes a NumPy archive (numpy.load) holding the split's model inputs
             (inputs: samples x steps x features, standardised and pre-padded as the model reads them),

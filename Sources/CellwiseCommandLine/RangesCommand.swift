@@ -14,9 +14,9 @@ struct RangesCommand: ParsableCommand {
             fitted on --fit-split, so the validation split can fall outside them).
 
             Example:
-              cellwise ranges --model results/models/mnist5k.json
+              cellwise ranges --model results/models/paper-mnist5k.json
               cellwise ranges --model results/models/fashion.json --candidates 17,17r,17w
-              cellwise ranges --model results/models/mnist5k.json --plan '7*28' --json
+              cellwise ranges --model results/models/paper-mnist5k.json --plan '7*28' --json
             """)
 
     @OptionGroup var model: ModelOptions

@@ -14,9 +14,9 @@ struct TrainCommand: ParsableCommand {
             Progress goes to standard error, one line per epoch.
 
             Example:
-              cellwise train --dataset mnist5k --out results/models/mnist5k.json --seed 1
-              cellwise train --dataset fashion --out results/models/fashion.json --learning-rate 1e-3
-              cellwise train --dataset JapaneseVowels --cell gru --out results/models/vowels-gru.json
+              cellwise train --dataset mnist5k --out results/models/my-mnist5k.json --seed 1
+              cellwise train --dataset fashion --out results/models/my-fashion.json --learning-rate 1e-3
+              cellwise train --dataset JapaneseVowels --cell gru --out results/models/my-vowels-gru.json
               cellwise train --dataset JapaneseVowels --cell lstm --layers 2 --out results/models/vowels-lstm2.json
             """)
 

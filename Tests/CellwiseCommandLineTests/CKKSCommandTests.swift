@@ -161,6 +161,38 @@ import Testing
         #expect(other.error.split(separator: "\n").filter { $0.hasPrefix("Error") }.count == 1, "\(other.error)")
     }
 
+    /// The bridge holds the secret key: when Cellwise is killed outright (SIGKILL, no chance to
+    /// stop it), the bridge dies with it instead of running on, orphaned.
+    @Test(
+        .enabled(if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel")
+    )
+    func theBridgeDiesWithItsParent() throws {
+        let directory = try CLI.temporaryDirectory()
+        let model = try ResumeTests.mnistModel.get()
+        let profile = try Self.tinyProfile(in: directory)
+        let folder = directory.appendingPathComponent("orphan")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = Self.batchedRun(model, profile: profile, out: folder)
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The bridge is the process whose command line names the run's private folder.
+        var bridge: Int32?
+        let deadline = Date().addingTimeInterval(120)
+        while bridge == nil && Date() < deadline && process.isRunning {
+            let found = try CLI.launch(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", folder.path + "/private"])
+            bridge = found.output.split(separator: "\n").first.flatMap { Int32($0) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let pid = try #require(bridge, "the bridge did not start")
+        Thread.sleep(forTimeInterval: 1)  // past its start-up, into OpenFHE
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(HostileInputTests.ends(pid, within: 10), "the bridge \(pid) outlived its parent")
+        if HostileInputTests.isAlive(pid) { kill(pid, SIGKILL) }
+    }
+
     /// GRU (two stacked layers: the lower layer's h rotated into the upper layer's inputs) and LSTM
     /// circuits under CKKS at N = 1024 (insecure, labelled), bootstraps placed per ciphertext by
     /// the cost model: the decrypted logits agree with the plaintext evaluator's on JapaneseVowels

@@ -40,7 +40,7 @@ import Testing
         for instance in try FileManager.default.contentsOfDirectory(atPath: root.path) {
             let folder = root.appendingPathComponent(instance)
             for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") {
-                var record = try ComparisonWriter.read(folder.appendingPathComponent(file).path)
+                var record = try ComparisonWriter.read(folder.appendingPathComponent(file).path, allowingSingleRun: true)
                 record.totalSeconds = 0
                 record.machine = MachineDescription.current
                 for i in record.runs.indices {
@@ -142,5 +142,72 @@ import Testing
         #expect(all.status == 0, "\(all.error)")
         #expect(dispatch.output == all.output)
         #expect(try Self.runs(out) == Self.runs(one))
+    }
+
+    /// Two processes on one output folder (the same command started twice): every run is made
+    /// once, by one of them, both succeed, and the runs are those one process makes.
+    @Test func twoProcessesOnOneFolderMakeEachRunOnce() throws {
+        let directory = try CLI.temporaryDirectory()
+        let suite = try String(contentsOfFile: try Self.suite(in: directory), encoding: .utf8)
+            .replacingOccurrences(of: "budget = 25", with: "budget = 1500")
+        let path = directory.appendingPathComponent("busy.toml").path
+        try suite.write(toFile: path, atomically: true, encoding: .utf8)
+        let shared = directory.appendingPathComponent("shared")
+        let processes = (0..<2).map { _ in
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["suite", "run", "--config", path, "--out", shared.path]
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            return (process, err)
+        }
+        for (process, _) in processes { try process.run() }
+        var made = 0
+        for (process, err) in processes {
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(text)")
+            let summary = try #require(text.split(separator: "\n").last { $0.contains("run(s) made") }, "\(text)")
+            made += try #require(Int(summary.split(separator: ": ").last!.split(separator: " ").first!))
+        }
+        #expect(made == 12, "each of the 12 runs is made once, not once per process")
+        let report = try CLI.run(["suite", "report", "--config", path, "--out", shared.path, "--quiet"])
+        #expect(report.status == 0, "\(report.error)")
+        let alone = directory.appendingPathComponent("alone")
+        #expect(try CLI.run(["suite", "run", "--config", path, "--out", alone.path, "--quiet"]).status == 0)
+        #expect(try Self.runs(shared) == Self.runs(alone))
+    }
+
+    /// A best known plan that does not parse, or whose latency is not what the cost model says,
+    /// is refused: every gap of the instance is measured against it.
+    @Test func aBestKnownPlanIsParsedAndPriced() throws {
+        let directory = try CLI.temporaryDirectory()
+        let suite = try String(contentsOfFile: try Self.suite(in: directory), encoding: .utf8)
+        let instance = "config = \"\(directory.appendingPathComponent("loose.toml").path)\""
+        let price = try CLI.run(["cost", "--plan", "7*28", "--json"])
+        let latency = try #require(
+            (try JSONSerialization.jsonObject(with: Data(price.output.utf8)) as? [String: Any])?["latency_seconds"]
+                as? Double)
+        for (plan, seconds, complaint) in [
+            ("banana", latency, "best_plan"), ("7*28", 5.0, "best_latency"), ("7*27", latency, "best_plan"),
+            ("7w*28", latency, "best_plan"), ("7*28", latency, nil),
+        ] {
+            let edited = suite.replacingOccurrences(
+                of: instance,
+                with: instance + "\nbest_plan = \"\(plan)\"\nbest_latency = \(seconds)\nbest_found_by = \"a test\"")
+            let path = directory.appendingPathComponent("best.toml").path
+            try edited.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try CLI.run([
+                "suite", "report", "--config", path, "--out", directory.appendingPathComponent("none").path,
+            ])
+            #expect(run.status == 1)
+            #expect(run.error.split(separator: "\n").count == 1, "\(run.error)")
+            if let complaint {
+                #expect(run.error.contains("instances[0] (loose).\(complaint)"), "\(plan) \(seconds): \(run.error)")
+            } else {
+                #expect(run.error.contains("no run of suite"), "a right entry passes the check: \(run.error)")
+            }
+        }
     }
 }

@@ -21,6 +21,31 @@ import Testing
         }
     }
 
+    /// A valid graph 5,000 nodes deep (an Identity chain in front of the GRU and another behind
+    /// it) imports as the shallow one does: the interpreter does not recurse node by node.
+    @Test func aDeepGraphImportsWithoutExhaustingTheStack() throws {
+        let shallow = try ONNXImport(contentsOf: B.recurrent("GRU")).model
+        let deep = try ONNXImport(
+            contentsOf: B.recurrent("GRU") { builder, inputs in
+                var x = inputs[0]
+                for _ in 0..<5_000 { x = builder.node("Identity", [x])[0] }
+                inputs[0] = x
+            }
+        ).model
+        #expect(deep == shallow)
+        // A cycle is still an error, not a hang.
+        var b = B()
+        let a = b.node("Identity", ["loop_b"], name: "a")[0]
+        var node = Onnx_NodeProto()
+        node.opType = "Identity"
+        node.name = "b"
+        node.input = [a]
+        node.output = ["loop_b"]
+        b.graph.node.append(node)
+        b.output(a)
+        #expect(problem(try b.write())?.contains("a cycle") == true)
+    }
+
     @Test func readsTheLSTMGateOrderAndBiasPairs() throws {
         let imported = try ONNXImport(contentsOf: B.recurrent("LSTM"))
         let model = imported.model

@@ -43,11 +43,43 @@ import Testing
             let exported = try ComparisonWriter.export(record, format: format, plot: plot, runPath: "run.json")
             #expect(exported == committed, "results/\(name)/\(file) is not the export of its run.json")
         }
-        // The model file a config names is reproducible (ignored by git); when present, it reads.
+        // The result was made from the shipped model file it names, byte for byte.
         let modelPath = TestData.repositoryRoot.appendingPathComponent(record.config.modelFile).path
-        if FileManager.default.fileExists(atPath: modelPath) {
-            let model = try ModelFile.load(from: modelPath)
-            #expect(model.metadata.dataset == record.config.dataset)
+        let model = try ModelFile.load(from: modelPath)
+        #expect(model.metadata.dataset == record.config.dataset)
+        #expect(record.model.sha256 != nil, "results/\(name)/run.json records its model's SHA-256")
+        #expect(record.model.sha256 == model.fileSHA256, "results/\(name) was made from another \(record.model.file)")
+        #expect(record.config.modelSha256 == model.fileSHA256, "its config names the shipped model")
+    }
+
+    /// Every suite report lists the SHA-256 of each model it was made from: the shipped file's.
+    @Test(arguments: ["default", "held-out", "best-known"])
+    func suiteReportsNameTheShippedModels(suite: String) throws {
+        let report = try String(
+            contentsOf: Self.results.appendingPathComponent("suites/\(suite)/report.md"), encoding: .utf8)
+        let section = try #require(report.components(separatedBy: "## Models\n").dropFirst().first, "no Models section")
+        let rows = section.split(separator: "\n").prefix { $0.hasPrefix("|") }.dropFirst(2)
+        #expect(!rows.isEmpty)
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let path = TestData.repositoryRoot.appendingPathComponent(cells[0]).path
+            #expect(cells[1] == "`\(ModelFile.sha256(ofFileAt: path) ?? "missing")`", "\(suite): \(cells[0])")
+        }
+    }
+
+    /// Every encrypted run's report names the shipped model it ran.
+    @Test func encryptedReportsNameTheShippedModels() throws {
+        let root = Self.results.appendingPathComponent("ckks")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: root.path).filter {
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/report.json").path)
+        }
+        #expect(runs.count == 2)
+        for run in runs {
+            let data = try Data(contentsOf: root.appendingPathComponent("\(run)/report.json"))
+            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let model = try #require(report["model"] as? String, "\(run) names its model")
+            let path = TestData.repositoryRoot.appendingPathComponent(model).path
+            #expect(report["model_sha256"] as? String == ModelFile.sha256(ofFileAt: path), "\(run): \(model)")
         }
     }
 

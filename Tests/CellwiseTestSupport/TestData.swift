@@ -78,7 +78,7 @@ public enum TestData {
     /// `training` is the body of a `[training]` section (none when nil).
     public static func comparisonConfig(
         name: String, seed: Int = 1, model: String, dataset: String, training: String? = nil, tolerance: Double = 0.05,
-        budget: Int, seeds: [Int] = [1, 2], strategies: [String], extra: String = ""
+        budget: Int, seeds: [Int] = [1, 2], strategies: [String], extra: String = "", modelSha256: String? = nil
     ) -> String {
         """
         name = "\(name)"
@@ -86,6 +86,7 @@ public enum TestData {
         [model]
         file = "\(model)"
         dataset = "\(dataset)"
+        \(modelSha256.map { "sha256 = \"\($0)\"" } ?? "")
         \(training.map { "[training]\n\($0)" } ?? "")
         [approximation]
         degrees = [3, 7, 17]

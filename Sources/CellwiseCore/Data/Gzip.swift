@@ -34,6 +34,29 @@ enum Gzip {
         count.multipliedReportingOverflow(by: 1032).overflow ? Int.max : count * 1032 + (1 << 16)
     }
 
+    /// Compresses `bytes` into a raw deflate stream (what a zip member holds), at level 9.
+    static func deflateRaw(_ bytes: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        guard
+            deflateInit2_(
+                &stream, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else { throw DataError("deflate", "cannot initialise zlib") }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))))
+        let status = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out -> Int32 in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = uInt(input.count)
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(out.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw DataError("deflate", "zlib error \(status)") }
+        return Array(output.prefix(Int(stream.total_out)))
+    }
+
     /// The CRC-32 of `bytes` (as zip and gzip use it).
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBufferPointer { UInt32(_CellwiseZlib.crc32(0, $0.baseAddress, uInt($0.count))) }

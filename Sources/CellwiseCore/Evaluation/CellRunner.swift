@@ -101,7 +101,7 @@ final class CellRunner {
         let u = model.units
         let classes = model.classes
         model.denseKernel.withUnsafeBufferPointer { wd in
-            LinearAlgebra.sgemm(
+            MatrixProduct.multiply(
                 m: rows, n: classes, k: u, a: h[layers - 1], lda: u, b: wd.baseAddress!, ldb: classes, beta: 0,
                 c: logits, ldc: classes)
         }
@@ -154,7 +154,7 @@ final class CellRunner {
             layer.kernel.withUnsafeBufferPointer { w in
                 for k in 0..<g {
                     let target = inputs + k * slab
-                    LinearAlgebra.sgemm(
+                    MatrixProduct.multiply(
                         m: rows, n: u, k: layer.inputSize, a: below, lda: layer.inputSize,
                         b: w.baseAddress! + k * u, ldb: g * u, beta: 0, c: target, ldc: u)
                     for row in 0..<rows {
@@ -168,7 +168,7 @@ final class CellRunner {
         // Recurrent products h R_k (the GRU's candidate block later when the reset comes first).
         layer.recurrentKernel.withUnsafeBufferPointer { r in
             for k in 0..<g where !(resetBefore && k == 2) {
-                LinearAlgebra.sgemm(
+                MatrixProduct.multiply(
                     m: rows, n: u, k: u, a: h, lda: u, b: r.baseAddress! + k * u, ldb: g * u, beta: 0,
                     c: recurrent + k * slab, ldc: u)
             }
@@ -190,7 +190,7 @@ final class CellRunner {
             } else {
                 for i in 0..<count { temp[i] = gate(1)[i] * h[i] }
                 layer.recurrentKernel.withUnsafeBufferPointer { r in
-                    LinearAlgebra.sgemm(
+                    MatrixProduct.multiply(
                         m: rows, n: u, k: u, a: temp, lda: u, b: r.baseAddress! + 2 * u, ldb: g * u, beta: 0,
                         c: rec(2), ldc: u)
                 }

@@ -124,7 +124,7 @@ public final class PlanEvaluator {
             first.kernel.withUnsafeBufferPointer { w in
                 for t in 0..<steps where n > 0 {
                     for block in 0..<g {
-                        LinearAlgebra.sgemm(
+                        MatrixProduct.multiply(
                             m: n, n: u, k: f, a: x.baseAddress! + t * f, lda: steps * f,
                             b: w.baseAddress! + block * u, ldb: g * u, beta: 0,
                             c: projections.pointer + (t * g + block) * n * u, ldc: u)

@@ -27,6 +27,7 @@ final class ExternalProcess {
     private var buffer = [UInt8]()
     private var consumed = 0
     private var scanned = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
     private var ended = false
     /// Where the process's standard error goes.
     let logPath: String
@@ -80,7 +81,7 @@ final class ExternalProcess {
         guard let fd = child.outputDescriptor else { throw .ended }
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let newline = buffer[(consumed + scanned)...].firstIndex(of: 0x0A) {
+            if let newline = newlineIndex(from: consumed + scanned) {
                 let line = String(decoding: buffer[consumed..<newline], as: UTF8.self)
                 consumed = newline + 1
                 scanned = 0
@@ -100,14 +101,22 @@ final class ExternalProcess {
             let ready = poll(&descriptor, 1, Int32(min(left * 1000, 1000).rounded(.up)))
             if ready < 0 && errno != EINTR { throw .ended }
             guard ready > 0 else { continue }
-            let old = buffer.count
-            buffer += repeatElement(0, count: 1 << 16)
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, 1 << 16) }
-            buffer.removeLast((1 << 16) - max(0, count))
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count <= 0 {
                 if count < 0 && errno == EINTR { continue }
                 ended = true
+            } else {
+                buffer.append(contentsOf: chunk[..<count])
             }
+        }
+    }
+
+    /// The first newline in `buffer[start...]` (memchr: fast in any build).
+    private func newlineIndex(from start: Int) -> Int? {
+        guard start < buffer.count else { return nil }
+        return buffer.withUnsafeBytes { raw -> Int? in
+            guard let found = memchr(raw.baseAddress! + start, 0x0A, raw.count - start) else { return nil }
+            return raw.baseAddress!.distance(to: UnsafeRawPointer(found))
         }
     }
 

@@ -50,6 +50,12 @@ void cellwise_horner_split(const float *z, const float *addend, float *out, ptrd
                            float scale, float offset, const float *even, int evenCount,
                            const float *odd, int oddCount);
 
+/// `C = A B + beta C` (row-major, no transposes) in single precision, every element summed over
+/// k in ascending order with one fused multiply-add per term: the same bits on every processor
+/// (unlike a BLAS, whose kernel and so rounding depend on the CPU). `beta` 0 ignores C's values.
+void cellwise_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b,
+                    ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+
 /// The exact hyperbolic tangent (libm `tanhf`); `scale` and `offset` are not applied.
 void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count);
 

@@ -7,6 +7,23 @@ import Testing
 @Suite struct TimeSeriesFormatTests {
     static let directory = TestData.repositoryRoot.appendingPathComponent("data/timeseries")
 
+    /// The shipped ItalyPowerDemand saved on Windows (CRLF line endings) reads as the original.
+    @Test func windowsLineEndingsReadAsTheOriginal() throws {
+        let original = Self.directory.appendingPathComponent("ItalyPowerDemand_TRAIN.ts.gz").path
+        let text = String(decoding: try Gzip.readFile(original), as: UTF8.self)
+        let crlf = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(crlf.contains("\r\n"))
+        let path = try TestData.directory().appendingPathComponent("ItalyPowerDemand_TRAIN.ts").path
+        try crlf.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try TimeSeriesFormat.read(path) == TimeSeriesFormat.read(original))
+        // A problem is still reported on its own line number.
+        let broken = crlf.replacingOccurrences(of: "@data\r\n", with: "@data\r\n1,2,x:1\r\n")
+        try broken.write(toFile: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: DataError.self) { try TimeSeriesFormat.read(path) }
+        let dataLine = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("@data") }!
+        #expect(error?.problem.hasPrefix("line \(dataLine + 2):") == true, "\(String(describing: error))")
+    }
+
     /// Every committed file reads with the counts data/timeseries/README.md states.
     @Test(arguments: [
         ("JapaneseVowels_TRAIN", 270, 12, 7...29, 9), ("JapaneseVowels_TEST", 370, 12, 7...29, 9),

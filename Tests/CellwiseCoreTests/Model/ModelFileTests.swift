@@ -21,6 +21,22 @@ import Testing
         #expect(try ModelFile.load(from: path) == file)
     }
 
+    /// A loaded or saved model carries the SHA-256 of its file's bytes, which results record.
+    @Test func theFilesDigestTravelsWithTheModel() throws {
+        let path = try TestData.directory().appendingPathComponent("m.json").path
+        #expect(Self.sample().fileSHA256 == nil)
+        let saved = try Self.sample().saved(to: path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(saved.fileSHA256 == SHA256.hex(of: [UInt8](bytes)))
+        #expect(try ModelFile.load(from: path).fileSHA256 == saved.fileSHA256)
+        #expect(ModelFile.sha256(ofFileAt: path) == saved.fileSHA256)
+        // Another model: another digest; the digest is not part of equality.
+        var other = Self.sample()
+        other.metadata.testAccuracy = 0.5
+        #expect(try other.saved(to: path).fileSHA256 != saved.fileSHA256)
+        #expect(saved == Self.sample())
+    }
+
     /// Writes the sample with one JSON edit and returns the load error.
     func loadError(_ edit: (inout [String: Any]) -> Void) throws -> ModelFileError? {
         let path = try TestData.directory().appendingPathComponent("m.json").path
