@@ -91,7 +91,8 @@ public struct EncryptedRun: Sendable {
     ///   - shard: The batches to compute here (batch k belongs to shard k mod n).
     ///   - progress: Receives a line when the keys are ready and when a batch is done.
     public static func run(
-        bridge: @autoclosure () throws -> OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan, count: Int,
+        bridge: @autoclosure () throws -> OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan,
+        count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
         settings: OpenFHESettings = OpenFHESettings(), folder: URL? = nil, shard: Shard = .all,
         progress: @escaping @Sendable (String) -> Void = { _ in }

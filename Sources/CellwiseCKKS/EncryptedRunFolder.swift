@@ -140,7 +140,8 @@ public struct EncryptedRunFolder: Sendable {
         guard kind == S_IFDIR else { throw DataError(path, "is not a folder (remove it)") }
         guard info.st_uid == geteuid() else {
             throw DataError(
-                path, "belongs to user \(info.st_uid), not to this user (\(geteuid())); secret keys are not written there")
+                path,
+                "belongs to user \(info.st_uid), not to this user (\(geteuid())); secret keys are not written there")
         }
         // An existing folder keeps its mode unless told.
         guard chmod(path, 0o700) == 0 else {
@@ -155,7 +156,8 @@ public struct EncryptedRunFolder: Sendable {
             var info = stat()
             let item = path + "/" + name
             if lstat(item, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
-                throw DataError(item, "is a symbolic link inside the private folder; remove it (keys are written there)")
+                throw DataError(
+                    item, "is a symbolic link inside the private folder; remove it (keys are written there)")
             }
         }
     }

@@ -45,7 +45,8 @@ struct SearchCommand: ParsableCommand {
             Example:
               cellwise search --model results/models/paper-mnist5k.json --strategy dfs --budget 2048
               cellwise search --model results/models/paper-mnist5k.json --strategy ga --seed 3 --json
-              cellwise search --model results/models/paper-mnist5k.json --strategy exhaustive --cells 0-3,24-27 --degrees 7,17
+              cellwise search --model results/models/paper-mnist5k.json --strategy exhaustive --cells 0-3,24-27 \\
+                --degrees 7,17
               cellwise search --model results/models/fashion.json --strategy greedy --candidates 3w,7w,17w
               cellwise search --model results/models/paper-mnist5k.json --strategy window --acceptance paired \\
                 --search-split train+validation

@@ -137,7 +137,8 @@ struct GraphInterpreter {
                     let producer = producers[input], !evaluated.contains(producer)
                 else { continue }
                 guard onStack.insert(producer).inserted else {
-                    throw ONNXProblem("\(graph.node[producer].label(index: producer)) depends on its own output (a cycle)")
+                    throw ONNXProblem(
+                        "\(graph.node[producer].label(index: producer)) depends on its own output (a cycle)")
                 }
                 stack.append((producer, 0))
                 continue

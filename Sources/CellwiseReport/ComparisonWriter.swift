@@ -131,7 +131,9 @@ public enum ComparisonWriter {
             do { try record.config.validate() } catch { throw DataError(path, "config: \(error)") }
             // A suite's run file holds one run of its config; a comparison's run.json all of them.
             let expected = (try? Comparison.runs(of: record.config)).map { $0.map { ($0.strategy, $0.seed) } }
-            if let problem = record.incompleteness(expected: record.runs.count == 1 && allowingSingleRun ? nil : expected) {
+            if let problem = record.incompleteness(
+                expected: record.runs.count == 1 && allowingSingleRun ? nil : expected)
+            {
                 throw DataError(path, "is incomplete or altered (\(problem)); make it again with cellwise compare")
             }
             return record

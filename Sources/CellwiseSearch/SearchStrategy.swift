@@ -80,7 +80,8 @@ public struct StrategyOptions: Sendable, Equatable {
             if let earlier = values[parts[0]] {
                 throw ConfigurationError(
                     key: "--option",
-                    problem: "\(parts[0]) is given twice (\(parts[0])=\(earlier) and \(argument)); give each option once")
+                    problem:
+                        "\(parts[0]) is given twice (\(parts[0])=\(earlier) and \(argument)); give each option once")
             }
             values[parts[0]] = parts[1]
         }

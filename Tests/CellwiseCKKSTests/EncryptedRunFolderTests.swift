@@ -45,7 +45,8 @@ import Testing
         // A link planted inside (where the bridge writes keys/) on resume.
         let third = try Self.folder()
         let own = try third.privateURL(for: .all)
-        try FileManager.default.createSymbolicLink(at: own.appendingPathComponent("keys"), withDestinationURL: elsewhere)
+        try FileManager.default.createSymbolicLink(
+            at: own.appendingPathComponent("keys"), withDestinationURL: elsewhere)
         let inside = #expect(throws: DataError.self) { try third.privateURL(for: .all) }
         #expect(inside?.path.hasSuffix("keys") == true)
     }

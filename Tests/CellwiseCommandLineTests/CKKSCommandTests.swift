@@ -322,7 +322,8 @@ import Testing
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = [
-            "ckks", "probe", "--insecure", "--ring-dim", "1024", "--out", directory.appendingPathComponent("x.toml").path,
+            "ckks", "probe", "--insecure", "--ring-dim", "1024", "--out",
+            directory.appendingPathComponent("x.toml").path,
         ]
         process.environment = [
             "PATH": "/usr/bin:/bin", "PYENV_ROOT": directory.path, "HOME": directory.path,

@@ -22,11 +22,18 @@ import Testing
     }
 
     /// Runs any program and collects its exit status, standard output and standard error.
-    static func launch(_ program: URL, _ arguments: [String], in directory: URL? = nil) throws -> Run {
+    ///
+    /// - Parameter environment: Variables added to the test's environment for the program.
+    static func launch(
+        _ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil
+    ) throws -> Run {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

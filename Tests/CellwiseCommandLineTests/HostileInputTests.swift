@@ -17,41 +17,12 @@ import Testing
     static func run(_ arguments: [String], environment extra: [String: String], in directory: URL? = nil) throws
         -> CLI.Run
     {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = arguments
-        process.environment = environment(extra)
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Run(
-            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-            error: String(decoding: error, as: UTF8.self))
+        try CLI.launch(CLI.executable, arguments, in: directory, environment: extra)
     }
 
-    /// Whether `pid` is a live process (a zombie waiting for init has ended).
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)]
-        return state != "Z" && state != "X"
-    }
+    static func isAlive(_ pid: Int32) -> Bool { Processes.isAlive(pid) }
 
-    static func ends(_ pid: Int32, within seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if !isAlive(pid) { return true }
-            usleep(50_000)
-        }
-        return false
-    }
+    static func ends(_ pid: Int32, within seconds: Double = 10) -> Bool { Processes.ends(pid, within: seconds) }
 
     static func waitForFile(_ path: String, seconds: Double = 60) -> String? {
         let deadline = Date().addingTimeInterval(seconds)
@@ -228,7 +199,8 @@ import Testing
         let venv = directory.appendingPathComponent("venv")
         try FileManager.default.createDirectory(
             at: tools.appendingPathComponent("ckks"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: venv.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: venv.appendingPathComponent("bin"), withIntermediateDirectories: true)
         let requirements = Data("openfhe==0 --hash=sha256:00\n".utf8)
         try requirements.write(to: tools.appendingPathComponent("ckks/requirements.txt"))
         try Data("# not run: the fake python ignores it\n".utf8).write(
@@ -306,12 +278,14 @@ import Testing
             "--profile", try Self.handProfile(in: directory), "--out", out.path,
         ]
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("private"), withDestinationURL: elsewhere)
+        try FileManager.default.createSymbolicLink(
+            at: out.appendingPathComponent("private"), withDestinationURL: elsewhere)
         let run = try Self.run(arguments, environment: environment)
         #expect(run.status == 1)
         let errors = run.error.split(separator: "\n").filter { $0.hasPrefix("Error") }
         #expect(errors.count == 1 && errors[0].contains("is a symbolic link"), "\(run.error)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty, "nothing written through it")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty, "nothing written through it")
         #expect(!FileManager.default.fileExists(atPath: pidFile), "the bridge was not started")
     }
 }

@@ -40,7 +40,8 @@ import Testing
         for instance in try FileManager.default.contentsOfDirectory(atPath: root.path) {
             let folder = root.appendingPathComponent(instance)
             for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") {
-                var record = try ComparisonWriter.read(folder.appendingPathComponent(file).path, allowingSingleRun: true)
+                var record = try ComparisonWriter.read(
+                    folder.appendingPathComponent(file).path, allowingSingleRun: true)
                 record.totalSeconds = 0
                 record.machine = MachineDescription.current
                 for i in record.runs.indices {

@@ -15,7 +15,8 @@ enum Gzip {
     /// - Throws: ``DataError`` when the stream is corrupt or ends early.
     static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
         guard isCompressed(bytes) else { throw DataError(path, "not a gzip file (bad magic number)") }
-        return try inflateStream(bytes, windowBits: 15 + 16, kind: "gzip", limit: maximumExpansion(of: bytes.count), path: path)
+        return try inflateStream(
+            bytes, windowBits: 15 + 16, kind: "gzip", limit: maximumExpansion(of: bytes.count), path: path)
     }
 
     /// Decompresses a raw deflate stream (a zip member) of `limit` bytes (its declared size),

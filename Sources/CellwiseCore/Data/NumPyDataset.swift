@@ -89,7 +89,9 @@ enum NumPyDataset {
                     throw DataError(path, "\(key)[\(c)] step \(t) feature \(j) is infinite")
                 }
                 // Cellwise computes in Float32: a float64 beyond its range would become infinite.
-                if let j = (0..<features).first(where: { abs(array.values[base + $0]) > Double(Float.greatestFiniteMagnitude) }) {
+                if let j = (0..<features).first(where: {
+                    abs(array.values[base + $0]) > Double(Float.greatestFiniteMagnitude)
+                }) {
                     throw DataError(
                         path,
                         "\(key)[\(c)] step \(t) feature \(j) is \(array.values[base + j]), beyond float32's range "

@@ -29,7 +29,8 @@ package enum Subprocess {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         merged["CELLWISE_PARENT_PID"] = String(getpid())
-        let child = try ChildProcess(executable, arguments, environment: merged, input: .null, output: .pipe, error: .pipe)
+        let child = try ChildProcess(
+            executable, arguments, environment: merged, input: .null, output: .pipe, error: .pipe)
         var output = [UInt8]()
         var errorData = [UInt8]()
         var pending = [UInt8]()
@@ -44,6 +45,9 @@ package enum Subprocess {
             var descriptors = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&descriptors, nfds_t(descriptors.count), 200)
             if ready < 0 && errno != EINTR { break }
+            // Once the helper has exited, reaping it ends its group: a background child that still
+            // holds the pipes then lets go of them, and what is left in them is read to the end.
+            _ = child.ended
             guard ready > 0 else { continue }
             for descriptor in descriptors where descriptor.revents != 0 {
                 let count = chunk.withUnsafeMutableBytes { read(descriptor.fd, $0.baseAddress, $0.count) }

@@ -80,10 +80,11 @@ public enum Suite {
                 if !todo.isEmpty {
                     let prepared = try model ?? Comparison.prepareModel(instance.config, notice: progress)
                     model = prepared
-                    summary.made += try make(todo, of: instance, model: prepared, folder: folder, jobs: jobs,
+                    summary.made += try make(
+                        todo, of: instance, model: prepared, folder: folder, jobs: jobs,
                         registry: registry, progress: progress)
                 }
-                held.forEach { $0.release() }
+                for lock in held { lock.release() }
                 let before = left.count
                 left = left.filter { !done($0) }
                 summary.kept += before - left.count - todo.count
@@ -136,7 +137,8 @@ public enum Suite {
                 plan = try ActivationPlan(parsing: best.plan, layout: model.sites)
             } catch {
                 throw ConfigurationError(
-                    key: "\(key).best_plan", problem: "\"\(best.plan)\" is not a plan of \(instance.config.modelFile): \(error)")
+                    key: "\(key).best_plan",
+                    problem: "\"\(best.plan)\" is not a plan of \(instance.config.modelFile): \(error)")
             }
             let space = try SearchSpace(layout: model.sites, candidates: instance.config.searchCandidates())
             if let outside = plan.activations.first(where: { activation in

@@ -42,7 +42,9 @@ final class ExternalProcess {
         for (key, value) in environment { merged[key] = value }
         let folder = (logPath as NSString).deletingLastPathComponent
         do {
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
         } catch {
             throw ExternalProcessError("cannot make the folder of the log \(logPath) (\(describeSystemError(error)))")
         }

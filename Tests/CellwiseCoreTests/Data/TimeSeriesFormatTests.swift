@@ -20,7 +20,9 @@ import Testing
         let broken = crlf.replacingOccurrences(of: "@data\r\n", with: "@data\r\n1,2,x:1\r\n")
         try broken.write(toFile: path, atomically: true, encoding: .utf8)
         let error = #expect(throws: DataError.self) { try TimeSeriesFormat.read(path) }
-        let dataLine = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("@data") }!
+        let dataLine = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+            $0.hasPrefix("@data")
+        }!
         #expect(error?.problem.hasPrefix("line \(dataLine + 2):") == true, "\(String(describing: error))")
     }
 

@@ -1,3 +1,4 @@
+import CellwiseTestSupport
 import Foundation
 import Testing
 
@@ -5,24 +6,9 @@ import Testing
 
 /// Helpers run in a process group of their own, and nothing they start outlives them.
 @Suite struct ChildProcessTests {
-    /// Whether `pid` is still a live process (a zombie waiting for init counts as ended).
-    static func isAlive(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-        // The state follows the command name in parentheses: "123 (sleep) S ...".
-        guard let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)]
-        return state != "Z" && state != "X"
-    }
+    static func isAlive(_ pid: pid_t) -> Bool { Processes.isAlive(pid) }
 
-    /// Waits up to `seconds` for `pid` to end.
-    static func ends(_ pid: pid_t, within seconds: Double = 5) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if !isAlive(pid) { return true }
-            usleep(20_000)
-        }
-        return !isAlive(pid)
-    }
+    static func ends(_ pid: pid_t, within seconds: Double = 5) -> Bool { Processes.ends(pid, within: seconds) }
 
     /// Runs `script` with /bin/sh and returns the pid it wrote to its standard output's first line.
     static func backgroundPid(from output: Data) throws -> pid_t {
