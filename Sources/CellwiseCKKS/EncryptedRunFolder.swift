@@ -11,7 +11,8 @@ import Foundation
 /// over machines.
 ///
 /// - `run.json`: what the run is (plan, images, parameters, a fingerprint of the job); a folder
-///   that holds another run is refused.
+///   that holds another run is refused. `equivalent` may list the fingerprints the same run has in
+///   later job formats (and `equivalence` how that was checked).
 /// - `batches/batch-KKKK.json`: ciphertext K's decrypted logits and timings, written atomically by
 ///   the bridge as soon as the batch is decrypted; a finished batch is never computed again.
 /// - `private/shard-i-of-n/` (mode 0700): the plaintext job (weights and images), the serialized
@@ -43,6 +44,11 @@ public struct EncryptedRunFolder: Sendable {
     private struct Identity: Codable, Equatable {
         var fingerprint: String
         var description: [String: String]
+        /// Fingerprints of the same run described by later job formats (same weights, images,
+        /// plan, polynomials and parameters; the circuit's description changed), with how that was
+        /// established: a folder made by an earlier Cellwise stays readable.
+        var equivalent: [String]? = nil
+        var equivalence: String? = nil
     }
 
     /// The folder.
@@ -62,7 +68,7 @@ public struct EncryptedRunFolder: Sendable {
             guard let existing = try? JSONDecoder().decode(Identity.self, from: data) else {
                 throw DataError(file.path, "is not an encrypted run's description; delete the folder to start again")
             }
-            guard existing.fingerprint == fingerprint else {
+            guard existing.fingerprint == fingerprint || existing.equivalent?.contains(fingerprint) == true else {
                 // The readable keys first; the job's digest (weights, images, polynomials) last.
                 let keys = description.keys.sorted { ($0 == "job" ? 1 : 0, $0) < ($1 == "job" ? 1 : 0, $1) }
                 let key = keys.first { existing.description[$0] != description[$0] } ?? "fingerprint"

@@ -60,4 +60,26 @@ import Testing
         let error = #expect(throws: DataError.self) { try run.privateURL(for: .all) }
         #expect(error?.problem.contains("belongs to user 65534") == true, "\(String(describing: error))")
     }
+
+    /// A folder made by an earlier job format opens when its run.json lists today's fingerprint
+    /// as equivalent, and still refuses any other run.
+    @Test func anEquivalentFingerprintOpensAnOlderFolder() throws {
+        let run = try Self.folder()
+        let file = run.url.appendingPathComponent("run.json")
+        var identity = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let today = try #require(identity["fingerprint"] as? String)
+        identity["fingerprint"] = String(repeating: "0", count: 64)
+        identity["description"] = ["plan": "3*28", "job": "an older format"]
+        try JSONSerialization.data(withJSONObject: identity).write(to: file)
+        #expect(throws: ConfigurationError.self) {
+            try EncryptedRunFolder(url: run.url, description: ["plan": "3*28"])
+        }
+        identity["equivalent"] = [today]
+        identity["equivalence"] = "checked by a test"
+        try JSONSerialization.data(withJSONObject: identity).write(to: file)
+        _ = try EncryptedRunFolder(url: run.url, description: ["plan": "3*28"])
+        #expect(throws: ConfigurationError.self) {
+            try EncryptedRunFolder(url: run.url, description: ["plan": "7*28"])
+        }
+    }
 }
