@@ -36,6 +36,19 @@ struct CompareCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
+    /// The config's model, trained or imported when missing, with progress and notices on stderr.
+    private func prepareModel(_ config: ComparisonConfig) throws -> ModelFile {
+        try Comparison.prepareModel(
+            config,
+            progress: { report in
+                guard !quiet else { return }
+                standardError(
+                    String(
+                        format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
+                        report.validationAccuracy))
+            }, notice: { standardError($0) })
+    }
+
     func run() throws {
         Interruption.install()
         let registry = CommandLineContext.registry
@@ -54,15 +67,12 @@ struct CompareCommand: ParsableCommand {
                 )
             }
         }
-        model = try Comparison.prepareModel(
-            config,
-            progress: { report in
-                guard !quiet else { return }
-                standardError(
-                    String(
-                        format: "  epoch %3d  val_loss %.4f  val_acc %.4f", report.epoch, report.validationLoss,
-                        report.validationAccuracy))
-            }, notice: { standardError($0) })
+        do {
+            model = try prepareModel(config)
+        } catch let error as ConfigurationError {
+            // The config's own keys: name the file they are in.
+            throw ConfigurationError(key: "\(self.config): \(error.key)", problem: error.problem)
+        }
         let progress = ComparisonProgress(keys: keys, budget: config.budget, enabled: !quiet)
         let record = try Comparison.run(
             config, model: model, registry: registry, jobs: jobs, traces: traces, resume: resume,

@@ -85,8 +85,7 @@ public enum TestData {
         seed = \(seed)
         [model]
         file = "\(model)"
-        dataset = "\(dataset)"
-        \(modelSha256.map { "sha256 = \"\($0)\"" } ?? "")
+        dataset = "\(dataset)"\(modelSha256.map { "\nsha256 = \"\($0)\"" } ?? "")
         \(training.map { "[training]\n\($0)" } ?? "")
         [approximation]
         degrees = [3, 7, 17]
