@@ -100,3 +100,23 @@ void cellwise_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdi
     }
     f(m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
+
+int cellwise_sgemm_on(int isa, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                      const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
+    gemm_function f = gemm_baseline;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (isa == 2) {
+        if (!__builtin_cpu_supports("x86-64-v4")) return -1;
+        f = gemm_avx512;
+    } else if (isa == 1) {
+        if (!__builtin_cpu_supports("x86-64-v3")) return -1;
+        f = gemm_avx2;
+    }
+#else
+    if (isa != 0) return -1;
+#endif
+    f(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return 0;
+}
+

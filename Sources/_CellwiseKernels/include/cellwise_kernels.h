@@ -56,6 +56,11 @@ void cellwise_horner_split(const float *z, const float *addend, float *out, ptrd
 void cellwise_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b,
                     ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
 
+/// `cellwise_sgemm` with one instruction set's version: 0 baseline, 1 AVX2, 2 AVX-512 (tests check
+/// that all give the same bits). Returns -1, computing nothing, when the processor lacks it.
+int cellwise_sgemm_on(int isa, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                      const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+
 /// The exact hyperbolic tangent (libm `tanhf`); `scale` and `offset` are not applied.
 void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count);
 
