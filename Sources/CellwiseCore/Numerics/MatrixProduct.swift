@@ -25,7 +25,9 @@ package enum MatrixProduct {
 
     /// The instruction sets the kernel has a version for.
     package enum InstructionSet: Int32, CaseIterable, Sendable {
-        case baseline = 0, avx2 = 1, avx512 = 2
+        case baseline = 0
+        case avx2 = 1
+        case avx512 = 2
     }
 
     /// `C = A B + beta C` with one instruction set's version (tests compare them); false when this
