@@ -87,7 +87,11 @@ import Testing
 
     @Test func aVersionOneRunReadsAndRegeneratesItsTable() throws {
         let fixtures = TestData.repositoryRoot.appendingPathComponent("Tests/CellwiseReportTests/Fixtures")
-        let record = try ComparisonWriter.read(fixtures.appendingPathComponent("paper-mnist5k-v1.json").path)
+        // Its traces were cut to three evaluations (Fixtures/README.md): read without the completeness check,
+        // which refuses such a file everywhere else.
+        let path = fixtures.appendingPathComponent("paper-mnist5k-v1.json").path
+        #expect(throws: DataError.self) { try ComparisonWriter.read(path) }
+        let record = try ComparisonWriter.read(path, checkingCompleteness: false)
         #expect(record.version == 1)
         #expect(!record.partial && record.runs.allSatisfy { !$0.partial })
         let table = try String(contentsOf: fixtures.appendingPathComponent("paper-mnist5k-v1.md"), encoding: .utf8)
