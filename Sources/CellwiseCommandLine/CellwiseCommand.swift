@@ -45,6 +45,7 @@ public struct CellwiseCommand: ParsableCommand {
         CommandLineContext.ensureStandardDescriptors()
         do {
             try CommandLineContext.rejectRepeatedOptions(arguments)
+            try InstructionSet.useEnvironment()
             var command = try parseAsRoot(arguments)
             try command.run()
             try CommandLineContext.flushStandardOutput()

@@ -1,4 +1,5 @@
 #include "cellwise_kernels.h"
+#include "kernel_dispatch.h"
 #include <math.h>
 #include <string.h>
 
@@ -62,8 +63,8 @@ typedef float vf __attribute__((vector_size(LANES * sizeof(float))));
 
 // R rows at a time, the leftover rows one at a time.
 #define GEMM_KERNEL(NAME, R, ATTRIBUTES)                                                                    \
-    ATTRIBUTES static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,       \
-                                const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {       \
+    ATTRIBUTES void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,              \
+                         const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {              \
         ptrdiff_t i = 0;                                                                                    \
         for (; i + (R) <= m; i += (R)) ROW_BLOCK(R);                                                        \
         for (; i < m; i++) ROW_BLOCK(1);                                                                    \
@@ -73,50 +74,12 @@ typedef float vf __attribute__((vector_size(LANES * sizeof(float))));
 // Measured at 512 x 32 x 32 and 370 x 32 x 32 (a block of samples times a gate's weights): 8 rows
 // at a time in 512-bit registers suit AVX-512's 32 (within 10% of OpenBLAS's Cooperlake kernel), 2
 // rows AVX2's 16 (faster than OpenBLAS's Haswell kernel; 4 rows spill).
-GEMM_KERNEL(gemm_avx512, 8, __attribute__((target("arch=x86-64-v4"), min_vector_width(512))))
-GEMM_KERNEL(gemm_avx2, 2, __attribute__((target("arch=x86-64-v3"))))
+GEMM_KERNEL(cellwise_gemm_avx512, 8, __attribute__((target("arch=x86-64-v4"), min_vector_width(512))))
+GEMM_KERNEL(cellwise_gemm_avx2, 2, __attribute__((target("arch=x86-64-v3"))))
 #endif
-GEMM_KERNEL(gemm_baseline, 2, )
-
-typedef void (*gemm_function)(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, const float *, ptrdiff_t,
-                              float, float *, ptrdiff_t);
-
-static gemm_function choose(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4")) return gemm_avx512;
-    if (__builtin_cpu_supports("x86-64-v3")) return gemm_avx2;
-#endif
-    return gemm_baseline;
-}
+GEMM_KERNEL(cellwise_gemm_baseline, 2, )
 
 void cellwise_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b,
                     ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
-    static gemm_function chosen;
-    gemm_function f = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
-    if (!f) {
-        f = choose();
-        __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
-    }
-    f(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    cellwise_kernels()->sgemm(m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
-
-int cellwise_sgemm_on(int isa, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
-                      const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
-    gemm_function f = gemm_baseline;
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (isa == 2) {
-        if (!__builtin_cpu_supports("x86-64-v4")) return -1;
-        f = gemm_avx512;
-    } else if (isa == 1) {
-        if (!__builtin_cpu_supports("x86-64-v3")) return -1;
-        f = gemm_avx2;
-    }
-#else
-    if (isa != 0) return -1;
-#endif
-    f(m, n, k, a, lda, b, ldb, beta, c, ldc);
-    return 0;
-}
-

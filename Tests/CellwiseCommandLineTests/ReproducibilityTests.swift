@@ -39,6 +39,37 @@ import Testing
         #expect(traces[2] == traces[0], "Sandybridge")
     }
 
+    /// The same searches with the evaluator's AVX-512, AVX2 and baseline kernels (`CELLWISE_ISA`,
+    /// what a machine without AVX-512 runs) give the same traces, on the paper's SimpleRNN and on
+    /// a GRU (sigmoid gates), and each run records the kernels it used.
+    @Test(arguments: [("paper-mnist5k", "150"), ("vowels-gru", "40")])
+    func aSearchIsTheSameWithEveryInstructionSet(model: String, budget: String) throws {
+        let directory = try CLI.temporaryDirectory()
+        let path = TestData.repositoryRoot.appendingPathComponent("results/models/\(model).json").path
+        var traces = [String: [NSDictionary]]()
+        for isa in InstructionSet.allCases where isa.isSupported {
+            let trace = directory.appendingPathComponent("trace-\(isa).jsonl").path
+            let run = try HostileInputTests.run(
+                [
+                    "search", "--model", path, "--strategy", "ga", "--budget", budget, "--seed", "3", "--quiet",
+                    "--trace-file", trace,
+                ], environment: ["CELLWISE_ISA": isa.rawValue])
+            #expect(run.status == 0, "\(isa): \(run.error)")
+            traces[isa.rawValue] = try Self.trace(trace)
+        }
+        let reference = try #require(traces["baseline"])
+        #expect(reference.count == Int(budget)! + 1)
+        for (isa, trace) in traces { #expect(trace == reference, "\(isa)") }
+    }
+
+    /// A `CELLWISE_ISA` that names no instruction set is refused in one line naming the variable.
+    @Test func anUnknownInstructionSetIsRefused() throws {
+        let run = try HostileInputTests.run(
+            ["evaluate", "--model", Self.shippedModel, "--plan", "17*28"], environment: ["CELLWISE_ISA": "sse9"])
+        #expect(run.status != 0)
+        #expect(run.error == "Error: CELLWISE_ISA: 'sse9' is not an instruction set (one of baseline, avx2, avx512)\n")
+    }
+
     /// A config names its model's SHA-256; another file under that name is used, with a notice
     /// giving both digests (as when a model is retrained on another CPU).
     @Test func aModelThatIsNotTheShippedOneIsNamedAsSuch() throws {

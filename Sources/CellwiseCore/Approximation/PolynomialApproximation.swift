@@ -268,10 +268,22 @@ public struct PolynomialApproximation: Sendable {
         _ z: UnsafePointer<Float>, adding addend: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>,
         count: Int
     ) {
+        kernel.apply(scheme, z, addend, out, count)
+    }
+
+    /// p at `x` in Float32 by `scheme` (default: the one this fit uses) with `isa`'s kernels
+    /// (tests compare them); nil when this processor lacks it.
+    func evaluate(_ x: [Float], scheme: Scheme? = nil, on isa: InstructionSet) -> [Float]? {
+        guard let kernels = isa.kernels else { return nil }
+        var out = [Float](repeating: 0, count: x.count)
+        kernel.run(scheme ?? self.scheme, x, &out, kernels: kernels)
+        return out
+    }
+
+    private var kernel: Kernel {
         Kernel(
             scale: scale, offset: offset, constant: constant, horner: hornerCoefficients, parity: parity,
-            clenshaw: clenshawCoefficients, odd: oddCoefficients, splitEven: splitEven, splitOdd: splitOdd
-        ).apply(scheme, z, addend, out, count)
+            clenshaw: clenshawCoefficients, odd: oddCoefficients, splitEven: splitEven, splitOdd: splitOdd)
     }
 
     /// The Float32 forms of a fit, for the C kernels.
@@ -286,28 +298,50 @@ public struct PolynomialApproximation: Sendable {
         var splitEven: [Float]
         var splitOdd: [Float]
 
+        /// With `kernels` one instruction set's versions, otherwise the ones in use.
         func apply(
             _ scheme: Scheme, _ z: UnsafePointer<Float>, _ addend: UnsafePointer<Float>?,
-            _ out: UnsafeMutablePointer<Float>, _ count: Int
+            _ out: UnsafeMutablePointer<Float>, _ count: Int, kernels: UnsafePointer<cellwise_kernel_table>? = nil
         ) {
+            let table = kernels?.pointee
             switch scheme {
             case .horner:
-                cellwise_horner(z, addend, out, count, scale, offset, horner, Int32(horner.count), parity, constant)
+                let n = Int32(horner.count)
+                if let f = table?.horner {
+                    f(z, addend, out, count, scale, offset, horner, n, parity, constant)
+                } else {
+                    cellwise_horner(z, addend, out, count, scale, offset, horner, n, parity, constant)
+                }
             case .clenshaw:
-                cellwise_clenshaw(z, addend, out, count, scale, offset, clenshaw, Int32(clenshaw.count))
+                let n = Int32(clenshaw.count)
+                if let f = table?.clenshaw {
+                    f(z, addend, out, count, scale, offset, clenshaw, n)
+                } else {
+                    cellwise_clenshaw(z, addend, out, count, scale, offset, clenshaw, n)
+                }
             case .clenshawOdd:
-                cellwise_clenshaw_odd(z, addend, out, count, scale, odd, Int32(odd.count), constant)
+                let n = Int32(odd.count)
+                if let f = table?.clenshaw_odd {
+                    f(z, addend, out, count, scale, odd, n, constant)
+                } else {
+                    cellwise_clenshaw_odd(z, addend, out, count, scale, odd, n, constant)
+                }
             case .hornerSplit:
-                cellwise_horner_split(
-                    z, addend, out, count, scale, offset, splitEven, Int32(splitEven.count), splitOdd,
-                    Int32(splitOdd.count))
+                let (ne, no) = (Int32(splitEven.count), Int32(splitOdd.count))
+                if let f = table?.horner_split {
+                    f(z, addend, out, count, scale, offset, splitEven, ne, splitOdd, no)
+                } else {
+                    cellwise_horner_split(z, addend, out, count, scale, offset, splitEven, ne, splitOdd, no)
+                }
             }
         }
 
-        func run(_ scheme: Scheme, _ x: [Float], _ out: inout [Float]) {
+        func run(
+            _ scheme: Scheme, _ x: [Float], _ out: inout [Float], kernels: UnsafePointer<cellwise_kernel_table>? = nil
+        ) {
             x.withUnsafeBufferPointer { x in
                 out.withUnsafeMutableBufferPointer { out in
-                    apply(scheme, x.baseAddress!, nil, out.baseAddress!, x.count)
+                    apply(scheme, x.baseAddress!, nil, out.baseAddress!, x.count, kernels: kernels)
                 }
             }
         }

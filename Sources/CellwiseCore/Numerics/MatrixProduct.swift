@@ -23,19 +23,14 @@ package enum MatrixProduct {
         cellwise_sgemm(m, n, k, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// The instruction sets the kernel has a version for.
-    package enum InstructionSet: Int32, CaseIterable, Sendable {
-        case baseline = 0
-        case avx2 = 1
-        case avx512 = 2
-    }
-
     /// `C = A B + beta C` with one instruction set's version (tests compare them); false when this
     /// processor lacks it.
     package static func multiply(
         on isa: InstructionSet, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
         ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) -> Bool {
-        cellwise_sgemm_on(isa.rawValue, m, n, k, a, lda, b, ldb, beta, c, ldc) == 0
+        guard let kernels = isa.kernels else { return false }
+        kernels.pointee.sgemm(m, n, k, a, lda, b, ldb, beta, c, ldc)
+        return true
     }
 }

@@ -10,6 +10,9 @@ public struct MachineDescription: Codable, Sendable, Equatable {
     public var cores: Int
     /// Physical memory in GiB.
     public var memoryGiB: Double
+    /// The instruction set the evaluator's kernels ran with (absent in files from before it was
+    /// recorded). It changes only the speed: every version gives the same bits.
+    public var kernels: InstructionSet?
 }
 
 extension MachineDescription {
@@ -25,6 +28,7 @@ extension MachineDescription {
         }
         return MachineDescription(
             system: info.operatingSystemVersionString, processor: processor, cores: info.activeProcessorCount,
-            memoryGiB: (Double(info.physicalMemory) / Double(1 << 30) * 10).rounded() / 10)
+            memoryGiB: (Double(info.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
+            kernels: InstructionSet.inUse)
     }
 }

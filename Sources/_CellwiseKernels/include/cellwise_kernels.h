@@ -4,8 +4,8 @@
 //     out[i] = f(scale * (z[i] + addend[i]) + offset)
 // where f is a polynomial (Horner or Clenshaw form) or the exact tanh.
 // `addend` may be NULL. `out` may alias `z`.
-// The functions are compiled for several x86-64 levels (AVX-512, AVX2+FMA, baseline) and
-// the best one for the running processor is chosen when the program loads.
+// Each is compiled for several x86-64 levels (AVX-512, AVX2+FMA, baseline), all giving the same
+// bits; the best one for the running processor is used unless `cellwise_use_isa` picks another.
 #ifndef CELLWISE_KERNELS_H
 #define CELLWISE_KERNELS_H
 
@@ -56,10 +56,39 @@ void cellwise_horner_split(const float *z, const float *addend, float *out, ptrd
 void cellwise_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b,
                     ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
 
-/// `cellwise_sgemm` with one instruction set's version: 0 baseline, 1 AVX2, 2 AVX-512 (tests check
-/// that all give the same bits). Returns -1, computing nothing, when the processor lacks it.
-int cellwise_sgemm_on(int isa, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
-                      const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+/// Instruction sets the kernels have a version for.
+enum cellwise_isa {
+    /// The best this processor runs (for `cellwise_use_isa`).
+    CELLWISE_ISA_BEST = -1,
+    /// Any x86-64 (or other) processor; fused multiply-adds by libm's `fmaf`.
+    CELLWISE_ISA_BASELINE = 0,
+    /// x86-64-v3: AVX2 and FMA.
+    CELLWISE_ISA_AVX2 = 1,
+    /// x86-64-v4: AVX-512.
+    CELLWISE_ISA_AVX512 = 2,
+};
+
+/// One instruction set's versions of the polynomial kernels and the matrix product (tests
+/// compare them).
+struct cellwise_kernel_table {
+    void (*horner)(const float *, const float *, float *, ptrdiff_t, float, float, const float *, int, int, float);
+    void (*clenshaw)(const float *, const float *, float *, ptrdiff_t, float, float, const float *, int);
+    void (*clenshaw_odd)(const float *, const float *, float *, ptrdiff_t, float, const float *, int, float);
+    void (*horner_split)(const float *, const float *, float *, ptrdiff_t, float, float, const float *, int,
+                         const float *, int);
+    void (*sgemm)(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, const float *, ptrdiff_t, float,
+                  float *, ptrdiff_t);
+};
+
+/// The versions for `isa` (a `cellwise_isa`), or NULL when this processor lacks it.
+const struct cellwise_kernel_table *cellwise_kernels_on(int isa);
+
+/// Makes every later call use `isa`'s versions. Returns 0, or -1 (changing nothing) when this
+/// processor lacks it.
+int cellwise_use_isa(int isa);
+
+/// The instruction set whose versions are in use.
+int cellwise_isa_in_use(void);
 
 /// The exact hyperbolic tangent (libm `tanhf`); `scale` and `offset` are not applied.
 void cellwise_tanh(const float *z, const float *addend, float *out, ptrdiff_t count);

@@ -104,3 +104,34 @@ import Testing
         #expect(throws: ConfigurationError.self) { try ApproximationLibrary(lower: .nan, upper: 1) }
     }
 }
+
+/// Every instruction set's polynomial kernels give the same bits, for every scheme and fit shape
+/// (odd tanh and sigmoid fits, full fits on an asymmetric range), with and without the vector
+/// blocks' remainder: what makes evaluation the same on a machine without AVX-512.
+@Suite struct PolynomialKernelInstructionSetTests {
+    @Test(arguments: [
+        (ActivationFunction.tanh, -8.0, 8.0), (.sigmoid, -8.0, 8.0), (.tanh, -3.0, 5.0), (.sigmoid, -6.0, 2.5),
+    ])
+    func everyInstructionSetGivesTheSameBits(function: ActivationFunction, lower: Double, upper: Double) throws {
+        var generator = SeededGenerator(seed: 7)
+        let x = (0..<1000).map { _ in Float.random(in: Float(lower - 1)...Float(upper + 1), using: &generator) }
+        let odd = lower == -upper
+        let schemes: [PolynomialApproximation.Scheme] =
+            odd ? [.horner, .clenshawOdd] : [.horner, .clenshaw, .hornerSplit]
+        for degree in [1, 2, 3, 7, 8, 15, 27, 40] {
+            let fit = try PolynomialApproximation.uniform(function, degree: degree, lower: lower, upper: upper)
+            for scheme in schemes {
+                for count in [1000, 64, 63] {
+                    let input = Array(x.prefix(count))
+                    let results = InstructionSet.allCases.compactMap { fit.evaluate(input, scheme: scheme, on: $0) }
+                    #expect(results.count == InstructionSet.allCases.filter(\.isSupported).count)
+                    for other in results.dropFirst() {
+                        #expect(
+                            other.map(\.bitPattern) == results[0].map(\.bitPattern),
+                            "\(function) degree \(degree) \(scheme) count \(count)")
+                    }
+                }
+            }
+        }
+    }
+}

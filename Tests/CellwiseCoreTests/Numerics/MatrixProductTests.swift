@@ -19,7 +19,7 @@ import Testing
         let start = Self.values(m * n, seed: 3)
         for beta: Float in [0, 1, 0.5] {
             var results = [[Float]]()
-            for isa in MatrixProduct.InstructionSet.allCases {
+            for isa in InstructionSet.allCases {
                 var c = start
                 let ran = c.withUnsafeMutableBufferPointer { out in
                     MatrixProduct.multiply(
