@@ -24,8 +24,11 @@ test:
 	CELLWISE_REQUIRE_ALL_TESTS=1 CELLWISE_PYTHON=$(CURDIR)/.build/python-venv/bin/python \
 	  CELLWISE_JUPYTER=$(CURDIR)/.build/python-venv/bin/jupyter $(SWIFT) test
 
-# Style: swift-format (.swift-format, 120 columns) with warnings as errors, and no line over 120.
+# Style: swift-format (.swift-format, 120 columns) with warnings as errors, no line over 120, and
+# ruff (ruff.toml, pinned in scripts/install-deps.sh) for the Python.
 lint:
+	@scripts/install-deps.sh --python
+	.build/python-venv/bin/ruff check --quiet .
 	$(SWIFT) format lint --strict --recursive Sources Tests Examples Package.swift
 	@long=$$(git ls-files '*.swift' | grep -v '/Generated/' | xargs awk 'length > 120 { print FILENAME ":" FNR }'); \
 	  if [ -n "$$long" ]; then echo "lines over 120 columns:"; echo "$$long"; exit 1; fi

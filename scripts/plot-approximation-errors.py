@@ -21,7 +21,11 @@ from numpy.polynomial import chebyshev as C  # noqa: E402
 
 CELLWISE = ".build/release/cellwise"
 DEGREE = 17
-METHODS = [("", "uniform on [-8, 8] (paper)"), ("r", "uniform on the observed range"), ("w", "weighted by the observed data")]
+METHODS = [
+    ("", "uniform on [-8, 8] (paper)"),
+    ("r", "uniform on the observed range"),
+    ("w", "weighted by the observed data"),
+]
 
 
 def run(*args):

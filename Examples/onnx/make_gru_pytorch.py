@@ -10,7 +10,6 @@ standardisation is part of the model (Sub and Div), so the graph reads raw LPC c
 Seeded; PyTorch's CPU kernels make it reproducible on one machine, not bit-for-bit everywhere.
 """
 import os
-import numpy as np
 import torch
 from timeseries import load
 

@@ -9,7 +9,6 @@ LSTM operator (gates reordered i o f c, peepholes absent) and the Dense layer as
 Softmax. The standardisation is part of the model (a Lambda computing (x - mean) / std).
 """
 import os
-import numpy as np
 import tensorflow as tf
 import tf2onnx
 from timeseries import load

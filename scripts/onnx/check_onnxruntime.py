@@ -114,7 +114,6 @@ def unrolled_model(op, lbr, weights, head, mean, std, steps, features, sites):
     """The same model step by step in plain arithmetic; `sites[(t, l, kind)]` is a candidate spec or None (exact)."""
     g = Graph()
     x = g.op("Div", [g.op("Sub", ["x", g.const(mean)]), g.const(std)])
-    kinds = {"RNN": ["h"], "GRU": ["z", "r", "h"], "LSTM": ["i", "f", "g", "o", "c"]}[op]
     exact = {"h": "Tanh", "z": "Sigmoid", "r": "Sigmoid", "i": "Sigmoid", "f": "Sigmoid", "g": "Tanh",
              "o": "Sigmoid", "c": "Tanh"}
 
@@ -124,7 +123,8 @@ def unrolled_model(op, lbr, weights, head, mean, std, steps, features, sites):
             return g.op(exact[kind], [value])
         a, b = spec["domain"]
         c = spec["chebyshev"]
-        u = g.op("Add", [g.op("Mul", [value, g.const(np.float32(2 / (b - a)))]), g.const(np.float32(-(a + b) / (b - a)))])
+        scale, shift = g.const(np.float32(2 / (b - a))), g.const(np.float32(-(a + b) / (b - a)))
+        u = g.op("Add", [g.op("Mul", [value, scale]), shift])
         two_u = g.op("Mul", [u, g.const(np.float32(2))])
         b1, b2 = None, None
         for k in range(len(c) - 1, 0, -1):
@@ -267,7 +267,8 @@ def main():
             onnx.save(operator_model(op, lbr, weights, head, mean, std, steps, features, variant), path)
             model_json = os.path.join(arguments.work, name + ".json")
             run([cellwise, "import", path, "--dataset", "JapaneseVowels", "--out", model_json])
-            _, inputs, exact = cellwise_outputs(cellwise, model_json, "exact", os.path.join(arguments.work, name + ".npz"))
+            npz = os.path.join(arguments.work, name + ".npz")
+            _, inputs, exact = cellwise_outputs(cellwise, model_json, "exact", npz)
             ours = exact
             raw = raw_inputs(model_json, inputs)
             report_check(results, f"{name} exact vs ONNX Runtime ({op} operator)", "exact", ours, ort_logits(path, raw))
@@ -276,7 +277,7 @@ def main():
             report_check(results, f"{name} unrolled graph vs {op} operator (ONNX Runtime only)", "exact",
                          ort_logits(exact_unrolled, raw), ort_logits(path, raw))
             for plan in plans:
-                report, _, ours = cellwise_outputs(cellwise, model_json, plan, os.path.join(arguments.work, name + ".npz"))
+                report, _, ours = cellwise_outputs(cellwise, model_json, plan, npz)
                 layout = {"RNN": ["h"], "GRU": ["z", "r", "h"], "LSTM": ["i", "f", "g", "o", "c"]}[op]
                 per_step = layers * len(layout)
                 sites = {}
@@ -292,7 +293,8 @@ def main():
         path = os.path.join(ROOT, "Examples", "onnx", example + ".onnx")
         model_json = os.path.join(arguments.work, example + ".json")
         run([cellwise, "import", path, "--dataset", "JapaneseVowels", "--out", model_json])
-        _, inputs, ours = cellwise_outputs(cellwise, model_json, "exact", os.path.join(arguments.work, example + ".npz"))
+        npz = os.path.join(arguments.work, example + ".npz")
+        _, inputs, ours = cellwise_outputs(cellwise, model_json, "exact", npz)
         theirs = ort_logits(path, raw_inputs(model_json, inputs))
         ends_in_softmax = onnx.load(path).graph.node[-1].op_type == "Softmax"
         report_check(results, f"{example} (shipped) exact vs ONNX Runtime", "exact",

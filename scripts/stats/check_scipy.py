@@ -1,7 +1,8 @@
 """SciPy's and statsmodels' answers to the statistics Cellwise computes (Tests/CellwiseStatisticsTests).
 
 Reads {"friedman": [matrix, ...], "wilcoxon": [[x, y], ...], "holm": [pvalues, ...],
-"studentized": [k, ...], "normal_quantile": [p, ...]} as JSON on standard input and prints the same keys with the results.
+"studentized": [k, ...], "normal_quantile": [p, ...]} as JSON on standard input and prints the same keys
+with the results.
 """
 import json
 import sys

@@ -18,7 +18,9 @@ seeds 1-5: 437.09 (18 bootstraps), 437.09 (18), 437.34 (18), 436.56 (18), 477.80
 Very sensitive to the schedule of step 3: every 40 rounds gave 3 seeds at 18, every 50 or 80 only 1;
 without step 3, 2 seeds. A built-in version needs something less lucky (adaptive phases, restarts).
 """
-import math, random, sys
+import math
+import random
+import sys
 sys.path.insert(0, __file__.rsplit("/", 2)[0])
 from cellwise_strategy import Session, Stop
 
@@ -34,7 +36,6 @@ best = (p.reference["latency_seconds"], ref)
 seen = {}
 def ev(plans):
     global best
-    out = []
     new = [pl for pl in plans if tuple(pl) not in seen]
     if new:
         for pl, r in zip(new, s.ask(new)):

@@ -71,7 +71,6 @@ def context(args, keys_folder=None, extra_rotations=()):
     """
     if keys_folder and os.path.exists(os.path.join(keys_folder, "complete")):
         return load_context(args, keys_folder, extra_rotations)
-    secret = SECRETS[args.secret]
     batch = getattr(args, "batch", 1)
     slots = SLOTS * batch
     cc, depth, bootstrap_depth = crypto_context(args, args.ring_dim)
@@ -105,7 +104,8 @@ def crypto_context(args, ring_dim):
     secret = SECRETS[args.secret]
     p = fhe.CCParamsCKKSRNS()
     p.SetSecretKeyDist(secret)
-    p.SetSecurityLevel(fhe.SecurityLevel.HEStd_128_classic if args.security == "128" else fhe.SecurityLevel.HEStd_NotSet)
+    level = fhe.SecurityLevel.HEStd_128_classic if args.security == "128" else fhe.SecurityLevel.HEStd_NotSet
+    p.SetSecurityLevel(level)
     if ring_dim:
         p.SetRingDim(ring_dim)
     p.SetScalingModSize(args.scaling_bits)

@@ -57,8 +57,6 @@ final class ExternalProcess {
         }
     }
 
-    deinit { child.terminateGroup(grace: 0) }
-
     /// Writes one line (a newline is added). Returns false when the process no longer reads.
     @discardableResult
     func send(_ line: String) -> Bool {
@@ -129,11 +127,8 @@ final class ExternalProcess {
         child.closeInput()
         let deadline = Date().addingTimeInterval(grace)
         while child.ended == nil && Date() < deadline { usleep(10_000) }
-        guard let termination = child.ended else {
-            child.terminateGroup(grace: 0)
-            return nil
-        }
-        child.terminateGroup(grace: 0)
+        let termination = child.ended
+        child.terminateGroup(grace: 0)  // the leader, if it is still running, and whatever it started
         if case .exited(let status) = termination { return status }
         return nil
     }

@@ -3,13 +3,19 @@
     .build/ckks-venv/bin/python tools/ckks/experiments/bootstrap_memory.py BATCH BUDGET 1 [LEVELS]
 (BUDGET b gives level budget [b, b]; 1 keeps OpenFHE's precomputation on; LEVELS usable levels, default 9.)
 """
-import sys, time, resource, math
-sys.path.insert(0, __import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '..'))
-import cellwise_ckks as C, openfhe as fhe, argparse
+import os
+import sys
+import time
+import resource
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import cellwise_ckks as C
+import openfhe as fhe
+import argparse
 batch=int(sys.argv[1]); budget=[int(sys.argv[2])]*2; pre=sys.argv[3]=='1'
 levels=int(sys.argv[4]) if len(sys.argv) > 4 else 9
 orig=fhe.CryptoContext.EvalBootstrapSetup
-a=argparse.Namespace(ring_dim=0, levels=levels, level_budget=budget, scaling_bits=50, first_bits=55, digits=4, correction=6, secret='uniform', security='128', batch=batch)
+a = argparse.Namespace(ring_dim=0, levels=levels, level_budget=budget, scaling_bits=50, first_bits=55, digits=4,
+                       correction=6, secret='uniform', security='128', batch=batch)
 # patch: precompute flag
 def setup(self, lb, dim1, slots, corr): return orig(self, lb, dim1, slots, corr, pre)
 fhe.CryptoContext.EvalBootstrapSetup=setup

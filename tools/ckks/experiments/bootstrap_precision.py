@@ -1,12 +1,13 @@
 # Reproduces the precision loss at the third bootstrap (issue 7, open): python bootstrap_precision.py 40|50
 # Run with the bridge environment: .build/ckks-venv/bin/python tools/ckks/experiments/bootstrap_precision.py 40
-import sys, os
+import argparse
+import sys
+import os
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 import cellwise_ckks as C
 import numpy as np
 from numpy.polynomial import chebyshev as Ch
 bits = int(sys.argv[1])
-import argparse
 # The earlier insecure parameters at N = 1024 (for speed), with `bits`-bit scaling primes.
 cc, keys, _ = C.context(argparse.Namespace(ring_dim=1024, levels=8, level_budget=[2, 2], scaling_bits=bits,
                                            first_bits=bits + 10, digits=3, correction=0, secret="uniform",
