@@ -2,7 +2,7 @@
 # model first) and prints the table; `make test` runs the test suite. Both install what they need.
 SWIFT ?= swift
 
-.PHONY: all deps build demo accuracies test lint bench clean
+.PHONY: all deps build demo accuracies test lint bench install clean
 
 all: build
 
@@ -35,6 +35,20 @@ lint:
 
 bench: build
 	.build/release/cellwise bench --dataset fashion
+
+# `make install PREFIX=/opt/cellwise`: the binary in $(PREFIX)/bin, and what it runs beside it (the
+# CKKS bridge, the adapters, the shipped data, configs and models) in $(PREFIX)/share/cellwise, where
+# it also makes its Python environments on first use (so $(PREFIX)/share/cellwise must be writable
+# by whoever runs encrypted or Python-strategy commands). docs/installation.md.
+PREFIX ?= /usr/local
+SHARE = $(DESTDIR)$(PREFIX)/share/cellwise
+install: build
+	install -D -m 755 .build/release/cellwise $(DESTDIR)$(PREFIX)/bin/cellwise
+	mkdir -p $(SHARE)/results
+	rm -rf $(SHARE)/tools $(SHARE)/strategies $(SHARE)/data $(SHARE)/configs $(SHARE)/results/models
+	cp -R tools strategies data configs $(SHARE)/
+	cp -R results/models $(SHARE)/results/
+	find $(SHARE) -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
 	rm -rf .build

@@ -2,7 +2,7 @@ import CellwiseCore
 import Foundation
 
 /// Runs `tools/ckks/cellwise_ckks.py` with OpenFHE's Python package in a virtual environment
-/// that it creates on first use (`.build/ckks-venv` in the checkout), from the hash-pinned
+/// that it creates on first use (`.build/ckks-venv` in the checkout, see ``Installation``), from the hash-pinned
 /// `tools/ckks/requirements.txt` (`pip install --require-hashes`).
 ///
 /// OpenFHE's wheel (`openfhe==1.6.1.0.22.4`) is built for CPython 3.10 only; the bridge looks for
@@ -21,21 +21,19 @@ public struct OpenFHEBridge: Sendable {
     /// - Parameter log: Receives a line for each set-up step (creating the environment, installing).
     /// - Throws: ``DataError`` saying what to install when Python 3.10 is missing or the install fails.
     public init(log: (String) -> Void = { _ in }) throws {
-        // Sources/CellwiseCKKS/OpenFHEBridge.swift -> the checkout.
-        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
+        let environment = ProcessInfo.processInfo.environment
         let tools =
-            ProcessInfo.processInfo.environment["CELLWISE_TOOLS"].map { URL(fileURLWithPath: $0) }
-            ?? checkout.appendingPathComponent("tools")
+            try environment["CELLWISE_TOOLS"].map { URL(fileURLWithPath: $0) }
+            ?? Installation.current().root.appendingPathComponent("tools")
         script = tools.appendingPathComponent("ckks/cellwise_ckks.py").path
         guard FileManager.default.fileExists(atPath: script) else {
             throw DataError(
                 script,
-                "the CKKS bridge script is missing (set CELLWISE_TOOLS to the tools/ directory of a Cellwise checkout)")
+                "the CKKS bridge script is missing (set CELLWISE_HOME to a Cellwise checkout or installation)")
         }
         let venv =
-            ProcessInfo.processInfo.environment["CELLWISE_CKKS_VENV"]
-            ?? checkout.appendingPathComponent(".build/ckks-venv").path
+            try environment["CELLWISE_CKKS_VENV"]
+            ?? Installation.current().environments.appendingPathComponent("ckks-venv").path
         python = venv + "/bin/python"
         let marker = venv + "/.cellwise-openfhe"
         // Pinned with hashes: the environment is remade when the requirements change.
@@ -63,7 +61,8 @@ public struct OpenFHEBridge: Sendable {
                 venv + "/bin/pip",
                 ["install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", requirements]),
             what: "pip install --require-hashes -r \(requirements)")
-        FileManager.default.createFile(atPath: marker, contents: Data(digest.utf8))
+        // Without the marker the environment is only checked again next time.
+        _ = FileManager.default.createFile(atPath: marker, contents: Data(digest.utf8))
     }
 
     /// Runs the bridge with `arguments` and decodes its JSON output.

@@ -154,18 +154,14 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
         try locateData("mnist-5k.csv.gz")
     }
 
-    /// Finds `name` under `data/`: `$CELLWISE_DATA`, then `./data`, then the checkout this binary
-    /// was built from.
+    /// Finds `name` under `data/`: `$CELLWISE_DATA`, then `./data`, then the ``Installation``'s.
     static func locateData(_ name: String) throws -> String {
         var candidates = [String]()
-        if let directory = ProcessInfo.processInfo.environment["CELLWISE_DATA"] {
+        if let directory = ProcessInfo.processInfo.environment["CELLWISE_DATA"], !directory.isEmpty {
             candidates.append((directory as NSString).appendingPathComponent(name))
         }
         candidates.append("data/\(name)")
-        let checkout = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(checkout.appendingPathComponent("data").appendingPathComponent(name).path)
+        if let installation = try? Installation.current() { candidates.append(installation.resource("data/\(name)")) }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             return found
         }

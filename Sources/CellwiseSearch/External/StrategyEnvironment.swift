@@ -2,28 +2,23 @@ import CellwiseCore
 import Foundation
 
 /// The Python environment of the shipped adapters: a command whose program is `{python}` runs
-/// with the Python of `.build/strategies-venv` (or `CELLWISE_STRATEGIES_VENV`), created on first
+/// with the Python of `.build/strategies-venv` (see ``Installation``; or `CELLWISE_STRATEGIES_VENV`), created on first
 /// use with `python3 -m venv` and the pinned packages of `strategies/requirements.txt`; it is
 /// reinstalled when that file changes.
 enum StrategyEnvironment {
     /// The placeholder for the environment's Python in a command.
     static let placeholder = "{python}"
 
-    /// The checkout's root (this file is Sources/CellwiseSearch/External/StrategyEnvironment.swift).
-    static var checkout: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     /// `command` with `{python}` replaced by the environment's Python (made first if needed).
     static func resolve(_ command: [String], log: (String) -> Void = { standardErrorLine($0) }) throws -> [String] {
         guard command.first == placeholder else { return command }
+        let environment = ProcessInfo.processInfo.environment
         let venv =
-            ProcessInfo.processInfo.environment["CELLWISE_STRATEGIES_VENV"]
-            ?? checkout.appendingPathComponent(".build/strategies-venv").path
+            try environment["CELLWISE_STRATEGIES_VENV"]
+            ?? Installation.current().environments.appendingPathComponent("strategies-venv").path
         let requirements =
-            ProcessInfo.processInfo.environment["CELLWISE_STRATEGIES_REQUIREMENTS"]
-            ?? checkout.appendingPathComponent("strategies/requirements.txt").path
+            try environment["CELLWISE_STRATEGIES_REQUIREMENTS"]
+            ?? Installation.current().resource("strategies/requirements.txt")
         guard let wanted = FileManager.default.contents(atPath: requirements) else {
             throw ExternalProcessError("cannot read \(requirements) (the adapters' pinned packages)")
         }
