@@ -62,13 +62,22 @@ public struct CiphertextGraph: Sendable, Equatable {
     /// The logits' ciphertext.
     public var logits: Int { operations[operations.count - 1].output }
 
-    /// The graph of `plan` priced by `model` (sites in ``RecurrentCell/sites`` order per cell).
+    /// Creates a graph from its parts.
+    init(operations: [Operation], names: [String], fresh: Set<Int>, stepInputs: [Int]) {
+        self.operations = operations
+        self.names = names
+        self.fresh = fresh
+        self.stepInputs = stepInputs
+    }
+
+    /// The graph of `plan` priced by `model`: every cell's ``CellGraph/operations`` in turn
+    /// (sites in ``RecurrentCell/sites`` order per cell), then the Dense layer.
     ///
     /// - Throws: ``CostModelError`` for a site with the exact function or a plan of another shape.
     public init(plan: ActivationPlan, model: CostModel) throws {
-        let cell = model.cell
+        let graph = model.cell.graph
         let layers = model.layerUnits.count
-        let perCell = cell.sites.count
+        let perCell = graph.sites.count
         var operations = [Operation]()
         var names = [String]()
         var fresh = Set<Int>()
@@ -77,15 +86,15 @@ public struct CiphertextGraph: Sendable, Equatable {
             if isFresh { fresh.insert(names.count - 1) }
             return names.count - 1
         }
-        var hidden = (0..<layers).map { ciphertext("h[\($0)] initial (zero)", isFresh: true) }
-        var cellState =
-            cell.hasCellState ? (0..<layers).map { ciphertext("c[\($0)] initial (zero)", isFresh: true) } : []
+        // states[k][layer]: state k of each layer (all layers' h, then all layers' c).
+        var states = graph.states.map { state in
+            (0..<layers).map { ciphertext("\(state)[\($0)] initial (zero)", isFresh: true) }
+        }
         let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
         try model.checkShape(of: plan)
         if let exact = plan.activations.firstIndex(where: { $0.degree == nil }) {
             throw CostModelError.exactTanh(cell: exact)
         }
-        let stages = CostModel.stagesPerCell(cell)
         var element = 0
         var stepInputs = [Int]()
         for step in 0..<plan.layout.timeSteps {
@@ -94,72 +103,50 @@ public struct CiphertextGraph: Sendable, Equatable {
             for layer in 0..<layers {
                 let index = step * layers + layer
                 let degrees = plan.activations[(index * perCell)..<((index + 1) * perCell)].map { $0.degree ?? 0 }
-                let d = degrees.map(model.depthRule.polynomialDepth(degree:))
                 let u = model.layerUnits[layer]
                 let width = layer == 0 ? model.inputSize : model.layerUnits[layer - 1]
                 let block = model.profile.matrixVector.counts(
                     inputs: width + u, outputs: u, rotations: model.profile.matrixVectorRotations)
                 let position = "step \(step) layer \(layer)"
-                func op(
-                    _ kind: String, _ inputs: [(Int, Int)], stage: Int = 0, depth: Int, linear: OperationCounts,
-                    polynomial: OperationCounts = OperationCounts(), name: String? = nil, site: Int? = nil
-                ) -> Int {
-                    let output = ciphertext(name ?? "\(kind) at \(position)")
+                var results = [Int: Int]()  // node -> ciphertext
+                func read(_ value: CellGraph.Value) -> Int {
+                    switch value {
+                    case .input: below
+                    case .state(let k): states[k][layer]
+                    case .node(let n): results[n]!
+                    }
+                }
+                for operation in graph.operations {
+                    let newState = graph.outputs.firstIndex(of: .node(operation.node))
+                    let name = newState.map { "\(graph.states[$0])[\(layer)] after step \(step)" }
+                    let output = ciphertext(name ?? "\(operation.label) at \(position)")
+                    var linear = OperationCounts()
+                    for _ in operation.blocks { linear = linear + block }
+                    for _ in 0..<operation.elementwiseProducts { linear = linear + product }
                     operations.append(
                         Operation(
-                            label: "\(position) \(kind)", inputs: inputs.map { Input(ciphertext: $0.0, lead: $0.1) },
-                            polynomialDepth: depth, linear: linear, polynomial: polynomial, output: output,
-                            element: element + stage, kind: kind, layer: layer, site: site.map { index * perCell + $0 })
-                    )
-                    return output
+                            label: "\(position) \(operation.label)",
+                            inputs: operation.inputs.map { Input(ciphertext: read($0.value), lead: $0.lead) },
+                            polynomialDepth: operation.site.map { model.depthRule.polynomialDepth(degree: degrees[$0]) }
+                                ?? 0,
+                            linear: linear,
+                            polynomial: operation.site.map { PolynomialOperations.counts(degree: degrees[$0]) }
+                                ?? OperationCounts(),
+                            output: output, element: element + operation.stage, kind: operation.label, layer: layer,
+                            site: operation.site.map { index * perCell + $0 }))
+                    results[operation.node] = output
                 }
-                func gate(_ site: Int, _ kind: String) -> Int {
-                    op(
-                        kind, [(below, 1), (hidden[layer], 1)], depth: d[site], linear: block,
-                        polynomial: PolynomialOperations.counts(degree: degrees[site]), site: site)
-                }
-                let newName = "h[\(layer)] after step \(step)"
-                switch cell {
-                case .simpleRNN:
-                    hidden[layer] = gate(0, "h")
-                    names[hidden[layer]] = newName
-                case .gru(let resetAfter):
-                    let z = gate(0, "z")
-                    let r = gate(1, "r")
-                    let candidate = op(
-                        "h~", [(below, 1), (r, resetAfter ? 1 : 2), (hidden[layer], 2)], stage: 1, depth: d[2],
-                        linear: block + product, polynomial: PolynomialOperations.counts(degree: degrees[2]), site: 2)
-                    hidden[layer] = op(
-                        "h", [(candidate, 1), (z, 1), (hidden[layer], 1)], stage: 2, depth: 0, linear: product,
-                        name: newName)
-                case .lstm:
-                    let i = gate(0, "i")
-                    let f = gate(1, "f")
-                    let g = gate(2, "g")
-                    let o = gate(3, "o")
-                    cellState[layer] = op(
-                        "c", [(f, 1), (cellState[layer], 1), (i, 1), (g, 1)], stage: 1, depth: 0,
-                        linear: product + product,
-                        name: "c[\(layer)] after step \(step)")
-                    let squashed = op(
-                        "tanh(c)", [(cellState[layer], 0)], stage: 2, depth: d[4], linear: OperationCounts(),
-                        polynomial: PolynomialOperations.counts(degree: degrees[4]), site: 4)
-                    hidden[layer] = op(
-                        "h", [(o, 1), (squashed, 1)], stage: 3, depth: 0, linear: product, name: newName)
-                }
-                below = hidden[layer]
-                element += stages
+                for (k, value) in graph.outputs.enumerated() { states[k][layer] = read(value) }
+                below = states[0][layer]
+                element += graph.stageCount
             }
         }
         let dense = model.denseElement
         operations.append(
             Operation(
-                label: "dense", inputs: [Input(ciphertext: hidden[layers - 1], lead: 1)], polynomialDepth: 0,
+                label: "dense", inputs: [Input(ciphertext: states[0][layers - 1], lead: 1)], polynomialDepth: 0,
                 linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element,
                 kind: "dense", layer: layers - 1))
-        self.operations = operations
-        self.names = names
-        self.fresh = fresh
-        self.stepInputs = stepInputs
+        self.init(operations: operations, names: names, fresh: fresh, stepInputs: stepInputs)
     }
 }

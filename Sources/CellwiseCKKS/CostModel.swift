@@ -127,65 +127,36 @@ public struct CostModel: Sendable {
     /// every state ciphertext; one between stages refreshes the values live there (GRU 4 then 3,
     /// LSTM 5, 2, 3) and the other layers' states.
     public func cellStages(degrees: [Int], layer: Int) -> [Element] {
-        let algorithm = profile.matrixVector
-        let rotations = profile.matrixVectorRotations
+        let graph = cell.graph
         let u = layerUnits[layer]
         let input = layer == 0 ? inputSize : layerUnits[layer - 1]
-        let product = algorithm.counts(inputs: input + u, outputs: u, rotations: rotations)
-        let linear = (0..<cell.blocks).reduce(OperationCounts()) { total, _ in total + product }
+        let block = profile.matrixVector.counts(inputs: input + u, outputs: u, rotations: profile.matrixVectorRotations)
+        let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
         let d = degrees.map(depthRule.polynomialDepth(degree:))
-        func polynomials(_ sites: [Int]) -> OperationCounts {
-            sites.reduce(OperationCounts()) { $0 + PolynomialOperations.counts(degree: degrees[$1]) }
-        }
-        let products = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
-        let states = stateCiphertexts
-        let others = states - (cell.hasCellState ? 2 : 1)
-        func stage(
-            _ index: Int, depth: Int, linear: OperationCounts = OperationCounts(), polynomial: OperationCounts,
-            polynomialDepth: Int, live: Int
-        ) -> Element {
-            Element(
-                depth: depth, linear: linear, polynomial: polynomial, polynomialDepth: polynomialDepth,
-                degree: degrees.max(), bootstrapCiphertexts: index == 0 ? states : live + others, stage: index)
-        }
-        switch cell {
-        case .simpleRNN:
-            return [
-                stage(0, depth: 1 + d[0], linear: linear, polynomial: polynomials([0]), polynomialDepth: d[0], live: 1)
-            ]
-        case .gru(let resetAfter):
-            let gates = max(d[0], d[1])
-            let candidateDepth = (resetAfter ? 1 : 2) + d[2]
-            return [
-                stage(
-                    0, depth: 1 + gates, linear: linear, polynomial: polynomials([0, 1]), polynomialDepth: gates,
-                    live: 1),
-                stage(
-                    1, depth: candidateDepth, polynomial: polynomials([2]) + products, polynomialDepth: candidateDepth,
-                    live: 4),
-                stage(2, depth: 1, polynomial: products, polynomialDepth: 1, live: 3),
-            ]
-        case .lstm:
-            let gates = max(d[0], d[1], d[2], d[3])
-            return [
-                stage(
-                    0, depth: 1 + gates, linear: linear, polynomial: polynomials([0, 1, 2, 3]), polynomialDepth: gates,
-                    live: 2),
-                stage(1, depth: 1, polynomial: products + products, polynomialDepth: 1, live: 5),
-                stage(2, depth: d[4], polynomial: polynomials([4]), polynomialDepth: d[4], live: 2),
-                stage(3, depth: 1, polynomial: products, polynomialDepth: 1, live: 3),
-            ]
+        let others = stateCiphertexts - graph.states.count
+        return graph.stages.enumerated().map { index, stage in
+            var polynomial = OperationCounts()
+            var depth = 0
+            for member in stage.operations {
+                if let site = member.site {
+                    polynomial = polynomial + PolynomialOperations.counts(degree: degrees[site])
+                }
+                for _ in 0..<member.elementwiseProducts { polynomial = polynomial + product }
+                depth = max(depth, member.lead + (member.site.map { d[$0] } ?? 0))
+            }
+            // Every weight product runs at the cell's entry level, with the first stage.
+            let linear =
+                index == 0
+                ? (0..<graph.blocks).reduce(OperationCounts()) { total, _ in total + block } : OperationCounts()
+            return Element(
+                depth: depth, linear: linear, polynomial: polynomial, polynomialDepth: index == 0 ? depth - 1 : depth,
+                degree: degrees.max(), bootstrapCiphertexts: index == 0 ? stateCiphertexts : stage.live.count + others,
+                stage: index)
         }
     }
 
     /// Chain elements per cell (``cellStages(degrees:layer:)``): SimpleRNN 1, GRU 3, LSTM 4.
-    public static func stagesPerCell(_ cell: RecurrentCell) -> Int {
-        switch cell {
-        case .simpleRNN: 1
-        case .gru: 3
-        case .lstm: 4
-        }
-    }
+    public static func stagesPerCell(_ cell: RecurrentCell) -> Int { cell.graph.stageCount }
 
     /// Refuses a plan for another cell kind or depth than the model's.
     func checkShape(of plan: ActivationPlan) throws {

@@ -19,6 +19,15 @@ public enum RecurrentCell: Hashable, Sendable, CustomStringConvertible {
     /// Long short-term memory without peepholes: `c_t = f * c_{t-1} + i * g`, `h_t = o * tanh(c_t)`.
     case lstm
 
+    /// The cell's definition, from which its cost and circuit derive.
+    public var graph: CellGraph {
+        switch self {
+        case .simpleRNN: CellGraph.simpleRNN
+        case .gru(let resetAfter): resetAfter ? CellGraph.gruResetAfter : CellGraph.gruResetBefore
+        case .lstm: CellGraph.lstm
+        }
+    }
+
     /// The activation sites of one step of one layer, in plan order.
     public var sites: [SiteKind] {
         switch self {
