@@ -20,8 +20,13 @@ struct GraphInterpreter {
     let graph: Onnx_GraphProto
     /// The graph input carrying the samples.
     let inputName: String
-    /// The input's dimensions `[batch, time, features]`.
+    /// The input's dimensions, as declared.
     let inputDimensions: [Dimension]
+    /// Whether the input is read as `[time, batch, features]` (PyTorch's `batch_first=False`)
+    /// rather than `[batch, time, features]`.
+    let timeMajor: Bool
+    /// The input's time dimension.
+    var timeDimension: Dimension { inputDimensions[timeMajor ? 0 : 1] }
     private var producers: [String: Int] = [:]
     private var initializers: [String: Onnx_TensorProto] = [:]
     private var values: [String: GraphValue] = [:]
@@ -34,8 +39,9 @@ struct GraphInterpreter {
     /// Notes on what was dropped or assumed (a final `Softmax`, zero initial states).
     private(set) var notes: [String] = []
 
-    init(graph: Onnx_GraphProto) throws {
+    init(graph: Onnx_GraphProto, timeMajor: Bool = false) throws {
         self.graph = graph
+        self.timeMajor = timeMajor
         for (index, node) in graph.node.enumerated() {
             for output in node.output where !output.isEmpty { producers[output] = index }
         }
@@ -65,7 +71,7 @@ struct GraphInterpreter {
         guard dims.count == 3 else {
             throw ONNXProblem(
                 "graph input '\(input.name)' has \(dims.count) dimensions \(dims); Cellwise reads sequences "
-                    + "as [batch, time, features]")
+                    + "as [batch, time, features] or [time, batch, features]")
         }
         guard case .fixed(let features) = dims[2], features > 0 else {
             throw ONNXProblem("graph input '\(input.name)' has \(dims[2]) features per step; expected a fixed number")
@@ -98,12 +104,12 @@ struct GraphInterpreter {
     mutating func value(of name: String, for consumer: String) throws -> GraphValue {
         if let known = values[name] { return known }
         if name == inputName {
+            let (batch, time) = (inputDimensions[timeMajor ? 1 : 0], timeDimension)
+            let leading = [Axis(role: .batch, size: batch), Axis(role: .time, size: time)]
             let value = GraphValue.data(
                 DataValue(
-                    axes: [
-                        Axis(role: .batch, size: inputDimensions[0]), Axis(role: .time, size: inputDimensions[1]),
-                        Axis(role: .feature, size: inputDimensions[2]),
-                    ], stage: .sequence(layers: 0)))
+                    axes: (timeMajor ? leading.reversed() : leading) + [Axis(role: .feature, size: inputDimensions[2])],
+                    stage: .sequence(layers: 0)))
             values[name] = value
             return value
         }

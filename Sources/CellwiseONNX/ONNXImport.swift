@@ -13,7 +13,9 @@ import SwiftProtobuf
 /// print(imported.model.cell, imported.model.layers.count, imported.sha256)
 /// ```
 ///
-/// The graph input must be `[batch, time, features]`; an open time dimension takes `timeSteps`.
+/// The graph input is `[batch, time, features]`, or `[time, batch, features]` (what PyTorch exports
+/// for `batch_first=False`, its default): the import reads the graph as batch-first and, when that
+/// does not fit it, as time-major, and says so in a note. An open time dimension takes `timeSteps`.
 public struct ONNXImport: Sendable {
     /// The model read (zero initial states, pre-padded sequences, the graph's preprocessing).
     public let model: RecurrentModel
@@ -65,12 +67,21 @@ public struct ONNXImport: Sendable {
         -> (RecurrentModel, [String])
     {
         var interpreter = try GraphInterpreter(graph: graph)
-        let head = try interpreter.readOutput()
+        let head: (kernel: [Float], bias: [Float], classes: Int)
+        do {
+            head = try interpreter.readOutput()
+        } catch let batchFirst as ONNXProblem {
+            // Time-major instead? Only if that reading fits the whole graph; otherwise the first reading's error.
+            var timeMajor = try GraphInterpreter(graph: graph, timeMajor: true)
+            guard let read = try? timeMajor.readOutput() else { throw batchFirst }
+            interpreter = timeMajor
+            head = read
+        }
         let layers = interpreter.layers
         guard let first = layers.first else {
             throw ONNXProblem("the output does not depend on an RNN, GRU or LSTM operator")
         }
-        let time = interpreter.inputDimensions[1]
+        let time = interpreter.timeDimension
         let steps: Int
         switch (time, timeSteps) {
         case (.fixed(let n), nil):
@@ -96,6 +107,11 @@ public struct ONNXImport: Sendable {
             input.standardDeviation = affine.deviation.map { Float($0) }
         }
         var notes = interpreter.notes
+        if interpreter.timeMajor {
+            notes.append(
+                "graph input '\(interpreter.inputName)' is time-major, [time, batch, features] (PyTorch's "
+                    + "batch_first=False); the model reads samples as [batch, time, features] like every Cellwise model")
+        }
         notes.insert(
             "\(layers.count) \(first.cell.name) layer(s) of "
                 + "\(layers.map { "\($0.weights.units)" }.joined(separator: ", ")) "

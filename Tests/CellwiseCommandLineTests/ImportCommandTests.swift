@@ -81,8 +81,9 @@ import Testing
         #expect(run.status == 0, "\(run.output)\n\(run.error)")
         let summary = try #require(run.output.split(separator: "\n").last)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
-        // 4 cell kinds x 2 depths x (exact, unrolled self-check, 2 plans) + 2 shipped examples.
-        #expect(json["checks"] as? Int == 34)
+        // 4 cell kinds x 2 depths x (exact, unrolled self-check, 2 plans), the same 8 time-major (exact),
+        // and 2 shipped examples.
+        #expect(json["checks"] as? Int == 42)
         #expect((json["failed"] as? [String])?.isEmpty == true)
         #expect((json["max_abs_difference"] as? Double ?? 1) < 1e-4)
     }

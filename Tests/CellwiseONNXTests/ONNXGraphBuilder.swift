@@ -131,15 +131,16 @@ struct ONNXGraphBuilder {
         (0..<count).map { Float(start + $0) / 100 }
     }
 
-    /// A standard model: input [batch, 5, 3] -> Transpose -> OP (hidden 2) -> Y_h -> Squeeze -> Gemm (4 classes).
+    /// A standard model: input [batch, 5, 3] -> Transpose -> OP (hidden 2) -> Y_h -> Squeeze -> Gemm (4 classes);
+    /// `timeMajor`: input [5, batch, 3] straight into the operator (PyTorch's `batch_first=False`).
     /// `configure` may change the recurrent node's attributes and inputs before it is added.
     static func recurrent(
         _ op: String, hidden: Int = 2, attributes: [String: Attribute] = [:], extraInputs: [String] = [],
-        configure: (inout ONNXGraphBuilder, inout [String]) -> Void = { _, _ in }
+        timeMajor: Bool = false, configure: (inout ONNXGraphBuilder, inout [String]) -> Void = { _, _ in }
     ) throws -> String {
-        var b = ONNXGraphBuilder()
+        var b = ONNXGraphBuilder(inputs: [("x", timeMajor ? [5, -1, 3] : [-1, 5, 3])])
         let gates = ["RNN": 1, "GRU": 3, "LSTM": 4][op]!
-        let x = b.node("Transpose", ["x"], ["perm": .ints([1, 0, 2])])[0]
+        let x = timeMajor ? "x" : b.node("Transpose", ["x"], ["perm": .ints([1, 0, 2])])[0]
         let w = b.constant(ramp(gates * hidden * 3), shape: [1, gates * hidden, 3], name: "W")
         let r = b.constant(ramp(gates * hidden * hidden, from: 100), shape: [1, gates * hidden, hidden], name: "R")
         let bias = b.constant(ramp(2 * gates * hidden, from: 200), shape: [1, 2 * gates * hidden], name: "B")

@@ -71,6 +71,19 @@ import Testing
         #expect(imported.sha256.count == 64)
     }
 
+    /// A time-major input ([time, batch, features], PyTorch's default export) reads as the same
+    /// model as its batch-first twin, with a note; the open batch is the middle axis.
+    @Test(arguments: ["RNN", "GRU", "LSTM"])
+    func readsTimeMajorInputs(op: String) throws {
+        let timeMajor = try ONNXImport(contentsOf: B.recurrent(op, timeMajor: true))
+        let batchFirst = try ONNXImport(contentsOf: B.recurrent(op))
+        #expect(timeMajor.model.timeSteps == 5 && timeMajor.model.inputSize == 3)
+        #expect(timeMajor.model.layers == batchFirst.model.layers)
+        #expect(timeMajor.model.denseKernel == batchFirst.model.denseKernel)
+        #expect(timeMajor.notes.contains { $0.contains("time-major") })
+        #expect(!batchFirst.notes.contains { $0.contains("time-major") })
+    }
+
     @Test(arguments: [(Int64(0), false), (Int64(1), true)])
     func readsBothGRUResetConventions(linearBeforeReset: Int64, resetAfter: Bool) throws {
         let model = try ONNXImport(

@@ -50,10 +50,11 @@ class Graph:
         self.nodes.append(helper.make_node(op_type, inputs, names, name=names[0], **attributes))
         return names[0] if outputs == 1 else names
 
-    def model(self, input_name, steps, features, output):
+    def model(self, input_name, steps, features, output, time_major=False):
+        dims = [steps, "batch", features] if time_major else ["batch", steps, features]
         graph = helper.make_graph(
             self.nodes, "cellwise-check",
-            [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["batch", steps, features])],
+            [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, dims)],
             [helper.make_tensor_value_info(output, TensorProto.FLOAT, ["batch", None])], self.initializers)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="cellwise-check")
         onnx.checker.check_model(model)
@@ -73,13 +74,14 @@ def random_layers(op, layers, features, hidden, rng):
     return result
 
 
-def operator_model(op, lbr, weights, head, mean, std, steps, features, variant):
+def operator_model(op, lbr, weights, head, mean, std, steps, features, variant, time_major=False):
     """The model with the ONNX recurrent operators; `variant` (0-3) picks how the last step and the head
     are read: Y_h and Gemm; Y transposed batch-first and Gather (PyTorch); Y sliced at -1 and MatMul+Add
-    (tf2onnx); Y_h reshaped and MatMul+Add. ONNX Runtime runs layout 0 only."""
+    (tf2onnx); Y_h reshaped and MatMul+Add. ONNX Runtime runs layout 0 only. `time_major`: the graph
+    input is [time, batch, features] and goes straight into the operator (PyTorch's batch_first=False)."""
     g = Graph()
     x = g.op("Div", [g.op("Sub", ["x", g.const(mean)]), g.const(std)])
-    seq = g.op("Transpose", [x], perm=[1, 0, 2])
+    seq = x if time_major else g.op("Transpose", [x], perm=[1, 0, 2])
     last = None
     hidden_size = weights[0]["R"].shape[2]
     for layer in weights:
@@ -107,7 +109,7 @@ def operator_model(op, lbr, weights, head, mean, std, steps, features, variant):
         logits = g.op("Gemm", [hidden, g.const(kernel.T.copy()), g.const(bias)], transB=1)
     else:
         logits = g.op("Add", [g.op("MatMul", [hidden, g.const(kernel)]), g.const(bias)])
-    return g.model("x", steps, features, logits)
+    return g.model("x", steps, features, logits, time_major)
 
 
 def unrolled_model(op, lbr, weights, head, mean, std, steps, features, sites):
@@ -289,6 +291,21 @@ def main():
                 unrolled = unrolled_model(op, lbr, weights, head, mean, std, steps, features, sites)
                 report_check(
                     results, f"{name} plan {plan} vs unrolled ONNX graph", plan, ours, ort_logits(unrolled, raw), exact)
+    # Time-major graph inputs ([time, batch, features], PyTorch's default export), every kind.
+    for op, lbr in kinds:
+        for layers in (1, 2):
+            name = f"{op.lower()}{'-lbr' + str(lbr) if op == 'GRU' else ''}-{layers}layer-time-major"
+            weights = random_layers(op, layers, features, 16, rng)
+            head = (rng.uniform(-0.5, 0.5, (16, classes)).astype(np.float32),
+                    rng.uniform(-0.1, 0.1, classes).astype(np.float32))
+            path = os.path.join(arguments.work, name + ".onnx")
+            onnx.save(operator_model(op, lbr, weights, head, mean, std, steps, features, layers, True), path)
+            model_json = os.path.join(arguments.work, name + ".json")
+            run([cellwise, "import", path, "--dataset", "JapaneseVowels", "--out", model_json])
+            npz = os.path.join(arguments.work, name + ".npz")
+            _, inputs, ours = cellwise_outputs(cellwise, model_json, "exact", npz)
+            raw = raw_inputs(model_json, inputs).transpose(1, 0, 2).copy()
+            report_check(results, f"{name} exact vs ONNX Runtime ({op} operator)", "exact", ours, ort_logits(path, raw))
     for example in ("vowels-gru-pytorch", "vowels-lstm-keras"):
         path = os.path.join(ROOT, "Examples", "onnx", example + ".onnx")
         model_json = os.path.join(arguments.work, example + ".json")
