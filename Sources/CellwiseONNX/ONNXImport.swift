@@ -110,7 +110,8 @@ public struct ONNXImport: Sendable {
         if interpreter.timeMajor {
             notes.append(
                 "graph input '\(interpreter.inputName)' is time-major, [time, batch, features] (PyTorch's "
-                    + "batch_first=False); the model reads samples as [batch, time, features] like every Cellwise model")
+                    + "batch_first=False); the model reads samples as [batch, time, features] like every Cellwise model"
+            )
         }
         notes.insert(
             "\(layers.count) \(first.cell.name) layer(s) of "
