@@ -11,9 +11,9 @@ struct ImportCommand: ParsableCommand {
             (forward, default activations, no peepholes or clipping, zero initial states), stacked, with
             per-feature preprocessing of the input (Sub/Div/Mul/Add by constants, kept as the model's input
             standardisation) and a Dense head on the last step (Gemm, or MatMul and Add; a final Softmax is
-            dropped). The graph input is [batch, time, features] or [time, batch, features]. The model is measured on the data set with
-            the exact activations (accuracies and each site's range, as `cellwise train` records them), and
-            the file's SHA-256 is kept as its provenance.
+            dropped). The graph input is [batch, time, features] or [time, batch, features]. The model is
+            measured on the data set with the exact activations (accuracies and each site's range, as
+            `cellwise train` records them), and the file's SHA-256 is kept as its provenance.
 
             Example:
               cellwise import Examples/onnx/vowels-gru-pytorch.onnx --dataset JapaneseVowels \\
