@@ -1,14 +1,13 @@
-/// The evaluator's arithmetic for one block of samples: every cell's gate products, site
-/// activations and state updates, then the Dense head. Each worker thread owns one runner and
-/// its scratch memory.
+/// The evaluator's arithmetic for one block of samples: every cell's nodes (its ``CellGraph``),
+/// then the Dense head. Each worker thread owns one runner and its scratch memory.
 ///
-/// Per cell (layer `l` at step `t`, `u` units, state `h`, input `a_k` = the layer's input
-/// projection of gate block `k`, `R_k` its recurrent block, `act_s` the plan's kernel at site `s`):
-///
-/// - SimpleRNN: `h' = act_h(h R + a)`
-/// - GRU: `z = act_z(h R_z + a_z)`, `r = act_r(h R_r + a_r)`, `h~ = act_h(r * (h R_h + b_rh) + a_h)`
-///   (reset after) or `act_h((r * h) R_h + a_h)` (reset before), `h' = h~ + z * (h - h~)`
-/// - LSTM: `i, f, g, o = act(h R_k + a_k)`, `c' = f * c + i * g`, `h' = o * act_c(c')`
+/// A cell runs its graph's nodes in order, each into its own scratch block (a new state straight
+/// into the state's buffer): an input product is the layer's input projection `a_k = x W_k + b_k`
+/// (for layer 0 computed once per split), a recurrent product one matrix product (plus the
+/// recurrent bias where the graph asks for it), sums, differences and products one pass each, and
+/// an activation the plan's kernel at its site. An activation of a sum computed for it alone is one
+/// kernel call on both operands (`act(z + addend)`). Every operation rounds as its own step, so the
+/// result is the graph's arithmetic exactly, whatever the cell.
 final class CellRunner {
     /// What every worker reads.
     struct Shared {
@@ -31,13 +30,11 @@ final class CellRunner {
     private let width: Int
     private let memory: UnsafeMutablePointer<Float>
     private let zero: UnsafeMutablePointer<Float>
-    private let gates: UnsafeMutablePointer<Float>
-    private let recurrent: UnsafeMutablePointer<Float>
-    private let inputs: UnsafeMutablePointer<Float>
-    private let temp: UnsafeMutablePointer<Float>
+    /// One block per graph node.
+    private let nodes: UnsafeMutablePointer<Float>
     private let pre: UnsafeMutablePointer<Float>
     private let logits: UnsafeMutablePointer<Float>
-    /// Per layer, two hidden and two cell-state buffers used in turn when states are not recorded.
+    /// Per layer and state, two buffers used in turn when states are not recorded.
     private let scratch: UnsafeMutablePointer<Float>
 
     init(_ shared: Shared, blockSize: Int) {
@@ -46,20 +43,17 @@ final class CellRunner {
         let model = shared.model
         let width = model.layers.map(\.units).max() ?? 1
         self.width = width
-        let g = model.cell.blocks
+        let graph = model.cell.graph
         let slab = blockSize * width
         let layers = model.layers.count
-        let total = slab * (1 + 3 * g + 2 + 4 * layers) + blockSize * model.classes
+        let total = slab * (1 + graph.nodes.count + 1 + 2 * graph.states.count * layers) + blockSize * model.classes
         memory = .allocate(capacity: total)
         memory.initialize(repeating: 0, count: total)
         zero = memory
-        gates = zero + slab
-        recurrent = gates + g * slab
-        inputs = recurrent + g * slab
-        temp = inputs + g * slab
-        pre = temp + slab
+        nodes = zero + slab
+        pre = nodes + graph.nodes.count * slab
         scratch = pre + slab
-        logits = scratch + 4 * layers * slab
+        logits = scratch + 2 * graph.states.count * layers * slab
     }
 
     deinit { memory.deallocate() }
@@ -71,38 +65,42 @@ final class CellRunner {
         let layout = shared.layout
         let layers = layout.layers
         let slab = blockSize * width
-        var h = [UnsafeMutablePointer<Float>](repeating: zero, count: layers)
-        var c = [UnsafeMutablePointer<Float>](repeating: zero, count: layers)
+        let stateCount = model.cell.graph.states.count
+        // states[k][l]: state k of layer l (h, then an LSTM's c), zero before the first step.
+        var states = [[UnsafeMutablePointer<Float>]](
+            repeating: [UnsafeMutablePointer<Float>](repeating: zero, count: layers), count: stateCount)
+        // Where state k of each cell is recorded, if it is.
+        func recorded(_ k: Int) -> [UnsafeMutablePointer<Float>]? {
+            let buffers = k == 0 ? shared.hidden : k == 1 ? shared.cellStates : nil
+            return buffers.flatMap { $0.isEmpty ? nil : $0 }
+        }
         let (t0, l0) = (start / layers, start % layers)
         for j in 0..<layers {
             let prior = j < l0 ? t0 * layers + j : (t0 > 0 ? (t0 - 1) * layers + j : nil)
             guard let prior else { continue }
             let offset = first * model.layers[j].units
-            if let hidden = shared.hidden { h[j] = hidden[prior] + offset }
-            if let cellStates = shared.cellStates, model.cell.hasCellState { c[j] = cellStates[prior] + offset }
+            for k in 0..<stateCount {
+                if let buffers = recorded(k) { states[k][j] = buffers[prior] + offset }
+            }
         }
         for cell in start..<layout.cells {
             let (t, l) = (cell / layers, cell % layers)
-            let u = model.layers[l].units
-            let offset = first * u
+            let offset = first * model.layers[l].units
             let turn = t % 2
-            let hTarget = shared.hidden.map { $0[cell] + offset } ?? (scratch + (4 * l + turn) * slab)
-            let cTarget =
-                shared.cellStates.flatMap { $0.isEmpty ? nil : $0[cell] + offset }
-                ?? (scratch + (4 * l + 2 + turn) * slab)
-            let below = l > 0 ? h[l - 1] : nil
+            let targets = (0..<stateCount).map { k in
+                recorded(k).map { $0[cell] + offset } ?? (scratch + ((stateCount * l + k) * 2 + turn) * slab)
+            }
             step(
-                layer: l, step: t, rows: rows, first: first, state: h[l], cellState: c[l], below: below,
-                site: cell * layout.sitesPerCell, hidden: hTarget, cell: cTarget)
-            h[l] = hTarget
-            c[l] = cTarget
+                layer: l, step: t, rows: rows, first: first, states: states.map { $0[l] },
+                below: l > 0 ? states[0][l - 1] : nil, site: cell * layout.sitesPerCell, into: targets)
+            for k in 0..<stateCount { states[k][l] = targets[k] }
         }
         // The Dense head on the last layer's final state.
         let u = model.units
         let classes = model.classes
         model.denseKernel.withUnsafeBufferPointer { wd in
             MatrixProduct.multiply(
-                m: rows, n: classes, k: u, a: h[layers - 1], lda: u, b: wd.baseAddress!, ldb: classes, beta: 0,
+                m: rows, n: classes, k: u, a: states[0][layers - 1], lda: u, b: wd.baseAddress!, ldb: classes, beta: 0,
                 c: logits, ldc: classes)
         }
         for row in 0..<rows {
@@ -130,78 +128,82 @@ final class CellRunner {
         shared.kernels[site].apply(pre, adding: nil, into: out, count: count)
     }
 
-    /// One cell: layer `layer` at step `t` for `rows` samples.
+    /// One cell: layer `layer` at step `t` for `rows` samples, from the previous `states` (and the
+    /// layer below's new `h`, nil for layer 0) into `targets`, one per state.
     private func step(
-        layer l: Int, step t: Int, rows: Int, first: Int, state h: UnsafeMutablePointer<Float>,
-        cellState c: UnsafeMutablePointer<Float>, below: UnsafeMutablePointer<Float>?, site: Int,
-        hidden out: UnsafeMutablePointer<Float>, cell cOut: UnsafeMutablePointer<Float>
+        layer l: Int, step t: Int, rows: Int, first: Int, states: [UnsafeMutablePointer<Float>],
+        below: UnsafeMutablePointer<Float>?, site: Int, into targets: [UnsafeMutablePointer<Float>]
     ) {
         let model = shared.model
+        let graph = model.cell.graph
         let layer = model.layers[l]
         let u = layer.units
-        let g = model.cell.blocks
+        let g = graph.blocks
         let slab = blockSize * width
         let count = rows * u
         let n = shared.sampleCount
-        // The layer's input projection of each gate block (a_k, row stride u).
-        // a(k): block k's input projection; rec(k), gate(k): its recurrent product and activation.
-        let (aBase, aStride) =
-            below == nil ? (shared.projections + (t * g * n + first) * u, n * u) : (inputs, slab)
-        func a(_ k: Int) -> UnsafeMutablePointer<Float> { aBase + k * aStride }
-        func rec(_ k: Int) -> UnsafeMutablePointer<Float> { recurrent + k * slab }
-        func gate(_ k: Int) -> UnsafeMutablePointer<Float> { gates + k * slab }
-        if let below {
-            layer.kernel.withUnsafeBufferPointer { w in
-                for k in 0..<g {
-                    let target = inputs + k * slab
-                    MatrixProduct.multiply(
-                        m: rows, n: u, k: layer.inputSize, a: below, lda: layer.inputSize,
-                        b: w.baseAddress! + k * u, ldb: g * u, beta: 0, c: target, ldc: u)
+        // Each node's result: its own block, or the state buffer it is the new value of.
+        var result = (0..<graph.nodes.count).map { nodes + $0 * slab }
+        for (k, output) in graph.outputs.enumerated() {
+            if case .node(let node) = output { result[node] = targets[k] }
+        }
+        // Sums computed only to be activated: the activation reads both operands instead.
+        let fused = graph.fusedActivationSums
+        func value(_ v: CellGraph.Value) -> UnsafeMutablePointer<Float> {
+            switch v {
+            case .input: below!
+            case .state(let k): states[k]
+            case .node(let node): result[node]
+            }
+        }
+        for (index, node) in graph.nodes.enumerated() where !fused.contains(index) {
+            let out = result[index]
+            switch node.operation {
+            case .inputProduct(let k):
+                if let below {
+                    layer.kernel.withUnsafeBufferPointer { w in
+                        MatrixProduct.multiply(
+                            m: rows, n: u, k: layer.inputSize, a: below, lda: layer.inputSize,
+                            b: w.baseAddress! + k * u, ldb: g * u, beta: 0, c: out, ldc: u)
+                    }
                     for row in 0..<rows {
-                        let p = target + row * u
+                        let p = out + row * u
                         for j in 0..<u { p[j] += layer.bias[k * u + j] }
                     }
+                } else {
+                    // Layer 0's projections, computed once per split: [step][block][sample][unit].
+                    result[index] = shared.projections + ((t * g + k) * n + first) * u
                 }
-            }
-        }
-        let resetBefore = model.cell == .gru(resetAfter: false)
-        // Recurrent products h R_k (the GRU's candidate block later when the reset comes first).
-        layer.recurrentKernel.withUnsafeBufferPointer { r in
-            for k in 0..<g where !(resetBefore && k == 2) {
-                MatrixProduct.multiply(
-                    m: rows, n: u, k: u, a: h, lda: u, b: r.baseAddress! + k * u, ldb: g * u, beta: 0,
-                    c: recurrent + k * slab, ldc: u)
-            }
-        }
-        switch model.cell {
-        case .simpleRNN:
-            activate(site, rec(0), adding: a(0), into: out, count: count)
-        case .gru(let resetAfter):
-            activate(site, rec(0), adding: a(0), into: gate(0), count: count)
-            activate(site + 1, rec(1), adding: a(1), into: gate(1), count: count)
-            if resetAfter {
-                layer.recurrentBias.withUnsafeBufferPointer { rb in
-                    for row in 0..<rows {
-                        let base = row * u
-                        for j in 0..<u { temp[base + j] = gate(1)[base + j] * (rec(2)[base + j] + rb[j]) }
-                    }
-                }
-                activate(site + 2, temp, adding: a(2), into: gate(2), count: count)
-            } else {
-                for i in 0..<count { temp[i] = gate(1)[i] * h[i] }
+            case .recurrentProduct(let v, let k, let withBias):
                 layer.recurrentKernel.withUnsafeBufferPointer { r in
                     MatrixProduct.multiply(
-                        m: rows, n: u, k: u, a: temp, lda: u, b: r.baseAddress! + 2 * u, ldb: g * u, beta: 0,
-                        c: rec(2), ldc: u)
+                        m: rows, n: u, k: u, a: value(v), lda: u, b: r.baseAddress! + k * u, ldb: g * u, beta: 0,
+                        c: out, ldc: u)
                 }
-                activate(site + 2, rec(2), adding: a(2), into: gate(2), count: count)
+                if withBias && !layer.recurrentBias.isEmpty {
+                    layer.recurrentBias.withUnsafeBufferPointer { rb in
+                        for row in 0..<rows {
+                            let p = out + row * u
+                            for j in 0..<u { p[j] += rb[j] }
+                        }
+                    }
+                }
+            case .add(let a, let b):
+                let (x, y) = (value(a), value(b))
+                for i in 0..<count { out[i] = x[i] + y[i] }
+            case .subtract(let a, let b):
+                let (x, y) = (value(a), value(b))
+                for i in 0..<count { out[i] = x[i] - y[i] }
+            case .multiply(let a, let b):
+                let (x, y) = (value(a), value(b))
+                for i in 0..<count { out[i] = x[i] * y[i] }
+            case .activate(let v, let s):
+                if case .node(let sum) = v, fused.contains(sum), case .add(let a, let b) = graph.nodes[sum].operation {
+                    activate(site + s, value(b), adding: value(a), into: out, count: count)
+                } else {
+                    activate(site + s, value(v), adding: nil, into: out, count: count)
+                }
             }
-            for i in 0..<count { out[i] = gate(2)[i] + gate(0)[i] * (h[i] - gate(2)[i]) }
-        case .lstm:
-            for k in 0..<4 { activate(site + k, rec(k), adding: a(k), into: gate(k), count: count) }
-            for i in 0..<count { cOut[i] = gate(1)[i] * c[i] + gate(0)[i] * gate(2)[i] }
-            activate(site + 4, cOut, adding: nil, into: temp, count: count)
-            for i in 0..<count { out[i] = gate(3)[i] * temp[i] }
         }
     }
 }

@@ -29,8 +29,9 @@ public struct CellGraph: Hashable, Sendable {
     public enum Operation: Hashable, Sendable {
         /// `x W_k + b_k`: the input times input weight block `k`, plus its bias.
         case inputProduct(block: Int)
-        /// `v R_k` (+ `b_rk` when the model has recurrent biases): `v` times recurrent block `k`.
-        case recurrentProduct(Value, block: Int)
+        /// `v R_k`: `v` times recurrent block `k`, plus the layer's recurrent bias `b_r` when
+        /// `withBias` and the model has one (the GRU's candidate with the reset after the product).
+        case recurrentProduct(Value, block: Int, withBias: Bool = false)
         /// `a + b`, element-wise.
         case add(Value, Value)
         /// `a - b`, element-wise.
@@ -44,7 +45,7 @@ public struct CellGraph: Hashable, Sendable {
         public var operands: [Value] {
             switch self {
             case .inputProduct: [.input]
-            case .recurrentProduct(let v, _), .activate(let v, _): [v]
+            case .recurrentProduct(let v, _, _), .activate(let v, _): [v]
             case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b): [a, b]
             }
         }
@@ -145,7 +146,7 @@ public struct CellGraph: Hashable, Sendable {
         for (index, node) in nodes.enumerated() {
             for operand in node.operation.operands { try check(operand, in: index) }
             switch node.operation {
-            case .inputProduct(let block), .recurrentProduct(_, let block):
+            case .inputProduct(let block), .recurrentProduct(_, let block, _):
                 guard (0..<blocks).contains(block) else { throw fail("node \(index) uses block \(block) of \(blocks)") }
             case .activate(_, let site):
                 guard sites.indices.contains(site) else {
@@ -212,7 +213,7 @@ extension CellGraph {
         let projected = add(.inputProduct(block: 2))
         let recurrent =
             resetAfter
-            ? add(.multiply(r, add(.recurrentProduct(.state(0), block: 2))))
+            ? add(.multiply(r, add(.recurrentProduct(.state(0), block: 2, withBias: true))))
             : add(.recurrentProduct(add(.multiply(r, .state(0))), block: 2))
         let candidate = add(.activate(add(.add(projected, recurrent)), site: 2), "h~")
         let h = add(.add(candidate, add(.multiply(z, add(.subtract(.state(0), candidate))))), "h")
@@ -300,7 +301,7 @@ extension CellGraph {
                     let first = visited.insert(n).inserted
                     var step = 0
                     switch operation {
-                    case .inputProduct(let block), .recurrentProduct(_, let block):
+                    case .inputProduct(let block), .recurrentProduct(_, let block, _):
                         step = 1
                         if first && !blocks.contains(block) { blocks.append(block) }
                     case .multiply:
@@ -354,6 +355,19 @@ extension CellGraph {
         public var operations: [Member]
         /// The values live before it (none for the first: there the states are).
         public var live: [Value]
+    }
+
+    /// The sums that only an activation reads (unlabelled `add` nodes whose one reader activates
+    /// them): an evaluator computes `act(a + b)` in one pass instead.
+    public var fusedActivationSums: Set<Int> {
+        var fused = Set<Int>()
+        for node in nodes {
+            guard case .activate(.node(let sum), _) = node.operation, nodes[sum].label == nil,
+                case .add = nodes[sum].operation
+            else { continue }
+            fused.insert(sum)
+        }
+        return fused
     }
 
     /// The stage of the operation that computes `value`: -1 for the layer's input and the states.
