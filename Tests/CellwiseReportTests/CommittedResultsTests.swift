@@ -53,9 +53,7 @@ import Testing
     }
 
     /// Every suite report lists the SHA-256 of each model it was made from: the shipped file's.
-    /// (best-known, 100,000 evaluations per run, was made before reports recorded models; its best
-    /// plans are priced against the shipped models whenever default.toml and held-out.toml load.)
-    @Test(arguments: ["default", "held-out"])
+    @Test(arguments: ["default", "held-out", "best-known"])
     func suiteReportsNameTheShippedModels(suite: String) throws {
         let report = try String(
             contentsOf: Self.results.appendingPathComponent("suites/\(suite)/report.md"), encoding: .utf8)
