@@ -81,7 +81,7 @@ public struct ExternalStrategy: SearchStrategy {
         }
         var finished = false
         defer { if !finished { process.finish(grace: 0.5) } }
-        guard process.send(try line(problem(context))) else { throw fail(ended(process)) }
+        guard process.send(try StrategyMessage.line(problem(context))) else { throw fail(ended(process)) }
         var cachedRun = 0
         let cachedLimit = max(1000, 10 * context.space.freeCells.count)
         while true {
@@ -95,22 +95,27 @@ public struct ExternalStrategy: SearchStrategy {
             } catch {
                 throw fail(ended(process))
             }
-            let message = try decode(text)
-            switch message["type"] as? String {
-            case "hello":
+            let request: StrategyMessage.Request
+            do {
+                request = try StrategyMessage.Request(
+                    parsing: text, sites: context.space.freeCells.count, choices: context.space.candidates.count)
+            } catch {
+                throw fail(error.problem)
+            }
+            switch request {
+            case .hello(let packages):
                 // What the process runs with goes to the trace (the header holds the command and script digest).
-                if let packages = message["packages"] as? [String: Any] {
+                if !packages.isEmpty {
                     let versions = packages.map { "\($0.key)==\($0.value)" }.sorted().joined(separator: ",")
                     try context.evaluator.onNote?(["strategy": label, "packages": versions])
                 }
                 continue
-            case "done":
+            case .done:
                 finished = true
                 process.finish()
                 return
-            case "ask":
-                let plans = try genes(message, context)
-                var results = [[String: Any]]()
+            case .ask(let plans):
+                var results = [StrategyMessage.Result]()
                 for genes in plans {
                     let plan = context.space.plan(genes: genes)
                     let cached = context.evaluator.knownScore(of: plan) != nil
@@ -119,9 +124,10 @@ public struct ExternalStrategy: SearchStrategy {
                         score = try context.evaluator.evaluate(plan)
                     } catch let stop as SearchStop {
                         // Answer what was evaluated, then say why the search ends.
-                        _ = process.send(try line(["type": "results", "results": results]))
+                        _ = process.send(try StrategyMessage.line(StrategyMessage.Results(results: results)))
                         _ = process.send(
-                            try line(["type": "stop", "reason": stop == .budgetExhausted ? "budget" : "interrupted"]))
+                            try StrategyMessage.line(
+                                StrategyMessage.Stop(reason: stop == .budgetExhausted ? "budget" : "interrupted")))
                         finished = true
                         process.finish()
                         throw stop
@@ -132,86 +138,34 @@ public struct ExternalStrategy: SearchStrategy {
                             "asked for \(cachedRun) plans in a row that were already evaluated (a search that no "
                                 + "longer explores)")
                     }
-                    results.append([
-                        "genes": genes, "accuracy": score.accuracy, "latency_seconds": score.latencySeconds,
-                        "bootstraps": score.bootstraps, "within_tolerance": context.isWithinTolerance(score),
-                        "cached": cached,
-                    ])
+                    results.append(
+                        StrategyMessage.Result(
+                            genes: genes, accuracy: score.accuracy, latencySeconds: score.latencySeconds,
+                            bootstraps: score.bootstraps, withinTolerance: context.isWithinTolerance(score),
+                            cached: cached))
                 }
-                guard process.send(try line(["type": "results", "results": results])) else {
+                guard process.send(try StrategyMessage.line(StrategyMessage.Results(results: results))) else {
                     throw fail(ended(process))
                 }
-            case let type?:
-                throw fail("sent a message of unknown type \"\(type)\" (expected ask, done or hello)")
-            case nil:
-                throw fail("sent a message without a string \"type\": \(excerpt(text))")
             }
         }
     }
 
     /// The first message: everything the process needs to search.
-    func problem(_ context: SearchContext) -> [String: Any] {
+    func problem(_ context: SearchContext) -> StrategyMessage.Problem {
         let space = context.space
         let reference = context.reference
-        return [
-            "type": "problem", "protocol": Self.protocolVersion, "strategy": label, "seed": context.seed,
-            "budget": [
-                "evaluations": context.evaluator.budget.evaluations as Any? ?? NSNull(),
-                "seconds": context.evaluator.budget.seconds as Any? ?? NSNull(),
-                "used": context.evaluator.used,
-            ],
-            "sites": space.freeCells.count,
-            "site_names": space.freeCells.map { space.layout.name(of: $0) },
-            "candidates": space.candidates.map { ["token": $0.description, "degree": $0.degree] },
-            "reference": [
-                "genes": space.genes(of: reference.plan), "accuracy": reference.accuracy,
-                "latency_seconds": reference.latencySeconds, "bootstraps": reference.bootstraps,
-            ],
-            "threshold": context.threshold,
-            "options": passed,
-        ]
-    }
-
-    /// The plans of an `ask`, checked.
-    func genes(_ message: [String: Any], _ context: SearchContext) throws -> [[Int]] {
-        guard let plans = message["plans"] as? [Any], !plans.isEmpty else {
-            throw fail("sent an ask without a non-empty \"plans\" array")
-        }
-        guard plans.count <= Self.maximumBatch else {
-            throw fail("asked for \(plans.count) plans at once (at most \(Self.maximumBatch))")
-        }
-        let sites = context.space.freeCells.count
-        let choices = context.space.candidates.count
-        return try plans.enumerated().map { index, value in
-            guard let numbers = value as? [Any],
-                numbers.allSatisfy({ ($0 as? NSNumber).map { !isBoolean($0) } ?? false })
-            else { throw fail("plan \(index) of an ask is not an array of integers") }
-            let genes = numbers.map { ($0 as! NSNumber).doubleValue }
-            guard genes.count == sites else {
-                throw fail("asked for a plan of \(genes.count) genes; the problem has \(sites) sites")
-            }
-            guard let bad = genes.firstIndex(where: { $0 != $0.rounded() || $0 < 0 || $0 >= Double(choices) }) else {
-                return genes.map { Int($0) }
-            }
-            throw fail(
-                "asked for candidate \(format(genes[bad])) at site \(bad); candidates are 0-\(choices - 1)")
-        }
-    }
-
-    private func isBoolean(_ number: NSNumber) -> Bool {
-        // JSON true and false decode to NSNumbers of a char (objCType "c").
-        String(cString: number.objCType) == "c"
-    }
-
-    private func decode(_ text: String) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
-            let message = object as? [String: Any]
-        else { throw fail("wrote a line that is not a JSON object: \(excerpt(text))") }
-        return message
-    }
-
-    private func line(_ object: [String: Any]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return StrategyMessage.Problem(
+            strategy: label, seed: context.seed,
+            budget: .init(
+                evaluations: context.evaluator.budget.evaluations, seconds: context.evaluator.budget.seconds,
+                used: context.evaluator.used),
+            sites: space.freeCells.count, siteNames: space.freeCells.map { space.layout.name(of: $0) },
+            candidates: space.candidates.map { .init(token: $0.description, degree: $0.degree) },
+            reference: .init(
+                genes: space.genes(of: reference.plan), accuracy: reference.accuracy,
+                latencySeconds: reference.latencySeconds, bootstraps: reference.bootstraps),
+            threshold: context.threshold, options: passed)
     }
 
     private func ended(_ process: ExternalProcess) -> String {
@@ -220,10 +174,6 @@ public struct ExternalStrategy: SearchStrategy {
         let tail = process.logTail()
         return "ended before saying done (\(how))" + (tail.isEmpty ? "" : "; its stderr ends: \(tail)")
             + " (log: \(logPath))"
-    }
-
-    private func excerpt(_ text: String) -> String {
-        text.count > 80 ? "\"\(text.prefix(77))...\"" : "\"\(text)\""
     }
 
     private func format(_ value: Double) -> String {
