@@ -2,7 +2,7 @@
 # model first) and prints the table; `make test` runs the test suite. Both install what they need.
 SWIFT ?= swift
 
-.PHONY: all deps build demo accuracies test lint bench install clean
+.PHONY: all deps build demo accuracies test lint bench bench-libraries install clean
 
 all: build
 
@@ -35,6 +35,11 @@ lint:
 
 bench: build
 	.build/release/cellwise bench --dataset fashion
+
+# Cellwise's evaluator against NumPy, JAX and ONNX Runtime on the same GRU and LSTM work, with ratios.
+bench-libraries: build
+	@scripts/install-deps.sh --bench
+	.build/bench-venv/bin/python scripts/bench/compare_libraries.py --cellwise .build/release/cellwise
 
 # `make install PREFIX=/opt/cellwise`: the binary in $(PREFIX)/bin, and what it runs beside it (the
 # CKKS bridge, the adapters, the shipped data, configs and models) in $(PREFIX)/share/cellwise, where

@@ -4,9 +4,11 @@
 #   scripts/install-deps.sh --python    also, from PyPI into .build/python-venv, what the tests run:
 #                                       Jupyter and matplotlib (an exported notebook is executed),
 #                                       onnx and onnxruntime (the ONNX Runtime checks), ruff (make lint)
+#   scripts/install-deps.sh --bench     into .build/bench-venv: NumPy, JAX and ONNX Runtime for
+#                                       scripts/bench/compare_libraries.py (make bench-libraries)
 set -euo pipefail
 packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config dataset-fashion-mnist gzip)
-[ "${1:-}" = "--python" ] && packages+=(python3-venv)
+[ "${1:-}" = "--python" ] || [ "${1:-}" = "--bench" ] && packages+=(python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -32,6 +34,17 @@ if [ "${1:-}" = "--python" ]; then
   pins=(nbconvert==7.17.2 ipykernel==7.4.0 matplotlib==3.11.2 numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0 scipy==1.17.1 statsmodels==0.15.0 ray==2.60.0 ruff==0.17.6)
   check='import importlib.metadata as m, sys; sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))'
   if [ ! -x "$venv/bin/jupyter-nbconvert" ] || ! "$venv/bin/python" -c "$check" "${pins[@]}" 2>/dev/null; then
+    echo "installing ${pins[*]} into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}"
+  fi
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  venv=.build/bench-venv
+  pins=(numpy==2.4.6 jax==0.10.2 jaxlib==0.10.2 onnxruntime==1.32.0)
+  check='import importlib.metadata as m, sys; sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))'
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "$check" "${pins[@]}" 2>/dev/null; then
     echo "installing ${pins[*]} into $venv" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}"
