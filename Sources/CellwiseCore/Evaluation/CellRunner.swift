@@ -205,5 +205,9 @@ final class CellRunner {
                 }
             }
         }
+        // A new state that is not written in place (layer 0's input projection as a state).
+        for (k, output) in graph.outputs.enumerated() where value(output) != targets[k] {
+            targets[k].update(from: value(output), count: count)
+        }
     }
 }

@@ -93,6 +93,9 @@ public struct CellGraph: Hashable, Sendable {
     public private(set) var stages: [Stage] = []
     /// The number of stages.
     public var stageCount: Int { stages.count }
+    /// The sums that only an activation reads (unlabelled `add` nodes whose one reader activates
+    /// them): an evaluator computes `act(a + b)` in one pass instead (derived).
+    public private(set) var fusedActivationSums: Set<Int> = []
 
     /// Creates a cell graph, checked.
     ///
@@ -110,6 +113,7 @@ public struct CellGraph: Hashable, Sendable {
         self.outputs = outputs
         try validate()
         operations = circuitOperations()
+        fusedActivationSums = activatedSums()
         stages = (0...(operations.map(\.stage).max() ?? 0)).map { index in
             let members = operations.filter { $0.stage == index }
             return Stage(
@@ -358,8 +362,8 @@ extension CellGraph {
     }
 
     /// The sums that only an activation reads (unlabelled `add` nodes whose one reader activates
-    /// them): an evaluator computes `act(a + b)` in one pass instead.
-    public var fusedActivationSums: Set<Int> {
+    /// them).
+    private func activatedSums() -> Set<Int> {
         var fused = Set<Int>()
         for node in nodes {
             guard case .activate(.node(let sum), _) = node.operation, nodes[sum].label == nil,
