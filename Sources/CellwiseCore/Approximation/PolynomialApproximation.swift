@@ -303,36 +303,18 @@ public struct PolynomialApproximation: Sendable {
             _ scheme: Scheme, _ z: UnsafePointer<Float>, _ addend: UnsafePointer<Float>?,
             _ out: UnsafeMutablePointer<Float>, _ count: Int, kernels: UnsafePointer<cellwise_kernel_table>? = nil
         ) {
-            let table = kernels?.pointee
+            let table = (kernels ?? cellwise_kernels_on(cellwise_isa_in_use())!).pointee
             switch scheme {
             case .horner:
-                let n = Int32(horner.count)
-                if let f = table?.horner {
-                    f(z, addend, out, count, scale, offset, horner, n, parity, constant)
-                } else {
-                    cellwise_horner(z, addend, out, count, scale, offset, horner, n, parity, constant)
-                }
+                table.horner(z, addend, out, count, scale, offset, horner, Int32(horner.count), parity, constant)
             case .clenshaw:
-                let n = Int32(clenshaw.count)
-                if let f = table?.clenshaw {
-                    f(z, addend, out, count, scale, offset, clenshaw, n)
-                } else {
-                    cellwise_clenshaw(z, addend, out, count, scale, offset, clenshaw, n)
-                }
+                table.clenshaw(z, addend, out, count, scale, offset, clenshaw, Int32(clenshaw.count))
             case .clenshawOdd:
-                let n = Int32(odd.count)
-                if let f = table?.clenshaw_odd {
-                    f(z, addend, out, count, scale, odd, n, constant)
-                } else {
-                    cellwise_clenshaw_odd(z, addend, out, count, scale, odd, n, constant)
-                }
+                table.clenshaw_odd(z, addend, out, count, scale, odd, Int32(odd.count), constant)
             case .hornerSplit:
-                let (ne, no) = (Int32(splitEven.count), Int32(splitOdd.count))
-                if let f = table?.horner_split {
-                    f(z, addend, out, count, scale, offset, splitEven, ne, splitOdd, no)
-                } else {
-                    cellwise_horner_split(z, addend, out, count, scale, offset, splitEven, ne, splitOdd, no)
-                }
+                table.horner_split(
+                    z, addend, out, count, scale, offset, splitEven, Int32(splitEven.count), splitOdd,
+                    Int32(splitOdd.count))
             }
         }
 

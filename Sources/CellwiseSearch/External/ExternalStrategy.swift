@@ -89,7 +89,7 @@ public struct ExternalStrategy: SearchStrategy {
             do {
                 text = try process.readLine(timeout: timeout)
             } catch .timedOut {
-                throw fail("sent nothing for \(format(timeout)) s (the timeout option)")
+                throw fail("sent nothing for \(StrategyMessage.Request.format(timeout)) s (the timeout option)")
             } catch .tooLong {
                 throw fail("wrote a line longer than 64 MiB")
             } catch {
@@ -174,10 +174,6 @@ public struct ExternalStrategy: SearchStrategy {
         let tail = process.logTail()
         return "ended before saying done (\(how))" + (tail.isEmpty ? "" : "; its stderr ends: \(tail)")
             + " (log: \(logPath))"
-    }
-
-    private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     private func fail(_ problem: String) -> ExternalStrategyError {

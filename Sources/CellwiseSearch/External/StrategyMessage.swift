@@ -168,7 +168,8 @@ public enum StrategyMessage {
             text.count > 80 ? "\"\(text.prefix(77))...\"" : "\"\(text)\""
         }
 
-        private static func format(_ value: Double) -> String {
+        /// `3` for a whole number, `2.5` otherwise (for messages).
+        static func format(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
         }
     }
