@@ -49,6 +49,8 @@ public struct CiphertextGraph: Sendable, Equatable {
         public var layer: Int = 0
         /// The plan index of the site whose polynomial it evaluates (nil for products and Dense).
         public var site: Int?
+        /// The node of the layer's ``CellGraph`` it computes (nil for the Dense layer).
+        public var node: Int?
     }
 
     /// The operations, in evaluation order.
@@ -133,7 +135,7 @@ public struct CiphertextGraph: Sendable, Equatable {
                             polynomial: operation.site.map { PolynomialOperations.counts(degree: degrees[$0]) }
                                 ?? OperationCounts(),
                             output: output, element: element + operation.stage, kind: operation.label, layer: layer,
-                            site: operation.site.map { index * perCell + $0 }))
+                            site: operation.site.map { index * perCell + $0 }, node: operation.node))
                     results[operation.node] = output
                 }
                 for (k, value) in graph.outputs.enumerated() { states[k][layer] = read(value) }

@@ -53,64 +53,46 @@ struct EncryptedCircuit {
         }
     }
 
-    /// The bridge's job for `images` (each `timeSteps x inputSize` transformed features).
+    /// The backend's job for `images` (each `timeSteps x inputSize` transformed features).
+    ///
+    /// - Throws: ``CostModelError`` for a site with the exact function.
     func job(
-        model: RecurrentModel, plan: ActivationPlan, approximations: ApproximationLibrary, images: [[Float]]
-    ) throws -> [String: Any] {
-        let cell = model.cell
-        let layers: [[String: Any]] = model.layers.map { layer in
-            [
-                "units": layer.units, "input_size": layer.inputSize, "kernel": layer.kernel.map(Double.init),
-                "recurrent_kernel": layer.recurrentKernel.map(Double.init), "bias": layer.bias.map(Double.init),
-                "recurrent_bias": layer.recurrentBias.map(Double.init),
-            ]
-        }
+        model: RecurrentModel, plan: ActivationPlan, approximations: ApproximationLibrary, images: [[Float]],
+        inputsAtBootstrapLevel: Bool
+    ) throws -> EncryptedJob {
+        let cell = model.cell.graph
         let inputs = Set(graph.stepInputs)
-        let fresh: [[String: Any]] =
-            graph.stepInputs.enumerated().map { ["id": $1, "input": $0] }
-            + graph.fresh.subtracting(inputs).sorted().map { ["id": $0, "zero": true] }
-        let operations: [[String: Any]] = try graph.operations.enumerated().map { index, operation in
-            let (kind, block) = try Self.bridgeKind(operation.kind, cell: cell)
-            var entry: [String: Any] = [
-                "label": operation.label, "kind": kind, "layer": operation.layer, "block": block,
-                "inputs": operation.inputs.map(\.ciphertext), "output": operation.output,
-                "refresh": refreshes[index] ?? [],
-            ]
+        let fresh =
+            graph.stepInputs.enumerated().map { EncryptedJob.Fresh(id: $1, input: $0) }
+            + graph.fresh.subtracting(inputs).sorted().map { EncryptedJob.Fresh(id: $0, input: nil) }
+        let operations = try graph.operations.enumerated().map { index, operation in
+            var entry = EncryptedJob.Operation(
+                label: operation.label, kind: operation.node == nil ? .dense : .cell, layer: operation.layer,
+                node: operation.node,
+                reads: operation.node.map { node in
+                    cell.operations.first { $0.node == node }!.inputs.map(\.value.description)
+                },
+                inputs: operation.inputs.map(\.ciphertext), output: operation.output, refresh: refreshes[index] ?? [])
             if let site = operation.site {
                 guard let candidate = plan.activations[site].candidate else {
                     throw CostModelError.exactTanh(cell: site)
                 }
                 let fit = try approximations.fit(candidate, cell: site)
-                entry["chebyshev"] = fit.chebyshevCoefficients
-                entry["interval"] = [fit.lower, fit.upper]
+                entry.chebyshev = fit.chebyshevCoefficients
+                entry.interval = [fit.lower, fit.upper]
             }
             return entry
         }
-        return [
-            "cell": cell.name, "reset_after": cell == .gru(resetAfter: true), "input_size": model.inputSize,
-            "classes": model.classes, "layers": layers, "dense_kernel": model.denseKernel.map(Double.init),
-            "dense_bias": model.denseBias.map(Double.init), "fresh": fresh, "operations": operations,
-            "logits": graph.logits, "images": images.map { $0.map(Double.init) },
-        ]
-    }
-
-    /// The bridge's operation kind (and gate block) for a graph operation of `cell`.
-    static func bridgeKind(_ kind: String, cell: RecurrentCell) throws -> (String, Int) {
-        switch (cell, kind) {
-        case (_, "dense"): return ("dense", 0)
-        case (.simpleRNN, "h"): return ("gate", 0)
-        case (.gru, "z"): return ("gate", 0)
-        case (.gru, "r"): return ("gate", 1)
-        case (.gru, "h~"): return ("candidate", 2)
-        case (.gru, "h"): return ("update", 0)
-        case (.lstm, "i"): return ("gate", 0)
-        case (.lstm, "f"): return ("gate", 1)
-        case (.lstm, "g"): return ("gate", 2)
-        case (.lstm, "o"): return ("gate", 3)
-        case (.lstm, "c"): return ("cell", 0)
-        case (.lstm, "tanh(c)"): return ("squash", 0)
-        case (.lstm, "h"): return ("output", 0)
-        default: throw ConfigurationError(key: "model", problem: "no encrypted circuit for \(cell.name) \(kind)")
-        }
+        return EncryptedJob(
+            format: EncryptedJob.currentFormat, cell: cell, inputSize: model.inputSize, classes: model.classes,
+            layers: model.layers.map { layer in
+                EncryptedJob.Layer(
+                    units: layer.units, inputSize: layer.inputSize, kernel: layer.kernel.map(Double.init),
+                    recurrentKernel: layer.recurrentKernel.map(Double.init), bias: layer.bias.map(Double.init),
+                    recurrentBias: layer.recurrentBias.map(Double.init))
+            },
+            denseKernel: model.denseKernel.map(Double.init), denseBias: model.denseBias.map(Double.init),
+            fresh: fresh, operations: operations, logits: graph.logits, images: images.map { $0.map(Double.init) },
+            inputsAtBootstrapLevel: inputsAtBootstrapLevel)
     }
 }

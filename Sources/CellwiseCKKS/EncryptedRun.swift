@@ -119,9 +119,10 @@ public struct EncryptedRun: Sendable {
         let inputs = try model.input.apply(to: split, timeSteps: model.timeSteps, featureCount: model.inputSize)
         var images = [[Float]]()
         for i in 0..<n { images.append(Array(inputs[(i * width)..<((i + 1) * width)])) }
-        var job = try circuit.job(model: model, plan: plan, approximations: approximations, images: images)
-        job["inputs_at_bootstrap_level"] = lowInputs
-        let jobData = try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys])
+        let jobData = try circuit.job(
+            model: model, plan: plan, approximations: approximations, images: images,
+            inputsAtBootstrapLevel: lowInputs
+        ).encoded()
         let temporary = folder == nil
         let url =
             folder

@@ -46,8 +46,7 @@ die_with_parent()
 
 import openfhe as fhe  # noqa: E402  (after die_with_parent: importing OpenFHE takes a while)
 
-SLOTS = 64
-BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)
+from circuit import BABY, SLOTS, Circuit, check_job, interleave, openfhe_series, plaintext, progress  # noqa: E402
 
 
 SECRETS = {
@@ -209,28 +208,6 @@ def openfhe_version():
         return getattr(fhe, "__version__", "unknown")
 
 
-def plaintext(cc, values, level=0):
-    """Values padded with zeros to the context's slot count, encoded for ciphertexts at `level`
-    (levels consumed) or deeper: fewer RNS towers than a top-level plaintext."""
-    slots = cc.GetBatchSize()
-    padded = list(values) + [0.0] * (slots - len(values))
-    return cc.MakeCKKSPackedPlaintext(padded, 1, level) if level else cc.MakeCKKSPackedPlaintext(padded)
-
-
-def interleave(vectors, batch):
-    """One 64-feature vector per image (at most `batch`) -> 64 * batch slots, feature j of image b at j * batch + b."""
-    out = [0.0] * (SLOTS * batch)
-    for b, vector in enumerate(vectors):
-        for j, value in enumerate(vector):
-            out[j * batch + b] = value
-    return out
-
-
-def repeated(vector, batch):
-    """The same 64-feature vector for every image of the batch."""
-    return interleave([vector] * batch, batch)
-
-
 def remaining_levels(cc, ct):
     """Usable levels left in `ct`: plaintext multiplications by 1 until OpenFHE refuses, less two
     (with FLEXIBLEAUTO the last rescale happens lazily, and a bootstrap needs a level of its own)."""
@@ -253,13 +230,6 @@ def median_seconds(function, repetitions):
         times.append(time.perf_counter() - start)
     times.sort()
     return times[len(times) // 2]
-
-
-def openfhe_series(coefficients):
-    """Chebyshev coefficients c_0..c_d of p = sum c_k T_k (NumPy's and Cellwise's convention) in
-    OpenFHE's, whose EvalChebyshevSeries evaluates c_0 / 2 + sum_{k>0} c_k T_k: c_0 doubled. (A tanh
-    fit has c_0 = 0 and is the same either way; a sigmoid's c_0 is about 1.)"""
-    return [2 * coefficients[0]] + list(coefficients[1:])
 
 
 def chebyshev_tanh(degree, lower, upper):
@@ -318,194 +288,6 @@ def probe(args):
     }
 
 
-def diagonals(matrix):
-    """BSGS diagonals of a SLOTS x SLOTS matrix M for y = x M (y[s] = sum_i x[i] M[i][s]):
-    y = sum_j rot(sum_i rot(diag_{gj+i}, -gj) * rot(x, i), gj), diag_k[s] = M[(s + k) % d][s].
-    Diagonals that are zero everywhere are left out (no multiplication, no plaintext)."""
-    d, g = SLOTS, BABY
-    result = {}
-    for k in range(d):
-        diag = [matrix[(s + k) % d][s] for s in range(d)]
-        if not any(diag):
-            continue
-        shift = g * (k // g)
-        result[k] = [diag[(s - shift) % d] for s in range(d)]  # rotated by -shift
-    return result
-
-
-def matvec(cc, ct, plaintexts, batch=1):
-    """x M for every image of the batch (rotations by multiples of `batch`; `plaintexts` repeated per image)."""
-    d, g = SLOTS, BABY
-    babies = [ct] + [cc.EvalRotate(ct, i * batch) for i in range(1, g)]
-    total = None
-    for j in range(d // g):
-        inner = None
-        for i in range(g):
-            if g * j + i not in plaintexts:
-                continue
-            term = cc.EvalMult(babies[i], plaintexts[g * j + i])
-            inner = term if inner is None else cc.EvalAdd(inner, term)
-        if inner is None:
-            continue
-        if j > 0:
-            inner = cc.EvalRotate(inner, g * j * batch)
-        total = inner if total is None else cc.EvalAdd(total, inner)
-    return total
-
-
-class Circuit:
-    """A recurrent model's encrypted evaluation: the operations of Cellwise's ciphertext graph
-    (CiphertextGraph.swift) in order, with the bootstraps of its placement.
-
-    Every layer's state h sits in features 0..u-1 of each image's 64-slot window (an LSTM's c
-    too); the step's input x_t is encrypted into features u..u+n-1 of layer 0, and a lower
-    layer's new h is rotated there for the layer above. A gate computes [h | below] M_k + b_k with
-    one BSGS product over the window (M_k holds the recurrent block in rows 0..u-1 and the input
-    block below) and then its polynomial. Features outside 0..u-1 of every product are exactly
-    zero, so a sigmoid gate holds p(0) = 0.5 there and a tanh p(0) = 0; every product that follows
-    multiplies such a slot by a zero, so no mask is needed. Operations (kinds):
-
-      gate       [below, h]        p_k([h | below] M_k + b_k)  (SimpleRNN h, GRU z r, LSTM i f g o)
-      candidate  [below, r, h]     GRU: p(below W_h + b_h + r * (h R_h + b_rh)), or with the reset
-                                   before the product p(below W_h + (r * h) R_h + b_h)
-      update     [h~, z, h]        GRU: h~ + z * (h - h~)
-      cell       [f, c, i, g]      LSTM: f * c + i * g
-      squash     [c]               LSTM: p(c)
-      output     [o, tanh(c)]      LSTM: o * tanh(c)
-      dense      [h]               h D + d
-    """
-
-    def __init__(self, cc, job, batch, level=0):
-        self.cc, self.job, self.batch, self.level = cc, job, batch, level
-        self.cell = job["cell"]
-        self.reset_after = job.get("reset_after", True)
-        blocks = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}[self.cell]
-        self.gates, self.gate_bias, self.candidate = {}, {}, {}
-        for l, layer in enumerate(job["layers"]):
-            u, w = layer["units"], layer["input_size"]
-            if u + w > SLOTS:
-                raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {SLOTS}-slot window")
-            kernel, recurrent, bias = layer["kernel"], layer["recurrent_kernel"], layer["bias"]
-            for k in range(blocks):
-                matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
-                if not (self.cell == "GRU" and k == 2):
-                    for i in range(u):
-                        for j in range(u):
-                            matrix[i][j] = recurrent[i * blocks * u + k * u + j]
-                for i in range(w):
-                    for j in range(u):
-                        matrix[u + i][j] = kernel[i * blocks * u + k * u + j]
-                self.gates[(l, k)] = self.encode(diagonals(matrix))
-                self.gate_bias[(l, k)] = self.vector(bias[k * u:(k + 1) * u])
-            if self.cell == "GRU":  # the candidate's recurrent block on its own
-                matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
-                for i in range(u):
-                    for j in range(u):
-                        matrix[i][j] = recurrent[i * blocks * u + 2 * u + j]
-                rb = layer.get("recurrent_bias") or [0.0] * u
-                self.candidate[l] = (self.encode(diagonals(matrix)), self.vector(rb))
-        last = job["layers"][-1]["units"]
-        classes = job["classes"]
-        dense = [[0.0] * SLOTS for _ in range(SLOTS)]
-        for i in range(last):
-            for j in range(classes):
-                dense[i][j] = job["dense_kernel"][i * classes + j]
-        self.dense = self.encode(diagonals(dense))
-        self.dense_bias = self.vector(job["dense_bias"])
-
-    def encode(self, diagonal_map):
-        return {k: plaintext(self.cc, repeated(v, self.batch), self.level) for k, v in diagonal_map.items()}
-
-    def vector(self, values):
-        return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch), self.level)
-
-    def evaluate(self, inputs, name="batch"):
-        """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
-        ciphertext and the number of bootstraps. A progress line at most once a minute says how far
-        `name` has come."""
-        cc, job = self.cc, self.job
-        cts, bootstraps = {}, 0
-        started = reported = time.perf_counter()
-        for fresh in job["fresh"]:
-            cts[fresh["id"]] = inputs[fresh["input"]] if "input" in fresh else None  # None: a zero state
-        inputs_of = {f["id"] for f in job["fresh"] if "input" in f}
-        last_use = {}
-        for index, op in enumerate(job["operations"]):
-            for c in op["inputs"]:
-                last_use[c] = index
-        for index, op in enumerate(job["operations"]):
-            try:
-                for c in op.get("refresh", []):
-                    if cts[c] is not None:
-                        cts[c] = cc.EvalBootstrap(cts[c])
-                        bootstraps += 1
-                args = [cts[c] for c in op["inputs"]]
-                cts[op["output"]] = self.operation(op, args, op["inputs"][0] in inputs_of)
-            except Exception as error:
-                raise RuntimeError(f"{op['label']}: {str(error).splitlines()[0]}") from error
-            for c in op["inputs"]:
-                if last_use[c] == index and c != job["logits"]:
-                    cts.pop(c, None)
-            now = time.perf_counter()
-            if now - reported >= 60:
-                reported = now
-                progress(f"{name}: operation {index + 1} of {len(job['operations'])} ({op['label']}), "
-                         f"{bootstraps} bootstraps, {now - started:.0f} s")
-        return cts[job["logits"]], bootstraps
-
-    def place(self, below, layer, is_input):
-        """The layer's input in features u..u+w-1: x_t is encrypted there; a lower layer's h is rotated."""
-        if is_input or below is None:
-            return below
-        return self.cc.EvalRotate(below, -self.job["layers"][layer]["units"] * self.batch)
-
-    def polynomial(self, op, ct):
-        a, b = op["interval"]
-        return self.cc.EvalChebyshevSeries(ct, openfhe_series(op["chebyshev"]), a, b)
-
-    def add(self, x, y):
-        return y if x is None else x if y is None else self.cc.EvalAdd(x, y)
-
-    def mult(self, x, y):
-        return None if x is None or y is None else self.cc.EvalMult(x, y)
-
-    def operation(self, op, args, below_is_input):
-        cc, kind, l = self.cc, op["kind"], op.get("layer", 0)
-        b = self.batch
-        if kind == "gate":
-            below, h = args
-            v = self.add(h, self.place(below, l, below_is_input))
-            y = cc.EvalAdd(matvec(cc, v, self.gates[(l, op["block"])], b), self.gate_bias[(l, op["block"])])
-            return self.polynomial(op, y)
-        if kind == "candidate":
-            below, r, h = args
-            xh = cc.EvalAdd(matvec(cc, self.place(below, l, below_is_input), self.gates[(l, 2)], b),
-                            self.gate_bias[(l, 2)])
-            recurrent, rb = self.candidate[l]
-            if self.reset_after:
-                hh = rb if h is None else cc.EvalAdd(matvec(cc, h, recurrent, b), rb)
-                pre = cc.EvalAdd(xh, cc.EvalMult(r, hh))
-            else:
-                rh = self.mult(r, h)
-                pre = xh if rh is None else cc.EvalAdd(xh, matvec(cc, rh, recurrent, b))
-            return self.polynomial(op, pre)
-        if kind == "update":
-            candidate, z, h = args
-            if h is None:
-                return cc.EvalSub(candidate, cc.EvalMult(z, candidate))
-            return cc.EvalAdd(candidate, cc.EvalMult(z, cc.EvalSub(h, candidate)))
-        if kind == "cell":
-            f, c, i, g = args
-            return self.add(self.mult(f, c), cc.EvalMult(i, g))
-        if kind == "squash":
-            return self.polynomial(op, args[0])
-        if kind == "output":
-            return cc.EvalMult(args[0], args[1])
-        if kind == "dense":
-            return cc.EvalAdd(matvec(cc, args[0], self.dense, b), self.dense_bias)
-        raise ValueError(f"unknown operation kind {kind!r}")
-
-
 def run(args):
     """Runs the job's batches (`--batches`, default all) and writes one result file per batch
     (`--results`/batch-K.json, atomically) as soon as it is decrypted.
@@ -517,6 +299,7 @@ def run(args):
     os.umask(0o077)  # keys, inputs and results: owner only
     with open(args.input) as f:
         job = json.load(f)
+    check_job(job)
     inputs, classes = job["input_size"], job["classes"]
     offset = job["layers"][0]["units"]
     if offset + inputs > SLOTS or classes > SLOTS:
@@ -577,6 +360,13 @@ def run(args):
             "keys_read": loaded, "batches": records}
 
 
+def check(args):
+    with open(args.input) as f:
+        job = json.load(f)
+    check_job(job)
+    return {"valid": True, "format": job["format"], "operations": len(job["operations"])}
+
+
 def batch_file(folder, k):
     return os.path.join(folder, f"batch-{k:04d}.json")
 
@@ -611,11 +401,6 @@ def batch_inputs(cc, keys, work, k, steps, values, level=0):
     return cts
 
 
-def progress(line):
-    """A progress line for the Swift side (which shows lines that start with "progress: ")."""
-    print(f"progress: {line}", file=sys.stderr, flush=True)
-
-
 def add_parameters(parser):
     """The parameter set of a context (Cellwise's secure default unless told otherwise)."""
     parser.add_argument("--ring-dim", type=int, default=0, help="0: the smallest the security level allows")
@@ -646,9 +431,11 @@ def main():
     r.add_argument("--results", help="a folder for one result file per batch")
     r.add_argument("--batches", type=lambda text: [int(k) for k in text.split(",") if k],
                    help="the batches to run (comma-separated indices; default all)")
+    c = sub.add_parser("check", help="checks a job against job.schema.json (no keys, no OpenFHE work)")
+    c.add_argument("--input", required=True)
     args = parser.parse_args()
     try:
-        output = {"probe": probe, "run": run, "parameters": parameters}[args.command](args)
+        output = {"probe": probe, "run": run, "parameters": parameters, "check": check}[args.command](args)
     except Exception as error:  # one line for the Swift side
         message = str(error).splitlines()[0] if str(error) else ""
         # OpenFHE prefixes its messages with the source file and function: keep the sentence.

@@ -304,31 +304,9 @@ public struct ModelFile: Sendable {
         try check(root, "", shown: "")
     }
 
-    /// `splitSeed` -> `split_seed`: keys as they appear in the file.
-    private static func snakeCased(_ key: String) -> String {
-        key.reduce(into: "") { result, character in
-            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
-        }
-    }
-
     private static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "not valid JSON" }
-        func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\(snakeCased($0.stringValue))" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return "missing key \(parent.isEmpty ? "" : parent + ".")\(snakeCased(key.stringValue))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "wrong type at \(path(context.codingPath)): \(context.debugDescription)"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? "not valid JSON" : "bad value at \(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "cannot decode the model"
-        }
+        return error.summary
     }
 }
 

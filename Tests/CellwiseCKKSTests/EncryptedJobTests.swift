@@ -1,0 +1,169 @@
+import CellwiseCore
+import CellwiseTestSupport
+import Foundation
+import Testing
+
+@testable import CellwiseCKKS
+
+/// The encrypted job: typed, versioned, in JSON that the schema the bridge checks accepts, and
+/// carrying the cell graph the bridge interprets (with no per-cell code of its own).
+@Suite struct EncryptedJobTests {
+    static let cells: [RecurrentCell] = [.simpleRNN, .gru(resetAfter: true), .gru(resetAfter: false), .lstm]
+
+    static func job(_ cell: RecurrentCell, units: [Int] = [4, 6]) throws -> EncryptedJob {
+        let model = ReferenceRecurrence.randomModel(cell: cell, units: units, timeSteps: 3)
+        let costModel = CostModel(profile: .heaanFGb, depthRule: .openfhe, shapeOf: model)
+        let plan = ActivationPlan(
+            uniform: .polynomial(degree: 3), layout: SiteLayout(cell: cell, layers: units.count, timeSteps: 3))
+        let prediction = try costModel.cost(of: plan, placement: .ciphertexts)
+        let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
+        let (inputs, _) = ReferenceRecurrence.randomInputs(for: model, count: 2)
+        let width = model.timeSteps * model.inputSize
+        return try circuit.job(
+            model: model, plan: plan, approximations: try ApproximationLibrary(lower: -6, upper: 6),
+            images: [Array(inputs[..<width]), Array(inputs[width...])], inputsAtBootstrapLevel: true)
+    }
+
+    @Test(arguments: cells)
+    func theCellGraphRoundTripsThroughJSON(cell: RecurrentCell) throws {
+        let data = try JSONEncoder().encode(cell.graph)
+        #expect(try JSONDecoder().decode(CellGraph.self, from: data) == cell.graph)
+    }
+
+    @Test func aBrokenCellGraphIsRefusedWhenDecoded() throws {
+        let good = String(decoding: try JSONEncoder().encode(CellGraph.simpleRNN), as: UTF8.self)
+        for (broken, problem) in [
+            (good.replacingOccurrences(of: "\"n0\",\"n1\"", with: "\"n0\",\"n5\""), "node 2 reads node 5"),
+            (good.replacingOccurrences(of: "\"s0\"", with: "\"q0\""), "q0 is not a value"),
+            (good.replacingOccurrences(of: "\"sites\":[\"h\"]", with: "\"sites\":[\"w\"]"), "site w"),
+            (good.replacingOccurrences(of: "input_product", with: "convolution"), "convolution"),
+        ] {
+            #expect(broken != good)
+            let error = #expect(throws: DecodingError.self) {
+                try JSONDecoder().decode(CellGraph.self, from: Data(broken.utf8))
+            }
+            #expect(error.map { "\($0.summary) \($0)" }?.contains(problem) == true, "\(String(describing: error))")
+        }
+    }
+
+    /// Every cell operation names its graph node and what it reads, one value per input ciphertext;
+    /// a job reads back equal to itself and refuses another format.
+    @Test(arguments: cells)
+    func aJobNamesItsNodesAndRoundTrips(cell: RecurrentCell) throws {
+        let job = try Self.job(cell)
+        #expect(job.format == EncryptedJob.currentFormat && job.cell == cell.graph)
+        let labelled = Set(cell.graph.operations.map(\.node))
+        for operation in job.operations {
+            switch operation.kind {
+            case .cell:
+                let node = try #require(operation.node)
+                #expect(labelled.contains(node))
+                #expect(operation.reads?.count == operation.inputs.count)
+                #expect((operation.chebyshev != nil) == (cell.graph.operations.first { $0.node == node }?.site != nil))
+            case .dense:
+                #expect(operation.node == nil && operation.output == job.logits)
+            }
+        }
+        let data = try job.encoded()
+        #expect(try EncryptedJob.decoded(from: data, source: "job.json") == job)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["format"] = 1
+        #expect(throws: DataError.self) {
+            try EncryptedJob.decoded(from: JSONSerialization.data(withJSONObject: object), source: "job.json")
+        }
+    }
+
+    /// The schema the bridge checks jobs against (tools/ckks/job.schema.json, with the reference
+    /// `jsonschema` package of `make test`'s Python) accepts every job Cellwise writes and refuses
+    /// broken ones naming the field.
+    @Test(
+        .enabled(
+            if: Self.python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
+            "needs the Python of make test (jsonschema)"))
+    func theBridgesSchemaAcceptsCellwisesJobs() throws {
+        let python = try #require(Self.python)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("job-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files = [String]()
+        for (index, cell) in Self.cells.enumerated() {
+            let file = directory.appendingPathComponent("job-\(index).json")
+            try Self.job(cell).encoded().write(to: file)
+            files.append(file.path)
+        }
+        var broken = try #require(
+            try JSONSerialization.jsonObject(with: Self.job(.lstm).encoded()) as? [String: Any])
+        var cell = try #require(broken["cell"] as? [String: Any])
+        cell["outputs"] = ["n99", "q1"]
+        broken["cell"] = cell
+        let brokenFile = directory.appendingPathComponent("broken.json")
+        try JSONSerialization.data(withJSONObject: broken).write(to: brokenFile)
+        let script = """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            for path in sys.argv[2:]:
+                errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(path))))
+                print(path.rsplit("/", 1)[-1], "ok" if not errors else
+                      "/".join(map(str, errors[0].absolute_path)) + " " + errors[0].message)
+            """
+        let schema = TestData.repositoryRoot.appendingPathComponent("tools/ckks/job.schema.json").path
+        let output = try Self.capture(python, ["-c", script, schema] + files + [brokenFile.path])
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.count == files.count + 1, "\(output)")
+        #expect(lines.dropLast().allSatisfy { $0.hasSuffix(" ok") }, "\(output)")
+        #expect(lines.last?.hasPrefix("broken.json cell/outputs/1 'q1' does not match") == true, "\(output)")
+    }
+
+    /// The bridge's circuit run on plain NumPy slots (tools/ckks/simulate.py: the same rotations,
+    /// BSGS products, graph interpretation and Chebyshev series as under CKKS, without encryption)
+    /// gives the Float64 reference recurrence's logits with the plan's polynomials, for every cell
+    /// kind, two stacked layers and two images per vector.
+    @Test(
+        .enabled(
+            if: Self.python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
+            "needs the Python of make test (NumPy, jsonschema)"),
+        arguments: cells)
+    func theCircuitOnPlainSlotsComputesThePlansLogits(cell: RecurrentCell) throws {
+        let python = try #require(Self.python)
+        let model = ReferenceRecurrence.randomModel(cell: cell, units: [4, 6], timeSteps: 3)
+        let job = try Self.job(cell)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("job-\(UUID().uuidString).json")
+        try job.encoded().write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = TestData.repositoryRoot.appendingPathComponent("tools/ckks/simulate.py").path
+        let output = try Self.capture(python, [script, "--input", file.path, "--batch", "2"])
+        let decoded = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let logits = try #require(decoded?["logits"] as? [[Double]], "\(output)")
+        let library = try ApproximationLibrary(lower: -6, upper: 6)
+        let candidate = try #require(Activation.polynomial(degree: 3).candidate)
+        let functions = model.sites.functions
+        let fits = try functions.indices.map { try library.fit(candidate.with(function: functions[$0]), cell: $0) }
+        #expect(logits.count == job.images.count)
+        for (image, row) in zip(job.images, logits) {
+            let expected = ReferenceRecurrence.logits(model, input: image.map(Float.init)[...]) { site, x in
+                fits[site].value(at: x)
+            }
+            #expect(zip(expected, row).allSatisfy { abs($0 - $1) < 1e-6 }, "\(cell): \(row) vs \(expected)")
+        }
+    }
+
+    static var python: String? {
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
+            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func capture(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

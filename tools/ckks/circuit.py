@@ -1,0 +1,301 @@
+"""A recurrent model's circuit on packed slots, as Cellwise's encrypted job describes it
+(docs/encrypted-job.md): the operations of the job's ciphertext graph, each a node of the job's cell
+graph, evaluated with any object that offers OpenFHE's CryptoContext calls used here (EvalAdd,
+EvalSub, EvalMult, EvalNegate, EvalRotate, EvalChebyshevSeries, EvalBootstrap,
+MakeCKKSPackedPlaintext, GetBatchSize): OpenFHE's own (cellwise_ckks.py), or the NumPy slot
+simulator (simulate.py) that runs the same circuit without encryption.
+"""
+import json
+import os
+import sys
+import time
+
+SLOTS = 64
+BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)
+JOB_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "job.schema.json")
+
+
+def plaintext(cc, values, level=0):
+    """Values padded with zeros to the context's slot count, encoded for ciphertexts at `level`
+    (levels consumed) or deeper: fewer RNS towers than a top-level plaintext."""
+    slots = cc.GetBatchSize()
+    padded = list(values) + [0.0] * (slots - len(values))
+    return cc.MakeCKKSPackedPlaintext(padded, 1, level) if level else cc.MakeCKKSPackedPlaintext(padded)
+
+
+def interleave(vectors, batch):
+    """One 64-feature vector per image (at most `batch`) -> 64 * batch slots, feature j of image b at j * batch + b."""
+    out = [0.0] * (SLOTS * batch)
+    for b, vector in enumerate(vectors):
+        for j, value in enumerate(vector):
+            out[j * batch + b] = value
+    return out
+
+
+def repeated(vector, batch):
+    """The same 64-feature vector for every image of the batch."""
+    return interleave([vector] * batch, batch)
+
+
+def openfhe_series(coefficients):
+    """Chebyshev coefficients c_0..c_d of p = sum c_k T_k (NumPy's and Cellwise's convention) in
+    OpenFHE's, whose EvalChebyshevSeries evaluates c_0 / 2 + sum_{k>0} c_k T_k: c_0 doubled. (A tanh
+    fit has c_0 = 0 and is the same either way; a sigmoid's c_0 is about 1.)"""
+    return [2 * coefficients[0]] + list(coefficients[1:])
+
+
+def diagonals(matrix):
+    """BSGS diagonals of a SLOTS x SLOTS matrix M for y = x M (y[s] = sum_i x[i] M[i][s]):
+    y = sum_j rot(sum_i rot(diag_{gj+i}, -gj) * rot(x, i), gj), diag_k[s] = M[(s + k) % d][s].
+    Diagonals that are zero everywhere are left out (no multiplication, no plaintext)."""
+    d, g = SLOTS, BABY
+    result = {}
+    for k in range(d):
+        diag = [matrix[(s + k) % d][s] for s in range(d)]
+        if not any(diag):
+            continue
+        shift = g * (k // g)
+        result[k] = [diag[(s - shift) % d] for s in range(d)]  # rotated by -shift
+    return result
+
+
+def matvec(cc, ct, plaintexts, batch=1):
+    """x M for every image of the batch (rotations by multiples of `batch`; `plaintexts` repeated per image)."""
+    d, g = SLOTS, BABY
+    babies = [ct] + [cc.EvalRotate(ct, i * batch) for i in range(1, g)]
+    total = None
+    for j in range(d // g):
+        inner = None
+        for i in range(g):
+            if g * j + i not in plaintexts:
+                continue
+            term = cc.EvalMult(babies[i], plaintexts[g * j + i])
+            inner = term if inner is None else cc.EvalAdd(inner, term)
+        if inner is None:
+            continue
+        if j > 0:
+            inner = cc.EvalRotate(inner, g * j * batch)
+        total = inner if total is None else cc.EvalAdd(total, inner)
+    return total
+
+
+def parse_value(text):
+    """A cell-graph value as the job writes it: "x" -> ("x", 0), "s1" -> ("s", 1), "n4" -> ("n", 4)."""
+    return ("x", 0) if text == "x" else (text[0], int(text[1:]))
+
+
+class Circuit:
+    """A recurrent model's encrypted evaluation: the operations of Cellwise's ciphertext graph
+    (CiphertextGraph.swift) in order, with the bootstraps of its placement. Nothing here knows a
+    cell kind: every layer runs the job's cell graph (CellGraph.swift; docs/encrypted-job.md), and
+    each operation evaluates the graph node it names from the values it reads, through the
+    unlabelled nodes between them.
+
+    Every value of a layer sits in features 0..u-1 of each image's 64-slot window (a state, a
+    gate, a product); the step's input x_t is encrypted into features u..u+n-1 of layer 0, and a
+    lower layer's new h is rotated there for the layer above. Products by weights are BSGS
+    matrix-vector products over the window:
+
+      add(input_product(k), recurrent_product(v, k))   one product of [v | x] by M_k (the
+                       recurrent block in rows 0..u-1, the input block below it), plus b_k
+      input_product(k)                                  x by the input block alone, plus b_k
+      recurrent_product(v, k[, with_bias])              v by the recurrent block alone (plus b_r)
+
+    Features outside 0..u-1 of every product are exactly zero, so a sigmoid holds p(0) = 0.5 there
+    and a tanh p(0) = 0; every product that follows multiplies such a slot by a zero, so no mask is
+    needed. A zero initial state is kept as None (no ciphertext): sums and products with it are
+    simplified away. The Dense operation computes h D + d.
+    """
+
+    def __init__(self, cc, job, batch, level=0):
+        self.cc, self.job, self.batch, self.level = cc, job, batch, level
+        graph = job["cell"]
+        self.nodes = graph["nodes"]
+        blocks = graph["blocks"]
+        # Sums of an input product and a recurrent product of the same block (no recurrent bias):
+        # one product of [v | x].
+        self.combined = {}
+        for n, node in enumerate(self.nodes):
+            if node["op"] != "add":
+                continue
+            a, b = (parse_value(v) for v in node["of"])
+            if a[0] != "n" or b[0] != "n":
+                continue
+            first, second = self.nodes[a[1]], self.nodes[b[1]]
+            if first["op"] == "recurrent_product":
+                first, second = second, first
+            if (first["op"] == "input_product" and second["op"] == "recurrent_product"
+                    and first["block"] == second["block"] and not second.get("with_bias")
+                    and "label" not in first and "label" not in second):
+                self.combined[n] = (first["block"], second["of"])
+        absorbed = {parse_value(v)[1] for n in self.combined for v in self.nodes[n]["of"]}
+        needs = {"both": {k for k, _ in self.combined.values()}, "input": set(), "recurrent": set()}
+        for n, node in enumerate(self.nodes):
+            if n not in absorbed and node["op"] in ("input_product", "recurrent_product"):
+                needs[node["op"].split("_")[0]].add(node["block"])
+        self.matrices, self.bias, self.recurrent_bias = {}, {}, {}
+        for l, layer in enumerate(job["layers"]):
+            u, w = layer["units"], layer["input_size"]
+            if u + w > SLOTS:
+                raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {SLOTS}-slot window")
+            kernel, recurrent = layer["kernel"], layer["recurrent_kernel"]
+            for part, ks in needs.items():
+                for k in ks:
+                    matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
+                    if part != "input":
+                        for i in range(u):
+                            for j in range(u):
+                                matrix[i][j] = recurrent[i * blocks * u + k * u + j]
+                    if part != "recurrent":
+                        for i in range(w):
+                            for j in range(u):
+                                matrix[u + i][j] = kernel[i * blocks * u + k * u + j]
+                    self.matrices[(l, part, k)] = self.encode(diagonals(matrix))
+            for k in needs["both"] | needs["input"]:
+                self.bias[(l, k)] = self.vector(layer["bias"][k * u:(k + 1) * u])
+            if layer.get("recurrent_bias"):
+                self.recurrent_bias[l] = self.vector(layer["recurrent_bias"])
+        last = job["layers"][-1]["units"]
+        classes = job["classes"]
+        dense = [[0.0] * SLOTS for _ in range(SLOTS)]
+        for i in range(last):
+            for j in range(classes):
+                dense[i][j] = job["dense_kernel"][i * classes + j]
+        self.dense = self.encode(diagonals(dense))
+        self.dense_bias = self.vector(job["dense_bias"])
+
+    def encode(self, diagonal_map):
+        return {k: plaintext(self.cc, repeated(v, self.batch), self.level) for k, v in diagonal_map.items()}
+
+    def vector(self, values):
+        return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch), self.level)
+
+    def evaluate(self, inputs, name="batch"):
+        """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
+        ciphertext and the number of bootstraps. A progress line at most once a minute says how far
+        `name` has come."""
+        cc, job = self.cc, self.job
+        cts, bootstraps = {}, 0
+        started = reported = time.perf_counter()
+        for fresh in job["fresh"]:
+            cts[fresh["id"]] = inputs[fresh["input"]] if "input" in fresh else None  # None: a zero state
+        last_use = {}
+        for index, op in enumerate(job["operations"]):
+            for c in op["inputs"]:
+                last_use[c] = index
+        for index, op in enumerate(job["operations"]):
+            try:
+                for c in op.get("refresh", []):
+                    if cts[c] is not None:
+                        cts[c] = cc.EvalBootstrap(cts[c])
+                        bootstraps += 1
+                args = [cts[c] for c in op["inputs"]]
+                cts[op["output"]] = self.operation(op, args)
+            except Exception as error:
+                raise RuntimeError(f"{op['label']}: {str(error).splitlines()[0]}") from error
+            for c in op["inputs"]:
+                if last_use[c] == index and c != job["logits"]:
+                    cts.pop(c, None)
+            now = time.perf_counter()
+            if now - reported >= 60:
+                reported = now
+                progress(f"{name}: operation {index + 1} of {len(job['operations'])} ({op['label']}), "
+                         f"{bootstraps} bootstraps, {now - started:.0f} s")
+        return cts[job["logits"]], bootstraps
+
+    def place(self, below, layer):
+        """The layer's input in features u..u+w-1: x_t is encrypted there; a lower layer's h is rotated."""
+        if layer == 0 or below is None:
+            return below
+        return self.cc.EvalRotate(below, -self.job["layers"][layer]["units"] * self.batch)
+
+    def polynomial(self, op, ct):
+        if ct is None:
+            raise ValueError("an activation of a value that is zero in every slot")
+        a, b = op["interval"]
+        return self.cc.EvalChebyshevSeries(ct, openfhe_series(op["chebyshev"]), a, b)
+
+    def add(self, x, y):
+        return y if x is None else x if y is None else self.cc.EvalAdd(x, y)
+
+    def subtract(self, x, y):
+        return x if y is None else self.cc.EvalNegate(y) if x is None else self.cc.EvalSub(x, y)
+
+    def mult(self, x, y):
+        return None if x is None or y is None else self.cc.EvalMult(x, y)
+
+    def product(self, v, layer, part, k):
+        """v times a weight matrix (None for a zero v)."""
+        return None if v is None else matvec(self.cc, v, self.matrices[(layer, part, k)], self.batch)
+
+    def operation(self, op, args):
+        """The operation's result from its input ciphertexts (in `op["inputs"]` order)."""
+        l = op["layer"]
+        if op["kind"] == "dense":
+            return self.cc.EvalAdd(matvec(self.cc, args[0], self.dense, self.batch), self.dense_bias)
+        known = dict(zip(op["reads"], args))
+
+        def value(text):
+            if text in known:
+                return known[text]
+            kind, n = parse_value(text)
+            if kind != "n":
+                raise ValueError(f"the operation does not read {text}")
+            known[text] = node(n)
+            return known[text]
+
+        def node(n):
+            spec = self.nodes[n]
+            kind = spec["op"]
+            if n in self.combined:
+                k, recurrent = self.combined[n]
+                v = self.add(value(recurrent), self.place(value("x"), l))
+                return self.cc.EvalAdd(self.product(v, l, "both", k), self.bias[(l, k)])
+            if kind == "input_product":
+                k = spec["block"]
+                return self.cc.EvalAdd(self.product(self.place(value("x"), l), l, "input", k), self.bias[(l, k)])
+            if kind == "recurrent_product":
+                y = self.product(value(spec["of"]), l, "recurrent", spec["block"])
+                return self.add(y, self.recurrent_bias.get(l)) if spec.get("with_bias") else y
+            if kind == "activate":
+                return self.polynomial(op, value(spec["of"]))
+            a, b = (value(v) for v in spec["of"])
+            return {"add": self.add, "subtract": self.subtract, "multiply": self.mult}[kind](a, b)
+
+        return node(op["node"])
+
+
+def check_job(job):
+    """Raises ValueError (one line, naming the field) unless `job` is a format-2 job: its schema
+    (job.schema.json, checked by jsonschema), then what a schema cannot say (nodes, reads and
+    ciphertexts that exist)."""
+    import jsonschema
+    with open(JOB_SCHEMA) as f:
+        schema = json.load(f)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(job), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise ValueError(f"the job{where}: {error.message[:200]}")
+    nodes = job["cell"]["nodes"]
+    known = {f["id"] for f in job["fresh"]}
+    for index, op in enumerate(job["operations"]):
+        where = f"the job.operations[{index}] ({op['label']})"
+        if op["kind"] == "cell":
+            if op["node"] >= len(nodes):
+                raise ValueError(f"{where}: node {op['node']} of {len(nodes)}")
+            if len(op["reads"]) != len(op["inputs"]):
+                raise ValueError(f"{where}: {len(op['reads'])} reads for {len(op['inputs'])} inputs")
+            if nodes[op["node"]]["op"] == "activate" and not ("chebyshev" in op and "interval" in op):
+                raise ValueError(f"{where}: an activation without its polynomial")
+        for c in op["inputs"] + op["refresh"]:
+            if c not in known:
+                raise ValueError(f"{where}: reads ciphertext {c} before it is made")
+        known.add(op["output"])
+    if job["logits"] not in known:
+        raise ValueError(f"the job.logits: ciphertext {job['logits']} is never made")
+
+
+def progress(line):
+    """A progress line for the Swift side (which shows lines that start with "progress: ")."""
+    print(f"progress: {line}", file=sys.stderr, flush=True)
