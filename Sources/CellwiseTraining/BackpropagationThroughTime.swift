@@ -2,51 +2,65 @@ import CellwiseCore
 import Foundation
 
 /// Softmax cross-entropy loss of a ``RecurrentModel`` with the exact activations, and its
-/// gradient by back-propagation through time, for SimpleRNN, GRU (both reset conventions) and
-/// LSTM cells and stacked layers.
+/// gradient by back-propagation through time, derived from the model's ``CellGraph``: any cell
+/// the graph defines (SimpleRNN, both GRU conventions, LSTM, or a new one), stacked layers.
 ///
 /// Training runs layer by layer (a layer's whole sequence, then the next), with buffers laid
 /// out time-major (`[t][sample][unit]`) so that each layer's input products and input-weight
-/// gradients over all steps are single `sgemm` calls. A workspace is reused across batches of
-/// at most `capacity` samples.
+/// gradients over all steps are single `sgemm` calls, as are the recurrent products of the
+/// previous `h` (all blocks at once) at each step. Every other node keeps its value at every
+/// step for the backward pass, which runs the graph's nodes in reverse. A workspace is reused
+/// across batches of at most `capacity` samples.
 final class BackpropagationThroughTime {
     /// The largest batch this workspace holds.
     let capacity: Int
-    private let cell: RecurrentCell
+    private let graph: CellGraph
+    private let homes: [Home]
+    /// Columns of the recurrent kernel multiplied by the previous `h` in one product (blocks
+    /// `0 ..< groupedBlocks`).
+    private let groupedBlocks: Int
     private let steps: Int
     private let classes: Int
     private let layers: [LayerTape]
     private let logits: FloatBuffer  // [b][classes]
-    /// Per-step work space, sized for the widest layer: `h R` (forward), `dLoss/dh` (backward).
-    private let scratch: FloatBuffer
-    private let cellGradient: FloatBuffer
-    private let sGradient: FloatBuffer
-    /// The zero initial state.
+    /// The zero initial states, and a sink for the gradients of those constants.
     private let zeros: FloatBuffer
+    private let sink: FloatBuffer
 
-    /// One layer's forward values, kept for the backward pass.
+    /// Where a node's value and gradient live: the layer's input products (`pre`, every block
+    /// side by side), the products of the previous `h` (`rec`), or a buffer of its own.
+    private enum Home {
+        case inputBlock(Int)
+        case recurrentBlock(Int)
+        case own(Int)
+    }
+
+    /// One layer's forward values and gradients, kept across the batch.
     private final class LayerTape {
         let inputSize: Int
         let units: Int
         let input: FloatBuffer  // [t][b][inputSize] (layer 0 only; others read the layer below's states)
         let states: FloatBuffer  // [t][b][u]: h_t
-        let gates: FloatBuffer  // [t][b][blocks u]: activated gates
-        let extra: FloatBuffer  // [t][b][u]: GRU q = h R_h + b_rh (after) or s = r * h (before); LSTM c_t
-        let tanhState: FloatBuffer  // [t][b][u]: LSTM tanh(c_t)
-        let preGradient: FloatBuffer  // [t][b][blocks u]: dLoss/d(input part of each gate)
-        let recurrentGradient: FloatBuffer  // [t][b][blocks u]: dLoss/d(h_{t-1} R) of each block
+        let pre: FloatBuffer  // [t][b][blocks u]: x_t W + b
+        let rec: FloatBuffer  // [t][b][blocks u]: h_{t-1} R (+ b_r where a product has it)
+        let own: [FloatBuffer]  // per own node: [t][b][u]
+        let preGradient: FloatBuffer  // [t][b][blocks u]
+        let recGradient: FloatBuffer  // [t][b][blocks u]
+        let ownGradient: [FloatBuffer]  // per own node: [t][b][u]
         let inputGradient: FloatBuffer  // [t][b][inputSize]: dLoss/dx_t
 
-        init(inputSize: Int, units: Int, blocks: Int, steps: Int, capacity: Int, ownsInput: Bool) {
+        init(inputSize: Int, units: Int, blocks: Int, owned: Int, steps: Int, capacity: Int, ownsInput: Bool) {
             self.inputSize = inputSize
             self.units = units
+            let cells = steps * capacity * units
             input = FloatBuffer(count: ownsInput ? steps * capacity * inputSize : 0)
-            states = FloatBuffer(count: steps * capacity * units)
-            gates = FloatBuffer(count: steps * capacity * blocks * units)
-            extra = FloatBuffer(count: steps * capacity * units)
-            tanhState = FloatBuffer(count: steps * capacity * units)
-            preGradient = FloatBuffer(count: steps * capacity * blocks * units)
-            recurrentGradient = FloatBuffer(count: steps * capacity * blocks * units)
+            states = FloatBuffer(count: cells)
+            pre = FloatBuffer(count: cells * blocks)
+            rec = FloatBuffer(count: cells * blocks)
+            own = (0..<owned).map { _ in FloatBuffer(count: cells) }
+            preGradient = FloatBuffer(count: cells * blocks)
+            recGradient = FloatBuffer(count: cells * blocks)
+            ownGradient = (0..<owned).map { _ in FloatBuffer(count: cells) }
             inputGradient = FloatBuffer(count: steps * capacity * inputSize)
         }
     }
@@ -54,20 +68,35 @@ final class BackpropagationThroughTime {
     /// Creates a workspace for batches of up to `capacity` samples of `model`'s shape.
     init(shapeOf model: RecurrentModel, capacity: Int) {
         self.capacity = capacity
-        cell = model.cell
+        graph = model.cell.graph
+        var homes = [Home]()
+        var grouped = Set<Int>()
+        var owned = 0
+        for node in graph.nodes {
+            switch node.operation {
+            case .inputProduct(let block):
+                homes.append(.inputBlock(block))
+            case .recurrentProduct(.state(0), let block, _) where !grouped.contains(block):
+                grouped.insert(block)
+                homes.append(.recurrentBlock(block))
+            default:
+                homes.append(.own(owned))
+                owned += 1
+            }
+        }
+        self.homes = homes
+        groupedBlocks = (grouped.max() ?? -1) + 1
         steps = model.timeSteps
         classes = model.classes
         layers = model.layers.enumerated().map { index, layer in
             LayerTape(
-                inputSize: layer.inputSize, units: layer.units, blocks: model.cell.blocks, steps: model.timeSteps,
-                capacity: capacity, ownsInput: index == 0)
+                inputSize: layer.inputSize, units: layer.units, blocks: model.cell.graph.blocks, owned: owned,
+                steps: model.timeSteps, capacity: capacity, ownsInput: index == 0)
         }
         logits = FloatBuffer(count: capacity * model.classes)
         let widest = model.layers.map(\.units).max() ?? 1
-        scratch = FloatBuffer(count: capacity * model.cell.blocks * widest)
-        cellGradient = FloatBuffer(count: capacity * widest)
-        sGradient = FloatBuffer(count: capacity * widest)
         zeros = FloatBuffer(count: capacity * widest)
+        sink = FloatBuffer(count: capacity * widest)
     }
 
     /// The mean cross-entropy of `model` on the samples `indices` of `inputs` (the model's
@@ -151,96 +180,97 @@ final class BackpropagationThroughTime {
 
     // MARK: - One layer
 
-    private func forward(_ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, b: Int) {
-        let (f, u, g) = (layer.inputSize, layer.units, cell.blocks)
-        let w = g * u
-        if cell == .simpleRNN {
-            // h_t = tanh(x_t W + b + h_{t-1} R), the pre-activations made in place (vectorised tanh).
-            let h = tape.states.pointer
-            LinearAlgebra.sgemm(m: steps * b, n: u, k: f, a: x, lda: f, b: layer.kernel, ldb: u, beta: 0, c: h, ldc: u)
-            for row in 0..<(steps * b) {
-                for j in 0..<u { h[row * u + j] += layer.bias[j] }
+    /// A matrix of `b x u` values: its first element and the distance between rows.
+    private typealias View = (pointer: UnsafeMutablePointer<Float>, stride: Int)
+
+    /// Value `v` at step `t` in `tape` (`gradient`: its gradient instead). A state before the
+    /// first step is the zero constant (its gradient goes to a sink).
+    private func view(_ v: CellGraph.Value, _ t: Int, _ tape: LayerTape, b: Int, gradient: Bool) -> View {
+        let (u, w) = (tape.units, graph.blocks * tape.units)
+        switch v {
+        case .input:
+            preconditionFailure("the layer's input is read only by input products")
+        case .state(let k):
+            guard t > 0 else { return (gradient ? sink.pointer : zeros.pointer, u) }
+            return view(graph.outputs[k], t - 1, tape, b: b, gradient: gradient)
+        case .node(let n):
+            switch homes[n] {
+            case .inputBlock(let k): return ((gradient ? tape.preGradient : tape.pre).pointer + t * b * w + k * u, w)
+            case .recurrentBlock(let k):
+                return ((gradient ? tape.recGradient : tape.rec).pointer + t * b * w + k * u, w)
+            case .own(let i): return ((gradient ? tape.ownGradient[i] : tape.own[i]).pointer + t * b * u, u)
             }
-            TanhKernel.apply(h, adding: nil, into: h, count: b * u)
-            for t in 1..<max(steps, 1) {
-                let current = h + t * b * u
-                LinearAlgebra.sgemm(
-                    m: b, n: u, k: u, a: h + (t - 1) * b * u, lda: u, b: layer.recurrentKernel, ldb: u,
-                    beta: 1, c: current, ldc: u)
-                TanhKernel.apply(current, adding: nil, into: current, count: b * u)
-            }
-            return
         }
-        let pre = tape.gates.pointer  // pre-activations first, activated in place
+    }
+
+    private func forward(_ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, b: Int) {
+        let (f, u) = (layer.inputSize, layer.units)
+        let w = graph.blocks * u
+        let pre = tape.pre.pointer
         LinearAlgebra.sgemm(m: steps * b, n: w, k: f, a: x, lda: f, b: layer.kernel, ldb: w, beta: 0, c: pre, ldc: w)
         for row in 0..<(steps * b) {
             for j in 0..<w { pre[row * w + j] += layer.bias[j] }
         }
-        let resetBefore = cell == .gru(resetAfter: false)
-        let rec = scratch.pointer
-        let zero = zeros.pointer
+        let grouped = groupedBlocks * u
         for t in 0..<steps {
-            let a = pre + t * b * w
-            let h = tape.states.pointer + t * b * u
-            let extra = tape.extra.pointer + t * b * u
-            let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : UnsafePointer(zero)
-            let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : UnsafePointer(zero)
-            // h R for every block (the GRU's candidate block later when the reset comes first).
-            LinearAlgebra.sgemm(
-                m: b, n: resetBefore ? 2 * u : w, k: u, a: previous, lda: u, b: layer.recurrentKernel, ldb: w,
-                beta: 0, c: rec, ldc: w)
-            for row in 0..<b {
-                let a = a + row * w
-                let r = rec + row * w
-                let hp = previous + row * u
-                let e = extra + row * u
-                switch cell {
-                case .simpleRNN:
-                    break
-                case .gru(let resetAfter):
-                    for j in 0..<u {
-                        a[j] = sigmoid(a[j] + r[j])
-                        a[u + j] = sigmoid(a[u + j] + r[u + j])
-                        // q = h R_h + b_rh (reset after) or s = r * h (reset before).
-                        e[j] = resetAfter ? r[2 * u + j] + layer.recurrentBias[j] : a[u + j] * hp[j]
-                    }
-                case .lstm:
-                    let cp = previousCell + row * u
-                    let tc = tape.tanhState.pointer + (t * b + row) * u
-                    let hRow = h + row * u
-                    for j in 0..<u {
-                        a[j] = sigmoid(a[j] + r[j])
-                        a[u + j] = sigmoid(a[u + j] + r[u + j])
-                        a[2 * u + j] = Foundation.tanh(a[2 * u + j] + r[2 * u + j])
-                        a[3 * u + j] = sigmoid(a[3 * u + j] + r[3 * u + j])
-                        e[j] = a[u + j] * cp[j] + a[j] * a[2 * u + j]
-                        tc[j] = Foundation.tanh(e[j])
-                        hRow[j] = a[3 * u + j] * tc[j]
-                    }
-                }
-            }
-            guard case .gru = cell else { continue }
-            if !resetBefore {
-                // r * q, in the candidate block of rec.
-                for row in 0..<b {
-                    for j in 0..<u { rec[row * w + 2 * u + j] = a[row * w + u + j] * extra[row * u + j] }
-                }
-            } else {
-                // (r * h) R_h for all rows at once.
-                layer.recurrentKernel.withUnsafeBufferPointer { r in
+            let rec = tape.rec.pointer + t * b * w
+            if grouped > 0 {
+                if t > 0 {
                     LinearAlgebra.sgemm(
-                        m: b, n: u, k: u, a: extra, lda: u, b: r.baseAddress! + 2 * u, ldb: w, beta: 0,
-                        c: rec + 2 * u, ldc: w)
+                        m: b, n: grouped, k: u, a: tape.states.pointer + (t - 1) * b * u, lda: u,
+                        b: layer.recurrentKernel, ldb: w, beta: 0, c: rec, ldc: w)
+                } else {
+                    for row in 0..<b { (rec + row * w).initialize(repeating: 0, count: grouped) }
                 }
             }
-            for row in 0..<b {
-                let a = a + row * w
-                let hp = previous + row * u
-                let hRow = h + row * u
-                for j in 0..<u {
-                    a[2 * u + j] = Foundation.tanh(a[2 * u + j] + rec[row * w + 2 * u + j])
-                    hRow[j] = a[2 * u + j] + a[j] * (hp[j] - a[2 * u + j])
+            for (n, node) in graph.nodes.enumerated() {
+                let out = view(.node(n), t, tape, b: b, gradient: false)
+                func value(_ v: CellGraph.Value) -> View { view(v, t, tape, b: b, gradient: false) }
+                switch node.operation {
+                case .inputProduct:
+                    break
+                case .recurrentProduct(let v, let k, let withBias):
+                    if case .own = homes[n] {
+                        let a = value(v)
+                        layer.recurrentKernel.withUnsafeBufferPointer { r in
+                            LinearAlgebra.sgemm(
+                                m: b, n: u, k: u, a: a.pointer, lda: a.stride, b: r.baseAddress! + k * u, ldb: w,
+                                beta: 0, c: out.pointer, ldc: out.stride)
+                        }
+                    }
+                    if withBias && !layer.recurrentBias.isEmpty {
+                        for row in 0..<b {
+                            for j in 0..<u { out.pointer[row * out.stride + j] += layer.recurrentBias[j] }
+                        }
+                    }
+                case .add(let a, let c), .subtract(let a, let c), .multiply(let a, let c):
+                    let (p, q) = (value(a), value(c))
+                    for row in 0..<b {
+                        let (o, x, y) = (
+                            out.pointer + row * out.stride, p.pointer + row * p.stride, q.pointer + row * q.stride
+                        )
+                        switch node.operation {
+                        case .add: for j in 0..<u { o[j] = x[j] + y[j] }
+                        case .subtract: for j in 0..<u { o[j] = x[j] - y[j] }
+                        default: for j in 0..<u { o[j] = x[j] * y[j] }
+                        }
+                    }
+                case .activate(let v, let site):
+                    let p = value(v)
+                    for row in 0..<b {
+                        (out.pointer + row * out.stride).update(from: p.pointer + row * p.stride, count: u)
+                    }
+                    if graph.sites[site].kind.function == .tanh {
+                        // Own (contiguous) like every activation: one vectorised pass.
+                        TanhKernel.apply(out.pointer, adding: nil, into: out.pointer, count: b * u)
+                    } else {
+                        for i in 0..<(b * u) { out.pointer[i] = sigmoid(out.pointer[i]) }
+                    }
                 }
+            }
+            let h = view(graph.outputs[0], t, tape, b: b, gradient: false)
+            for row in 0..<b {
+                (tape.states.pointer + (t * b + row) * u).update(from: h.pointer + row * h.stride, count: u)
             }
         }
     }
@@ -249,126 +279,107 @@ final class BackpropagationThroughTime {
         _ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, upstream: UnsafePointer<Float>,
         b: Int, gradient: inout RecurrentLayer
     ) {
-        let (f, u, g) = (layer.inputSize, layer.units, cell.blocks)
-        let w = g * u
-        let dA = tape.preGradient.pointer  // [t][b][w]: dLoss/d(pre-activation of each block)
-        let drec = tape.recurrentGradient.pointer  // [t][b][w]: dLoss/d(h_{t-1} R) of each block
-        let dh = scratch.pointer  // dLoss/dh_t, then the part of dLoss/dh_{t-1} not through R
-        let dc = cellGradient.pointer
-        let ds = sGradient.pointer
-        dh.initialize(repeating: 0, count: b * u)
-        dc.initialize(repeating: 0, count: b * u)
-        let zero = zeros.pointer
-        let resetBefore = cell == .gru(resetAfter: false)
+        let (f, u) = (layer.inputSize, layer.units)
+        let w = graph.blocks * u
+        let cells = steps * b * u
+        tape.preGradient.pointer.initialize(repeating: 0, count: cells * graph.blocks)
+        tape.recGradient.pointer.initialize(repeating: 0, count: cells * graph.blocks)
+        for buffer in tape.ownGradient { buffer.pointer.initialize(repeating: 0, count: cells) }
+        let grouped = groupedBlocks * u
         for t in stride(from: steps - 1, through: 0, by: -1) {
-            let previous = t > 0 ? UnsafePointer(tape.states.pointer + (t - 1) * b * u) : UnsafePointer(zero)
-            let previousCell = t > 0 ? UnsafePointer(tape.extra.pointer + (t - 1) * b * u) : UnsafePointer(zero)
-            let up = upstream + t * b * u
-            for i in 0..<(b * u) { dh[i] += up[i] }
-            let d = dA + t * b * w
-            let dr = drec + t * b * w
-            switch cell {
-            case .simpleRNN:
-                let h = tape.states.pointer + t * b * u
-                for i in 0..<(b * u) {
-                    d[i] = dh[i] * (1 - h[i] * h[i])
-                    dr[i] = d[i]
-                }
-                if t > 0 {
-                    LinearAlgebra.sgemm(
-                        transposeB: true, m: b, n: u, k: u, a: d, lda: u, b: layer.recurrentKernel, ldb: u, beta: 0,
-                        c: dh, ldc: u)
-                }
-                continue
-            case .gru(let resetAfter):
-                for row in 0..<b {
-                    let a = tape.gates.pointer + (t * b + row) * w
-                    let d = d + row * w
-                    let dr = dr + row * w
-                    let dhRow = dh + row * u
-                    let hp = previous + row * u
-                    let e = tape.extra.pointer + (t * b + row) * u
-                    for j in 0..<u {
-                        let (z, r, hh) = (a[j], a[u + j], a[2 * u + j])
-                        let dPreH = dhRow[j] * (1 - z) * (1 - hh * hh)
-                        d[j] = dhRow[j] * (hp[j] - hh) * z * (1 - z)
-                        d[2 * u + j] = dPreH
-                        dr[j] = d[j]
-                        dhRow[j] *= z  // the path h_{t-1} -> z * h_{t-1}
-                        if resetAfter {
-                            d[u + j] = dPreH * e[j] * r * (1 - r)
-                            dr[u + j] = d[u + j]
-                            dr[2 * u + j] = dPreH * r
-                        }
-                    }
-                }
-                if resetBefore {
-                    // s = r * h_{t-1} feeds s R_h: ds = dPreH R_h^T, for all rows at once.
+            func value(_ v: CellGraph.Value) -> View { view(v, t, tape, b: b, gradient: false) }
+            func adjoint(_ v: CellGraph.Value) -> View { view(v, t, tape, b: b, gradient: true) }
+            // dLoss/dh_t from the layer above (or the Dense head).
+            let seed = adjoint(graph.outputs[0])
+            for row in 0..<b {
+                let (d, up) = (seed.pointer + row * seed.stride, upstream + (t * b + row) * u)
+                for j in 0..<u { d[j] += up[j] }
+            }
+            for (n, node) in graph.nodes.enumerated().reversed() {
+                let g = adjoint(.node(n))
+                switch node.operation {
+                case .inputProduct:
+                    break  // its gradient is in preGradient: W, b and dLoss/dx come from it below
+                case .recurrentProduct(let v, let k, _):
+                    guard case .own = homes[n], t > 0 || !Self.isState(v) else { break }
+                    let d = adjoint(v)
                     layer.recurrentKernel.withUnsafeBufferPointer { r in
                         LinearAlgebra.sgemm(
-                            transposeB: true, m: b, n: u, k: u, a: d + 2 * u, lda: w, b: r.baseAddress! + 2 * u,
-                            ldb: w, beta: 0, c: ds, ldc: u)
+                            transposeB: true, m: b, n: u, k: u, a: g.pointer, lda: g.stride, b: r.baseAddress! + k * u,
+                            ldb: w, beta: 1, c: d.pointer, ldc: d.stride)
                     }
+                case .add(let a, let c), .subtract(let a, let c):
+                    let (da, dc) = (adjoint(a), adjoint(c))
+                    let sign: Float = if case .subtract = node.operation { -1 } else { 1 }
                     for row in 0..<b {
-                        let a = tape.gates.pointer + (t * b + row) * w
-                        let hp = previous + row * u
+                        let (gr, x, y) = (
+                            g.pointer + row * g.stride, da.pointer + row * da.stride, dc.pointer + row * dc.stride
+                        )
                         for j in 0..<u {
-                            let r = a[u + j]
-                            let dsj = ds[row * u + j]
-                            d[row * w + u + j] = dsj * hp[j] * r * (1 - r)
-                            dr[row * w + u + j] = d[row * w + u + j]
-                            dr[row * w + 2 * u + j] = 0  // R_h's gradient comes from s (below)
-                            dh[row * u + j] += dsj * r
+                            x[j] += gr[j]
+                            y[j] += sign * gr[j]
                         }
                     }
-                }
-            case .lstm:
-                for row in 0..<b {
-                    let a = tape.gates.pointer + (t * b + row) * w
-                    let d = d + row * w
-                    let dr = dr + row * w
-                    let dhRow = dh + row * u
-                    let cp = previousCell + row * u
-                    let tc = tape.tanhState.pointer + (t * b + row) * u
-                    let dcRow = dc + row * u
-                    for j in 0..<u {
-                        let (i, fg, gg, o) = (a[j], a[u + j], a[2 * u + j], a[3 * u + j])
-                        let dO = dhRow[j] * tc[j]
-                        let dC = dcRow[j] + dhRow[j] * o * (1 - tc[j] * tc[j])
-                        d[j] = dC * gg * i * (1 - i)
-                        d[u + j] = dC * cp[j] * fg * (1 - fg)
-                        d[2 * u + j] = dC * i * (1 - gg * gg)
-                        d[3 * u + j] = dO * o * (1 - o)
-                        dcRow[j] = dC * fg
-                        dhRow[j] = 0  // h_{t-1} reaches the loss only through R
-                        for k in 0..<4 { dr[k * u + j] = d[k * u + j] }
+                case .multiply(let a, let c):
+                    let (va, vc, da, dc) = (value(a), value(c), adjoint(a), adjoint(c))
+                    for row in 0..<b {
+                        let gr = g.pointer + row * g.stride
+                        let (p, q) = (va.pointer + row * va.stride, vc.pointer + row * vc.stride)
+                        let (x, y) = (da.pointer + row * da.stride, dc.pointer + row * dc.stride)
+                        for j in 0..<u {
+                            let (pj, qj) = (p[j], q[j])
+                            x[j] += gr[j] * qj
+                            y[j] += gr[j] * pj
+                        }
+                    }
+                case .activate(let v, let site):
+                    let (y, d) = (value(.node(n)), adjoint(v))
+                    let tanh = graph.sites[site].kind.function == .tanh
+                    for row in 0..<b {
+                        let (gr, out, x) = (
+                            g.pointer + row * g.stride, y.pointer + row * y.stride, d.pointer + row * d.stride
+                        )
+                        for j in 0..<u { x[j] += gr[j] * (tanh ? 1 - out[j] * out[j] : out[j] * (1 - out[j])) }
                     }
                 }
             }
-            // dLoss/dh_{t-1} += drec_t R^T.
-            LinearAlgebra.sgemm(
-                transposeB: true, m: b, n: u, k: w, a: dr, lda: w, b: layer.recurrentKernel, ldb: w, beta: 1,
-                c: dh, ldc: u)
+            // dLoss/dh_{t-1} += drec_t R^T over the blocks multiplied by h_{t-1} together.
+            if grouped > 0 && t > 0 {
+                let d = view(graph.outputs[0], t - 1, tape, b: b, gradient: true)
+                LinearAlgebra.sgemm(
+                    transposeB: true, m: b, n: u, k: grouped, a: tape.recGradient.pointer + t * b * w, lda: w,
+                    b: layer.recurrentKernel, ldb: w, beta: 1, c: d.pointer, ldc: d.stride)
+            }
         }
-        // Weight gradients over all steps at once: R from h_{t-1} (t >= 1), the GRU's R_h from s when the
-        // reset comes first, W and the biases from the inputs.
-        if steps > 1 {
+        // Weight gradients over all steps at once: R from h_{t-1} (t >= 1) for the grouped blocks
+        // and from each other product's operand, W and the biases from the inputs.
+        let dRec = tape.recGradient.pointer
+        if steps > 1 && grouped > 0 {
             LinearAlgebra.sgemm(
-                transposeA: true, m: u, n: w, k: (steps - 1) * b, a: tape.states.pointer, lda: u, b: drec + b * w,
+                transposeA: true, m: u, n: grouped, k: (steps - 1) * b, a: tape.states.pointer, lda: u, b: dRec + b * w,
                 ldb: w, beta: 0, c: &gradient.recurrentKernel, ldc: w)
         }
-        if resetBefore {
-            gradient.recurrentKernel.withUnsafeMutableBufferPointer { r in
-                LinearAlgebra.sgemm(
-                    transposeA: true, m: u, n: u, k: steps * b, a: tape.extra.pointer, lda: u, b: dA + 2 * u, ldb: w,
-                    beta: 1, c: r.baseAddress! + 2 * u, ldc: w)
+        for (n, node) in graph.nodes.enumerated() {
+            guard case .recurrentProduct(let v, let k, let withBias) = node.operation else { continue }
+            // The operand over steps `first ..< steps` (a state: from the step after the first).
+            let first = Self.isState(v) ? 1 : 0
+            let g = view(.node(n), first, tape, b: b, gradient: true)
+            if case .own = homes[n], steps > first {
+                let a = view(v, first, tape, b: b, gradient: false)
+                gradient.recurrentKernel.withUnsafeMutableBufferPointer { r in
+                    LinearAlgebra.sgemm(
+                        transposeA: true, m: u, n: u, k: (steps - first) * b, a: a.pointer, lda: a.stride, b: g.pointer,
+                        ldb: g.stride, beta: 1, c: r.baseAddress! + k * u, ldc: w)
+                }
+            }
+            if withBias && !layer.recurrentBias.isEmpty {
+                let all = view(.node(n), 0, tape, b: b, gradient: true)
+                for row in 0..<(steps * b) {
+                    for j in 0..<u { gradient.recurrentBias[j] += all.pointer[row * all.stride + j] }
+                }
             }
         }
-        if case .gru(true) = cell {
-            for row in 0..<(steps * b) {
-                for j in 0..<u { gradient.recurrentBias[j] += drec[row * w + 2 * u + j] }
-            }
-        }
+        let dA = tape.preGradient.pointer
         LinearAlgebra.sgemm(
             transposeA: true, m: f, n: w, k: steps * b, a: x, lda: f, b: dA, ldb: w, beta: 0,
             c: &gradient.kernel, ldc: w)
@@ -378,6 +389,10 @@ final class BackpropagationThroughTime {
         LinearAlgebra.sgemm(
             transposeB: true, m: steps * b, n: f, k: w, a: dA, lda: w, b: layer.kernel, ldb: w, beta: 0,
             c: tape.inputGradient.pointer, ldc: f)
+    }
+
+    private static func isState(_ v: CellGraph.Value) -> Bool {
+        if case .state = v { true } else { false }
     }
 }
 

@@ -100,8 +100,9 @@ public struct CellGraph: Hashable, Sendable {
     /// Creates a cell graph, checked.
     ///
     /// - Throws: ``ConfigurationError`` (key `cell`) when a node reads a later node, a state or
-    ///   block that does not exist, a site is used other than once, or the outputs do not give
-    ///   every state.
+    ///   block that does not exist, or the layer's input other than through an input product; a
+    ///   site is used other than once; an activation or a new state has no label; a node is never
+    ///   used, or an unlabelled one is read twice; or the outputs do not give every state.
     public init(
         name: String, states: [String], blocks: Int, sites: [Site], nodes: [Node], outputs: [Value]
     ) throws {
@@ -149,6 +150,12 @@ public struct CellGraph: Hashable, Sendable {
         var uses = [Int](repeating: 0, count: sites.count)
         for (index, node) in nodes.enumerated() {
             for operand in node.operation.operands { try check(operand, in: index) }
+            if case .inputProduct = node.operation {
+            } else if node.operation.operands.contains(.input) {
+                // Evaluators hold the layer's input only as its products (layer 0's are computed
+                // once per split), and a circuit keeps it in other slots than the units.
+                throw fail("node \(index) reads the layer's input; only input products may")
+            }
             switch node.operation {
             case .inputProduct(let block), .recurrentProduct(_, let block, _):
                 guard (0..<blocks).contains(block) else { throw fail("node \(index) uses block \(block) of \(blocks)") }
