@@ -8,7 +8,7 @@ import Testing
 /// The encrypted job: typed, versioned, in JSON that the schema the bridge checks accepts, and
 /// carrying the cell graph the bridge interprets (with no per-cell code of its own).
 @Suite struct EncryptedJobTests {
-    static let cells: [RecurrentCell] = [.simpleRNN, .gru(resetAfter: true), .gru(resetAfter: false), .lstm]
+    static let cells = RecurrentCell.builtIn + [TestCells.minimalGatedUnit]
 
     static func job(_ cell: RecurrentCell, units: [Int] = [4, 6]) throws -> EncryptedJob {
         let model = ReferenceRecurrence.randomModel(cell: cell, units: units, timeSteps: 3)

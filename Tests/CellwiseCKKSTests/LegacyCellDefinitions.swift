@@ -1,4 +1,5 @@
 import CellwiseCore
+import CellwiseTestSupport
 
 @testable import CellwiseCKKS
 
@@ -29,7 +30,7 @@ extension CostModel {
                 depth: depth, linear: linear, polynomial: polynomial, polynomialDepth: polynomialDepth,
                 degree: degrees.max(), bootstrapCiphertexts: index == 0 ? states : live + others, stage: index)
         }
-        switch cell {
+        switch cell.builtInKind {
         case .simpleRNN:
             return [
                 stage(0, depth: 1 + d[0], linear: linear, polynomial: polynomials([0]), polynomialDepth: d[0], live: 1)
@@ -117,7 +118,7 @@ extension CiphertextGraph {
                         polynomial: PolynomialOperations.counts(degree: degrees[site]), site: site)
                 }
                 let newName = "h[\(layer)] after step \(step)"
-                switch cell {
+                switch cell.builtInKind {
                 case .simpleRNN:
                     hidden[layer] = gate(0, "h")
                     names[hidden[layer]] = newName
@@ -158,3 +159,4 @@ extension CiphertextGraph {
         self.init(operations: operations, names: names, fresh: fresh, stepInputs: stepInputs)
     }
 }
+

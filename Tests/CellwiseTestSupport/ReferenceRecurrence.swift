@@ -11,6 +11,7 @@ public enum ReferenceRecurrence {
         _ model: RecurrentModel, input: ArraySlice<Float>,
         activate: ((Int, Double) -> Double)? = nil
     ) -> [Double] {
+        guard model.cell.isBuiltIn else { return graphLogits(model, input: input, activate: activate) }
         let layout = model.sites
         let functions = layout.functions
         func act(_ site: Int, _ x: Double) -> Double {
@@ -41,7 +42,7 @@ public enum ReferenceRecurrence {
                 }
                 let previous = h[l]
                 var next = [Double](repeating: 0, count: u)
-                switch model.cell {
+                switch model.cell.builtInKind {
                 case .simpleRNN:
                     for j in 0..<u { next[j] = act(base, a(0, j) + r(0, j, previous)) }
                 case .gru(let resetAfter):
@@ -72,6 +73,71 @@ public enum ReferenceRecurrence {
             }
         }
         let last = h[layers.count - 1]
+        return (0..<model.classes).map { k in
+            (0..<model.units).reduce(Double(model.denseBias[k])) {
+                $0 + last[$1] * Double(model.denseKernel[$1 * model.classes + k])
+            }
+        }
+    }
+
+    /// The logits of one sample by interpreting the model's ``CellGraph`` node by node in Float64
+    /// (any cell kind; for the built-in ones, ``logits(_:input:activate:)`` is written from the
+    /// equations instead, and tests check the two agree).
+    public static func graphLogits(
+        _ model: RecurrentModel, input: ArraySlice<Float>, activate: ((Int, Double) -> Double)? = nil
+    ) -> [Double] {
+        let graph = model.cell.graph
+        let functions = model.sites.functions
+        let input = Array(input)
+        let layers = model.layers
+        var states = layers.map { layer in graph.states.map { _ in [Double](repeating: 0, count: layer.units) } }
+        let g = graph.blocks
+        for t in 0..<model.timeSteps {
+            var x = input[(t * model.inputSize)..<((t + 1) * model.inputSize)].map(Double.init)
+            for (l, layer) in layers.enumerated() {
+                let (u, w) = (layer.units, g * layer.units)
+                let base = (t * layers.count + l) * graph.sites.count
+                var values = [[Double]]()
+                func value(_ v: CellGraph.Value) -> [Double] {
+                    switch v {
+                    case .input: x
+                    case .state(let k): states[l][k]
+                    case .node(let n): values[n]
+                    }
+                }
+                for node in graph.nodes {
+                    let result: [Double]
+                    switch node.operation {
+                    case .inputProduct(let k):
+                        result = (0..<u).map { j in
+                            (0..<layer.inputSize).reduce(Double(layer.bias[k * u + j])) {
+                                $0 + x[$1] * Double(layer.kernel[$1 * w + k * u + j])
+                            }
+                        }
+                    case .recurrentProduct(let v, let k, let withBias):
+                        let a = value(v)
+                        result = (0..<u).map { j in
+                            (0..<u).reduce(
+                                withBias && !layer.recurrentBias.isEmpty ? Double(layer.recurrentBias[j]) : 0
+                            ) {
+                                $0 + a[$1] * Double(layer.recurrentKernel[$1 * w + k * u + j])
+                            }
+                        }
+                    case .add(let a, let b): result = zip(value(a), value(b)).map { $0 + $1 }
+                    case .subtract(let a, let b): result = zip(value(a), value(b)).map { $0 - $1 }
+                    case .multiply(let a, let b): result = zip(value(a), value(b)).map { $0 * $1 }
+                    case .activate(let v, let site):
+                        result = value(v).map { z in
+                            activate?(base + site, z) ?? (functions[base + site] == .tanh ? tanh(z) : 1 / (1 + exp(-z)))
+                        }
+                    }
+                    values.append(result)
+                }
+                states[l] = graph.outputs.map(value)
+                x = states[l][0]
+            }
+        }
+        let last = states[layers.count - 1][0]
         return (0..<model.classes).map { k in
             (0..<model.units).reduce(Double(model.denseBias[k])) {
                 $0 + last[$1] * Double(model.denseKernel[$1 * model.classes + k])
@@ -114,5 +180,23 @@ public enum ReferenceRecurrence {
         }
         let labels = (0..<count).map { _ in UInt8(generator.nextUniform(0, Double(model.classes)).rounded(.down)) }
         return (inputs, labels.map { min($0, UInt8(model.classes - 1)) })
+    }
+}
+
+/// The built-in cell kinds as a closed enum, for tests that spell each one out (references,
+/// oracles written from the equations).
+public enum BuiltInCellKind {
+    case simpleRNN
+    case gru(resetAfter: Bool)
+    case lstm
+}
+
+extension RecurrentCell {
+    /// Which built-in kind it is (traps for a cell of one's own).
+    public var builtInKind: BuiltInCellKind {
+        if let resetAfter { return .gru(resetAfter: resetAfter) }
+        if self == .lstm { return .lstm }
+        precondition(self == .simpleRNN, "\(name) is not a built-in cell")
+        return .simpleRNN
     }
 }

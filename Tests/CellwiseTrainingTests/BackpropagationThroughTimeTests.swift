@@ -9,6 +9,8 @@ import Testing
     static let cases: [(RecurrentCell, [Int])] = [
         (.simpleRNN, [4]), (.gru(resetAfter: true), [4]), (.gru(resetAfter: false), [4]), (.lstm, [4]),
         (.simpleRNN, [4, 3]), (.gru(resetAfter: true), [3, 4]), (.gru(resetAfter: false), [4, 3]), (.lstm, [3, 4]),
+        // A cell that is not built in: its gradients derive from its graph like the others'.
+        (TestCells.minimalGatedUnit, [4]), (TestCells.minimalGatedUnit, [3, 4]),
     ]
 
     @Test(arguments: cases.indices)

@@ -65,13 +65,12 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
         if trimmed.contains("=") {
             for part in trimmed.split(separator: ";", omittingEmptySubsequences: false) {
                 let pieces = part.split(separator: "=", omittingEmptySubsequences: false)
-                guard pieces.count == 2, let kind = SiteKind(rawValue: String(pieces[0])),
-                    let k = layout.cell.sites.firstIndex(of: kind)
+                guard pieces.count == 2, let k = layout.cell.sites.firstIndex(where: { $0.letter == pieces[0] })
                 else {
                     throw PlanError(
                         plan: text,
                         problem: "part \"\(part)\" is not KIND=ENTRIES with KIND one of "
-                            + layout.cell.sites.map(\.rawValue).joined(separator: ", ")
+                            + layout.cell.sites.map(\.letter).joined(separator: ", ")
                             + " (the \(layout.cell.name)'s sites)"
                     )
                 }
@@ -79,11 +78,11 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
                 guard entries.count == 1 || entries.count == layout.cells else {
                     throw PlanError(
                         plan: text,
-                        problem: "gives \(kind) \(entries.count) entries; give 1 or one per cell (\(layout.cells))")
+                        problem: "gives \(layout.cell.sites[k]) \(entries.count) entries; give 1 or one per cell (\(layout.cells))")
                 }
                 for cell in 0..<layout.cells {
                     let index = cell * layout.sitesPerCell + k
-                    guard tokens[index] == nil else { throw PlanError(plan: text, problem: "gives \(kind) twice") }
+                    guard tokens[index] == nil else { throw PlanError(plan: text, problem: "gives \(layout.cell.sites[k]) twice") }
                     tokens[index] = entries.count == 1 ? entries[0] : entries[cell]
                 }
             }

@@ -74,18 +74,22 @@ public struct EvaluatorBenchmark: Sendable {
     /// per cell: per cell the recurrent products (2 N u B u, none at the first step, whose state
     /// is zero), a stacked layer's input products (2 N u_below B u), one multiply-add per degree
     /// per value at each site (2 N u d, the exact function counted as d = 1) and the gates'
-    /// element-wise products (GRU 5 N u, LSTM 4 N u); then the dense layer (2 N u c). The first
+    /// element-wise sums, differences and products that are not fused into an activation (GRU and LSTM: 4 N u); then the dense layer (2 N u c). The first
     /// layer's input products are made once per split and not counted.
     static func nominalFlops(model: RecurrentModel, samples: Int, plan: ActivationPlan) -> Double {
         let n = Double(samples)
         let layout = model.sites
         let blocks = Double(model.cell.blocks)
-        let elementwise: Double =
-            switch model.cell {
-            case .simpleRNN: 0
-            case .gru: 5
-            case .lstm: 4
-            }
+        // Sums, differences and products of the graph, but the sums an activation reads fused.
+        let graph = model.cell.graph
+        let elementwise = Double(
+            graph.nodes.indices.filter { n in
+                switch graph.nodes[n].operation {
+                case .add: !graph.fusedActivationSums.contains(n)
+                case .subtract, .multiply: true
+                default: false
+                }
+            }.count)
         var flops = 2 * n * Double(model.units) * Double(model.classes)
         for (site, activation) in plan.activations.enumerated() {
             let address = layout.site(site)

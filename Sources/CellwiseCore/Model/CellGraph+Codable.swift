@@ -10,7 +10,8 @@
 /// ```
 ///
 /// A value is `x` (the layer's input), `s<k>` (state `k` of the previous step) or `n<k>` (node
-/// `k`'s result); a site is its kind's letter (``SiteKind``). `recurrent_product` may carry
+/// `k`'s result). A site is a built-in kind's letter (``SiteKind``), or `{"letter": "a",
+/// "function": "sigmoid"}` for a kind of the cell's own. `recurrent_product` may carry
 /// `"with_bias": true`. Decoding checks the graph as ``init(name:states:blocks:sites:nodes:outputs:)``
 /// does.
 extension CellGraph: Codable {
@@ -20,15 +21,7 @@ extension CellGraph: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let siteLetters = try container.decode([String].self, forKey: .sites)
-        let sites = try siteLetters.map { letter in
-            guard let kind = SiteKind(rawValue: letter) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .sites, in: container,
-                    debugDescription: "site \(letter) is not one of \(SiteKind.allCases.map(\.rawValue).joined())")
-            }
-            return Site(kind)
-        }
+        let sites = try container.decode([Site].self, forKey: .sites)
         let outputs = try container.decode([String].self, forKey: .outputs).map { text in
             guard let value = Value(text) else {
                 throw DecodingError.dataCorruptedError(
@@ -53,7 +46,7 @@ extension CellGraph: Codable {
         try container.encode(name, forKey: .name)
         try container.encode(states, forKey: .states)
         try container.encode(blocks, forKey: .blocks)
-        try container.encode(sites.map(\.kind.rawValue), forKey: .sites)
+        try container.encode(sites, forKey: .sites)
         try container.encode(nodes, forKey: .nodes)
         try container.encode(outputs.map(\.description), forKey: .outputs)
     }
@@ -93,6 +86,11 @@ extension CellGraph.Node: Codable {
         case site, label
     }
 
+    /// `with_bias` as a decoder that converts snake-case keys (model files) presents it.
+    private enum ConvertedKeys: String, CodingKey {
+        case withBias
+    }
+
     private enum Kind: String, Codable {
         case inputProduct = "input_product"
         case recurrentProduct = "recurrent_product"
@@ -125,7 +123,9 @@ extension CellGraph.Node: Codable {
             operation = .recurrentProduct(
                 try value(try container.decode(String.self, forKey: .of)),
                 block: try container.decode(Int.self, forKey: .block),
-                withBias: try container.decodeIfPresent(Bool.self, forKey: .withBias) ?? false)
+                withBias: try container.decodeIfPresent(Bool.self, forKey: .withBias)
+                    ?? decoder.container(keyedBy: ConvertedKeys.self).decodeIfPresent(Bool.self, forKey: .withBias)
+                    ?? false)
         case .add:
             let (a, b) = try pair()
             operation = .add(a, b)
@@ -169,5 +169,45 @@ extension CellGraph.Node: Codable {
             try container.encode(site, forKey: .site)
         }
         try container.encodeIfPresent(label, forKey: .label)
+    }
+}
+
+extension CellGraph.Site: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case letter, function
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let letter = try? decoder.singleValueContainer().decode(String.self) {
+            guard let kind = SiteKind.builtIn(letter) else {
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "site \(letter) is not a built-in kind ("
+                            + SiteKind.builtIn.map(\.letter).joined(separator: ", ")
+                            + "); give {\"letter\": ..., \"function\": \"tanh\" or \"sigmoid\"}"))
+            }
+            self.init(kind)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let letter = try container.decode(String.self, forKey: .letter)
+        let function = try container.decode(ActivationFunction.self, forKey: .function)
+        do {
+            self.init(try SiteKind(letter, function: function))
+        } catch let error as ConfigurationError {
+            throw DecodingError.dataCorruptedError(forKey: .letter, in: container, debugDescription: error.problem)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if SiteKind.builtIn.contains(kind) {
+            var container = encoder.singleValueContainer()
+            try container.encode(kind.letter)
+        } else {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind.letter, forKey: .letter)
+            try container.encode(kind.function, forKey: .function)
+        }
     }
 }

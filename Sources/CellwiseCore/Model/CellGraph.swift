@@ -147,6 +147,11 @@ public struct CellGraph: Hashable, Sendable {
                 }
             }
         }
+        if let repeated = sites.indices.first(where: { i in
+            sites[..<i].contains { $0.kind.letter == sites[i].kind.letter }
+        }) {
+            throw fail("site \(repeated)'s letter \(sites[repeated].kind) names another site too (plan text uses it)")
+        }
         var uses = [Int](repeating: 0, count: sites.count)
         for (index, node) in nodes.enumerated() {
             for operand in node.operation.operands { try check(operand, in: index) }
@@ -250,7 +255,7 @@ extension CellGraph {
             add(
                 .activate(
                     add(.add(add(.inputProduct(block: k)), add(.recurrentProduct(.state(0), block: k)))), site: k),
-                kinds[k].rawValue)
+                kinds[k].letter)
         }
         let (i, f, g, o) = (gates[0], gates[1], gates[2], gates[3])
         let c = add(.add(add(.multiply(f, .state(1))), add(.multiply(i, g))), "c")

@@ -3,14 +3,15 @@ import Foundation
 /// A trained model with its provenance, as saved to and loaded from a JSON file.
 ///
 /// The format is documented in `docs/model-file.md`. Keys are snake_case; `format` is always
-/// `"cellwise-model"`. This build writes version ``ModelFile/currentVersion`` (any cell kind,
-/// stacked layers, the input transform, provenance) and reads version 1 (the paper's
+/// `"cellwise-model"`. This build writes version 2 (a built-in cell kind, stacked layers, the
+/// input transform, provenance) or, for a cell of one's own, version ``ModelFile/currentVersion``
+/// (version 2 with the cell's graph in `architecture.cell_graph`); it reads version 1 (the paper's
 /// SimpleRNN) too. Loading checks every shape and that every weight is finite.
 public struct ModelFile: Sendable {
     /// The version this build writes.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
     /// The versions this build reads.
-    public static let readableVersions = [1, 2]
+    public static let readableVersions = [1, 2, 3]
     /// The value of the `format` key.
     public static let formatName = "cellwise-model"
 
@@ -71,9 +72,12 @@ public struct ModelFile: Sendable {
             throw ModelFileError(
                 path,
                 "model file version \(header.version) is not supported (this cellwise reads versions "
-                    + "\(readableVersions.map(String.init).joined(separator: " and ")))")
+                    + "\(readableVersions.dropLast().map(String.init).joined(separator: ", ")) and \(readableVersions.last!))"
+            )
         }
-        try rejectUnknownKeys(data, path: path, keys: header.version == 1 ? version1Keys : version2Keys)
+        try rejectUnknownKeys(
+            data, path: path,
+            keys: header.version == 1 ? version1Keys : header.version == 2 ? version2Keys : version3Keys)
         do {
             if header.version == 1 {
                 return try JSONDecoder.cellwise.decode(Version1.self, from: data).validated(path: path)
@@ -86,19 +90,20 @@ public struct ModelFile: Sendable {
         }
     }
 
-    /// Writes the file (the current version) atomically: a temporary file renamed into place, so
+    /// Writes the file (version 2, or 3 for a cell that is not built in) atomically: a temporary file renamed into place, so
     /// a failure never leaves a partial file.
     ///
     /// - Returns: The SHA-256 of the bytes written (see ``fileSHA256``).
     @discardableResult
     public func save(to path: String) throws -> String {
-        var resetAfter: Bool?
-        if case .gru(let after) = model.cell { resetAfter = after }
+        let resetAfter = model.cell.resetAfter
+        let builtIn = model.cell.isBuiltIn
         let contents = Contents(
-            format: Self.formatName, version: Self.currentVersion,
+            format: Self.formatName, version: builtIn ? 2 : 3,
             architecture: .init(
-                cell: model.cell.name, resetAfter: resetAfter, inputSize: model.inputSize,
-                units: model.layers.map(\.units), classes: model.classes, timeSteps: model.timeSteps),
+                cell: model.cell.name, resetAfter: resetAfter, cellGraph: builtIn ? nil : model.cell.graph,
+                inputSize: model.inputSize, units: model.layers.map(\.units), classes: model.classes,
+                timeSteps: model.timeSteps),
             input: model.input,
             layers: model.layers.map {
                 .init(
@@ -134,6 +139,8 @@ public struct ModelFile: Sendable {
     struct Architecture: Codable, Equatable {
         var cell: String
         var resetAfter: Bool?
+        /// A cell that is not built in (version 3).
+        var cellGraph: CellGraph?
         var inputSize: Int
         var units: [Int]
         var classes: Int
@@ -166,6 +173,18 @@ public struct ModelFile: Sendable {
             let a = architecture
             let cell: RecurrentCell
             switch a.cell {
+            case _ where a.cellGraph != nil:
+                let graph = a.cellGraph!
+                guard graph.name == a.cell else {
+                    throw ModelFileError(
+                        path, "architecture.cell is \"\(a.cell)\" but architecture.cell_graph defines \"\(graph.name)\""
+                    )
+                }
+                cell = RecurrentCell(graph)
+                guard !cell.isBuiltIn else {
+                    throw ModelFileError(
+                        path, "architecture.cell_graph is the built-in \(cell.name); write cell \"\(cell.name)\" alone")
+                }
             case "SimpleRNN": cell = .simpleRNN
             case "LSTM": cell = .lstm
             case "GRU":
@@ -176,7 +195,9 @@ public struct ModelFile: Sendable {
                 cell = .gru(resetAfter: after)
             default:
                 throw ModelFileError(
-                    path, "architecture.cell is \"\(a.cell)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\"")
+                    path,
+                    "architecture.cell is \"\(a.cell)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\" (or, in "
+                        + "version 3, any name with its architecture.cell_graph)")
             }
             if a.resetAfter != nil, a.cell != "GRU" {
                 throw ModelFileError(path, "architecture.reset_after is only for a GRU")
@@ -278,6 +299,11 @@ public struct ModelFile: Sendable {
         "provenance": ["trained_by", "imported_from", "sha256", "importer"],
         "metadata": metadataKeys, "metadata.training": trainingKeys,
     ]
+
+    /// The keys a version-3 file may have, by section (version 2's, and the cell's graph).
+    private static let version3Keys: [String: Set<String>] = version2Keys.merging([
+        "architecture": version2Keys["architecture"]!.union(["cell_graph"])
+    ]) { $1 }
 
     /// Rejects keys the file's version does not define (a typo must not be silently ignored).
     private static func rejectUnknownKeys(_ data: Data, path: String, keys: [String: Set<String>]) throws {

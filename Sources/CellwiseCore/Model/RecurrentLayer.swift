@@ -26,7 +26,7 @@ public struct RecurrentLayer: Sendable, Equatable {
         kernel = .init(repeating: 0, count: inputSize * width)
         recurrentKernel = .init(repeating: 0, count: units * width)
         bias = .init(repeating: 0, count: width)
-        recurrentBias = .init(repeating: 0, count: cell == .gru(resetAfter: true) ? units : 0)
+        recurrentBias = .init(repeating: 0, count: cell.hasRecurrentBias ? units : 0)
     }
 
     /// A layer from its weights, checked.

@@ -1,4 +1,5 @@
 import CellwiseCore
+import CellwiseTestSupport
 import Testing
 
 /// A cell graph is checked when it is made: each broken graph is refused with a one-line reason
@@ -8,10 +9,11 @@ import Testing
 
     /// `h' = tanh(x W + h R)` with `nodes` in place of its nodes (and `outputs` of its outputs).
     static func graph(
-        _ nodes: [Node], outputs: [CellGraph.Value] = [.node(3)], sites: Int = 1, states: [String] = ["h"]
+        _ nodes: [Node], outputs: [CellGraph.Value] = [.node(3)], sites: [SiteKind] = [.hidden],
+        states: [String] = ["h"]
     ) throws -> CellGraph {
         try CellGraph(
-            name: "Test", states: states, blocks: 1, sites: Array(repeating: .init(.hidden), count: sites),
+            name: "Test", states: states, blocks: 1, sites: sites.map(CellGraph.Site.init),
             nodes: nodes, outputs: outputs)
     }
 
@@ -27,32 +29,73 @@ import Testing
         }
     }
 
+    /// Each built-in graph computes its cell's equations: the Float64 interpretation of the graph
+    /// equals the reference written from ONNX's operator definitions, 1-2 layers, random weights.
+    @Test(arguments: RecurrentCell.builtIn)
+    func theBuiltInGraphsComputeTheirEquations(cell: RecurrentCell) {
+        for units in [[4], [3, 5]] {
+            let model = ReferenceRecurrence.randomModel(cell: cell, units: units)
+            let (inputs, _) = ReferenceRecurrence.randomInputs(for: model, count: 3)
+            let width = model.timeSteps * model.inputSize
+            for sample in 0..<3 {
+                let input = inputs[(sample * width)..<((sample + 1) * width)]
+                let equations = ReferenceRecurrence.logits(model, input: input)
+                let graph = ReferenceRecurrence.graphLogits(model, input: input)
+                #expect(
+                    zip(equations, graph).allSatisfy { abs($0 - $1) < 1e-9 },
+                    "\(cell) \(units): \(graph) vs \(equations)")
+            }
+        }
+    }
+
+    /// A cell of one's own evaluates like a built-in one: the Float32 evaluator's logits with the
+    /// exact activations are the Float64 graph interpretation's.
+    @Test func aCellOfOnesOwnEvaluates() throws {
+        let model = ReferenceRecurrence.randomModel(cell: TestCells.minimalGatedUnit, units: [4, 3])
+        #expect(model.sites.sitesPerCell == 2 && model.layers[0].kernel.count == 5 * 2 * 4)
+        let (inputs, labels) = ReferenceRecurrence.randomInputs(for: model, count: 6)
+        let split = DataSplit(
+            name: .test, features: inputs, labels: labels, timeSteps: model.timeSteps, featureCount: model.inputSize,
+            classCount: model.classes)
+        let evaluator = try PlanEvaluator(model: model, split: split, approximations: ApproximationLibrary())
+        let logits = try evaluator.logits(of: ActivationPlan(uniform: .exact, layout: model.sites))
+        let width = model.timeSteps * model.inputSize
+        for sample in 0..<6 {
+            let reference = ReferenceRecurrence.graphLogits(
+                model, input: inputs[(sample * width)..<((sample + 1) * width)])
+            for k in 0..<model.classes {
+                #expect(abs(Double(logits[sample * model.classes + k]) - reference[k]) < 1e-4)
+            }
+        }
+    }
+
     @Test func brokenGraphsAreRefusedNamingTheNode() {
-        var cases: [([Node], [CellGraph.Value], Int, String)] = []
+        var cases: [([Node], [CellGraph.Value], [SiteKind], String)] = []
         var later = Self.simple
         later[2] = Node(.add(.node(0), .node(3)))
-        cases.append((later, [.node(3)], 1, "node 2 reads node 3, which is not before it"))
+        cases.append((later, [.node(3)], [.hidden], "node 2 reads node 3, which is not before it"))
         var block = Self.simple
         block[0] = Node(.inputProduct(block: 1))
-        cases.append((block, [.node(3)], 1, "node 0 uses block 1 of 1"))
+        cases.append((block, [.node(3)], [.hidden], "node 0 uses block 1 of 1"))
         var state = Self.simple
         state[1] = Node(.recurrentProduct(.state(1), block: 0))
-        cases.append((state, [.node(3)], 1, "reads state 1 of 1"))
+        cases.append((state, [.node(3)], [.hidden], "reads state 1 of 1"))
         var input = Self.simple
         input[2] = Node(.add(.node(0), .input))
-        cases.append((input + [], [.node(3)], 1, "node 2 reads the layer's input"))
-        cases.append((Self.simple, [.node(3)], 2, "site 1 (h) is activated 0 times"))
+        cases.append((input + [], [.node(3)], [.hidden], "node 2 reads the layer's input"))
+        cases.append((Self.simple, [.node(3)], [.hidden, .update], "site 1 (z) is activated 0 times"))
+        cases.append((Self.simple, [.node(3)], [.hidden, .hidden], "site 1's letter h names another site too"))
         var unlabelled = Self.simple
         unlabelled[3] = Node(.activate(.node(2), site: 0))
-        cases.append((unlabelled, [.node(3)], 1, "activation node 3 has no label"))
-        cases.append((Self.simple, [.node(2)], 1, "output node 2 has no label"))
-        cases.append((Self.simple, [.state(0)], 1, "a new state must be computed"))
+        cases.append((unlabelled, [.node(3)], [.hidden], "activation node 3 has no label"))
+        cases.append((Self.simple, [.node(2)], [.hidden], "output node 2 has no label"))
+        cases.append((Self.simple, [.state(0)], [.hidden], "a new state must be computed"))
         let unused = [Node(.inputProduct(block: 0))] + Self.simple
-        cases.append((unused.map(Self.shifted), [.node(4)], 1, "node 0 is never used"))
+        cases.append((unused.map(Self.shifted), [.node(4)], [.hidden], "node 0 is never used"))
         var shared = Self.simple
         shared[3] = Node(.activate(.node(2), site: 0), label: "h")
         shared.append(Node(.multiply(.node(3), .node(2)), label: "m"))
-        cases.append((shared, [.node(4)], 1, "node 2 is read by 2 nodes"))
+        cases.append((shared, [.node(4)], [.hidden], "node 2 is read by 2 nodes"))
         for (nodes, outputs, sites, problem) in cases {
             let error = #expect(throws: ConfigurationError.self) {
                 try Self.graph(nodes, outputs: outputs, sites: sites)

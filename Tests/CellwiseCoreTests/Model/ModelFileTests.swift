@@ -49,8 +49,52 @@ import Testing
     }
 
     @Test func rejectsAnotherVersion() throws {
-        let error = try loadError { $0["version"] = 3 }
-        #expect(error?.problem == "model file version 3 is not supported (this cellwise reads versions 1 and 2)")
+        let error = try loadError { $0["version"] = 4 }
+        #expect(error?.problem == "model file version 4 is not supported (this cellwise reads versions 1, 2 and 3)")
+    }
+
+    /// A cell of one's own is saved as version 3 with its graph and reads back equal; built-in
+    /// cells stay version 2; a graph that is not the named cell, a built-in cell spelled as a
+    /// graph, or a graph in a version-2 file are refused.
+    @Test func aCellOfOnesOwnTravelsWithItsGraph() throws {
+        let model = ReferenceRecurrence.randomModel(cell: TestCells.minimalGatedUnit, units: [4, 3])
+        var metadata = Self.sample().metadata
+        metadata.cellRanges = nil
+        let file = ModelFile(model: model, metadata: metadata)
+        let path = try TestData.directory().appendingPathComponent("mgu.json").path
+        try file.save(to: path)
+        #expect(try ModelFile.load(from: path) == file)
+        var json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        #expect(json["version"] as? Int == 3)
+        func error(_ edit: (inout [String: Any]) -> Void) throws -> String? {
+            var copy = json
+            edit(&copy)
+            try JSONSerialization.data(withJSONObject: copy).write(to: URL(fileURLWithPath: path))
+            return #expect(throws: ModelFileError.self) { try ModelFile.load(from: path) }?.problem
+        }
+        var architecture = json["architecture"] as! [String: Any]
+        architecture["cell"] = "GRU"
+        #expect(try error { $0["architecture"] = architecture }?.contains("cell_graph defines \"MGU\"") == true)
+        architecture["cell"] = "MGU"
+        #expect(try error { $0["version"] = 2 } == "unknown key architecture.cell_graph")
+        architecture["cell_graph"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(CellGraph.lstm))
+        architecture["cell"] = "LSTM"
+        #expect(try error { $0["architecture"] = architecture }?.contains("is the built-in LSTM") == true)
+        var graph =
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(TestCells.minimalGatedUnit.graph))
+            as! [String: Any]
+        graph["outputs"] = ["n10"]
+        architecture["cell_graph"] = graph
+        architecture["cell"] = "MGU"
+        #expect(try error { $0["architecture"] = architecture }?.contains("output node 10 has no label") == true)
+        json["version"] = 3
+        let saved = try ModelFile(model: ReferenceRecurrence.randomModel(cell: .lstm), metadata: metadata)
+            .save(to: path)
+        #expect(!saved.isEmpty)
+        let lstm =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        #expect(lstm["version"] as? Int == 2)
     }
 
     @Test func rejectsWrongShapes() throws {
