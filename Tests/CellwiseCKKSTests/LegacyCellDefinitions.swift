@@ -159,4 +159,3 @@ extension CiphertextGraph {
         self.init(operations: operations, names: names, fresh: fresh, stepInputs: stepInputs)
     }
 }
-

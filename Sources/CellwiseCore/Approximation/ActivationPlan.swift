@@ -78,11 +78,14 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
                 guard entries.count == 1 || entries.count == layout.cells else {
                     throw PlanError(
                         plan: text,
-                        problem: "gives \(layout.cell.sites[k]) \(entries.count) entries; give 1 or one per cell (\(layout.cells))")
+                        problem: "gives \(layout.cell.sites[k]) \(entries.count) entries; give 1 or one per cell "
+                            + "(\(layout.cells))")
                 }
                 for cell in 0..<layout.cells {
                     let index = cell * layout.sitesPerCell + k
-                    guard tokens[index] == nil else { throw PlanError(plan: text, problem: "gives \(layout.cell.sites[k]) twice") }
+                    guard tokens[index] == nil else {
+                        throw PlanError(plan: text, problem: "gives \(layout.cell.sites[k]) twice")
+                    }
                     tokens[index] = entries.count == 1 ? entries[0] : entries[cell]
                 }
             }

@@ -74,8 +74,9 @@ public struct EvaluatorBenchmark: Sendable {
     /// per cell: per cell the recurrent products (2 N u B u, none at the first step, whose state
     /// is zero), a stacked layer's input products (2 N u_below B u), one multiply-add per degree
     /// per value at each site (2 N u d, the exact function counted as d = 1) and the gates'
-    /// element-wise sums, differences and products that are not fused into an activation (GRU and LSTM: 4 N u); then the dense layer (2 N u c). The first
-    /// layer's input products are made once per split and not counted.
+    /// element-wise sums, differences and products that are not fused into an activation (GRU and
+    /// LSTM: 4 N u); then the dense layer (2 N u c). The first layer's input products are made once
+    /// per split and not counted.
     static func nominalFlops(model: RecurrentModel, samples: Int, plan: ActivationPlan) -> Double {
         let n = Double(samples)
         let layout = model.sites

@@ -72,7 +72,8 @@ public struct ModelFile: Sendable {
             throw ModelFileError(
                 path,
                 "model file version \(header.version) is not supported (this cellwise reads versions "
-                    + "\(readableVersions.dropLast().map(String.init).joined(separator: ", ")) and \(readableVersions.last!))"
+                    + readableVersions.dropLast().map(String.init).joined(separator: ", ")
+                    + " and \(readableVersions.last!))"
             )
         }
         try rejectUnknownKeys(
@@ -90,8 +91,8 @@ public struct ModelFile: Sendable {
         }
     }
 
-    /// Writes the file (version 2, or 3 for a cell that is not built in) atomically: a temporary file renamed into place, so
-    /// a failure never leaves a partial file.
+    /// Writes the file (version 2, or 3 for a cell that is not built in) atomically: a temporary
+    /// file renamed into place, so a failure never leaves a partial file.
     ///
     /// - Returns: The SHA-256 of the bytes written (see ``fileSHA256``).
     @discardableResult
