@@ -48,12 +48,18 @@ public struct Trainer: Sendable {
 
     /// Trains on `dataset`'s train split, stopping early on its validation split, and measures
     /// the kept weights on validation and test.
-    public func train(_ dataset: Dataset, progress: (EpochReport) -> Void = { _ in }) throws -> Outcome {
+    ///
+    /// - Parameter cell: A cell kind to train instead of the configuration's (any ``CellGraph``,
+    ///   e.g. one defined outside Cellwise). The file's metadata then records the configuration
+    ///   without a cell name (`training` is nil): the cell itself is the model file's graph.
+    public func train(
+        _ dataset: Dataset, cell: RecurrentCell? = nil, progress: (EpochReport) -> Void = { _ in }
+    ) throws -> Outcome {
         let config = configuration
         let train = dataset.train
         let input: InputTransform = dataset.source.isImages ? .imageRows : .standardising(train)
         var model = RecurrentModel(
-            kerasInitializedWithSeed: config.seed, cell: config.cell.cell, inputSize: train.featureCount,
+            kerasInitializedWithSeed: config.seed, cell: cell ?? config.cell.cell, inputSize: train.featureCount,
             units: Array(repeating: config.units, count: config.layers), classes: train.classCount,
             timeSteps: train.timeSteps, input: input)
         let inputs = try input.apply(to: train, timeSteps: model.timeSteps, featureCount: model.inputSize)
@@ -108,7 +114,8 @@ public struct Trainer: Sendable {
 
         let best = stopping.bestModel ?? model
         let metadata = try ModelMetadata(
-            measuring: best, on: dataset, training: config, epochsRun: history.count, bestEpoch: stopping.bestEpoch)
+            measuring: best, on: dataset, training: cell.map { $0 == config.cell.cell } == false ? nil : config,
+            epochsRun: history.count, bestEpoch: stopping.bestEpoch)
         return Outcome(file: ModelFile(model: best, metadata: metadata), history: history)
     }
 }
