@@ -127,10 +127,12 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         do {
             job = try decoder.decode(EncryptedJob.self, from: data)
         } catch let error as DecodingError {
-            throw DataError(source, "is not an encrypted job: \(error.summary)")
+            throw DataError(source, "is not an encrypted job: \(error.summary)", reason: .malformed)
         }
         guard job.format == currentFormat else {
-            throw DataError(source, "is an encrypted job of format \(job.format); this Cellwise reads \(currentFormat)")
+            throw DataError(
+                source, "is an encrypted job of format \(job.format); this Cellwise reads \(currentFormat)",
+                reason: .unsupported)
         }
         return job
     }

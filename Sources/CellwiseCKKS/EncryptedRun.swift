@@ -144,7 +144,7 @@ public struct EncryptedRun: Sendable {
             guard
                 FileManager.default.createFile(
                     atPath: jobFile.path, contents: jobData, attributes: [.posixPermissions: 0o600])
-            else { throw DataError(jobFile.path, "cannot be written") }
+            else { throw DataError(jobFile.path, "cannot be written", reason: .unwritable) }
             progress(
                 "\(missing.count) of \(total) ciphertext(s) to compute"
                     + (shard == .all ? "" : " in shard \(shard)") + " (\(settings.batch) image(s) each)")
@@ -164,7 +164,7 @@ public struct EncryptedRun: Sendable {
             throw DataError(
                 runFolder.batchURL(other.batch).path,
                 "was computed with other parameters than batch 0 (N = \(other.parameters.ringDimension), "
-                    + "\(other.parameters.security)); delete it to compute it again")
+                    + "\(other.parameters.security)); delete it to compute it again", reason: .conflict)
         }
         var samples = [Sample]()
         for record in ordered {

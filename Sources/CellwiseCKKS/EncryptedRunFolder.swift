@@ -66,7 +66,9 @@ public struct EncryptedRunFolder: Sendable {
         let file = url.appendingPathComponent("run.json")
         if let data = FileManager.default.contents(atPath: file.path) {
             guard let existing = try? JSONDecoder().decode(Identity.self, from: data) else {
-                throw DataError(file.path, "is not an encrypted run's description; delete the folder to start again")
+                throw DataError(
+                    file.path, "is not an encrypted run's description; delete the folder to start again",
+                    reason: .malformed)
             }
             guard existing.fingerprint == fingerprint || existing.equivalent?.contains(fingerprint) == true else {
                 // The readable keys first; the job's digest (weights, images, polynomials) last.

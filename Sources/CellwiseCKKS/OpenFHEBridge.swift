@@ -85,7 +85,7 @@ public struct OpenFHEBridge: Sendable {
         do {
             return try decoder.decode(Output.self, from: result.output)
         } catch {
-            throw DataError(script, "unexpected output from the CKKS bridge (\(error))")
+            throw DataError(script, "unexpected output from the CKKS bridge (\(error))", reason: .external)
         }
     }
 

@@ -117,11 +117,13 @@ public enum ComparisonWriter {
     static func read(_ path: String, allowingSingleRun: Bool = false, checkingCompleteness: Bool) throws
         -> ComparisonRecord
     {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(path, "cannot read the file")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataError(path, "no such file", reason: .missing)
         }
-        guard !data.isEmpty else { throw DataError(path, "file is empty") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(path, "cannot read the file", reason: .unreadable)
+        }
+        guard !data.isEmpty else { throw DataError(path, "file is empty", reason: .empty) }
         let decoder = JSONDecoder.cellwise
         do {
             let record = try decoder.decode(ComparisonRecord.self, from: data)
@@ -133,8 +135,7 @@ public enum ComparisonWriter {
                     path,
                     "run file version \(record.version) is not supported (this cellwise reads versions "
                         + "\(ComparisonRecord.readableVersions.lowerBound)-"
-                        + "\(ComparisonRecord.readableVersions.upperBound))"
-                )
+                        + "\(ComparisonRecord.readableVersions.upperBound))", reason: .unsupported)
             }
             do { try record.config.validate() } catch { throw DataError(path, "config: \(error)") }
             // A suite's run file holds one run of its config; a comparison's run.json all of them.
@@ -149,9 +150,9 @@ public enum ComparisonWriter {
         } catch let error as DataError {
             throw error
         } catch let error as DecodingError {
-            throw DataError(path, "not a cellwise run file (\(describe(error)))")
+            throw DataError(path, "not a cellwise run file (\(describe(error)))", reason: .malformed)
         } catch {
-            throw DataError(path, "not a cellwise run file")
+            throw DataError(path, "not a cellwise run file", reason: .malformed)
         }
     }
 

@@ -101,7 +101,7 @@ import Testing
     @Test func badRunFilesAreNamedErrors() throws {
         let directory = try TestData.directory()
         let empty = try TestData.write([], to: "run.json", in: directory)
-        #expect(throws: DataError(empty, "file is empty")) { try ComparisonWriter.read(empty) }
+        #expect(throws: DataError(empty, "file is empty", reason: .empty)) { try ComparisonWriter.read(empty) }
         let other = try TestData.write(Array("{\"format\": \"x\"}".utf8), to: "other.json", in: directory)
         let error = #expect(throws: DataError.self) { try ComparisonWriter.read(other) }
         #expect(error?.problem.contains("not a cellwise run file") == true)

@@ -49,8 +49,7 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
                 throw DataError(
                     argument,
                     "no such file or directory (expected mnist5k, fashion, a CSV file, an IDX file or a directory of "
-                        + "IDX files)"
-                )
+                        + "IDX files)", reason: .missing)
             }
             let isNumPyDirectory =
                 isDirectory.boolValue
@@ -78,7 +77,7 @@ public enum DatasetSource: Equatable, Sendable, CustomStringConvertible {
                 }
                 let test = argument.replacingOccurrences(of: "_TRAIN.ts", with: "_TEST.ts")
                 guard FileManager.default.fileExists(atPath: test) else {
-                    throw DataError(test, "no such file (the test split of \(argument))")
+                    throw DataError(test, "no such file (the test split of \(argument))", reason: .missing)
                 }
                 self = .series(train: argument, test: test, name: nil)
             } else {

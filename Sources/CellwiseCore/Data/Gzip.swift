@@ -14,7 +14,9 @@ enum Gzip {
     /// - Parameter path: Named in errors.
     /// - Throws: ``DataError`` when the stream is corrupt or ends early.
     static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
-        guard isCompressed(bytes) else { throw DataError(path, "not a gzip file (bad magic number)") }
+        guard isCompressed(bytes) else {
+            throw DataError(path, "not a gzip file (bad magic number)", reason: .malformed)
+        }
         return try inflateStream(
             bytes, windowBits: 15 + 16, kind: "gzip", limit: maximumExpansion(of: bytes.count), path: path)
     }
@@ -93,7 +95,8 @@ enum Gzip {
                 switch status {
                 case Z_OK, Z_STREAM_END: break
                 case Z_BUF_ERROR where stream.avail_in == 0:
-                    throw DataError(path, "truncated \(kind) stream (ends after \(bytes.count) bytes)")
+                    throw DataError(
+                        path, "truncated \(kind) stream (ends after \(bytes.count) bytes)", reason: .malformed)
                 default:
                     throw DataError(path, "corrupt \(kind) stream (zlib error \(status))")
                 }
@@ -108,14 +111,14 @@ enum Gzip {
     static func readFile(_ path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError(path, "no such file")
+            throw DataError(path, "no such file", reason: .missing)
         }
         guard !isDirectory.boolValue else { throw DataError(path, "is a directory, expected a file") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(path, "cannot read the file")
+            throw DataError(path, "cannot read the file", reason: .unreadable)
         }
         let bytes = [UInt8](data)
-        guard !bytes.isEmpty else { throw DataError(path, "file is empty") }
+        guard !bytes.isEmpty else { throw DataError(path, "file is empty", reason: .empty) }
         return isCompressed(bytes) ? try decompress(bytes, path: path) : bytes
     }
 }

@@ -43,7 +43,9 @@ public enum IDXFormat {
         -> [Int]
     {
         let headerSize = 4 + 4 * dimensions
-        guard bytes.count >= 4 else { throw DataError(path, "too short for an IDX file (\(bytes.count) bytes)") }
+        guard bytes.count >= 4 else {
+            throw DataError(path, "too short for an IDX file (\(bytes.count) bytes)", reason: .malformed)
+        }
         let found = readUInt32(bytes, at: 0)
         guard found == magic else {
             throw DataError(

@@ -125,7 +125,7 @@ public enum TimeSeriesFormat {
             }
             cases.append(LabeledSeries.Case(values: values, label: label))
         }
-        guard inData else { throw DataError(path, "no @data section (not a .ts file)") }
+        guard inData else { throw DataError(path, "no @data section (not a .ts file)", reason: .malformed) }
         guard !cases.isEmpty else { throw DataError(path, "no cases after @data") }
         return LabeledSeries(
             name: name, channels: cases[0].values.count, classNames: classNames ?? [], cases: cases)

@@ -37,11 +37,13 @@ public struct ModelFile: Sendable {
     ///
     /// - Throws: ``ModelFileError`` naming the file and the first problem.
     public static func load(from path: String) throws -> ModelFile {
-        guard FileManager.default.fileExists(atPath: path) else { throw ModelFileError(path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path, "cannot read the file")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ModelFileError(path, "no such file", reason: .missing)
         }
-        guard !data.isEmpty else { throw ModelFileError(path, "file is empty") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError(path, "cannot read the file", reason: .unreadable)
+        }
+        guard !data.isEmpty else { throw ModelFileError(path, "file is empty", reason: .empty) }
         var file = try decode(data, path: path)
         file.fileSHA256 = SHA256.hex(of: [UInt8](data))
         return file
@@ -63,18 +65,18 @@ public struct ModelFile: Sendable {
             if text.range(of: #"[\[,:]\s*-?(NaN|Infinity)\b"#, options: .regularExpression) != nil {
                 throw ModelFileError(path, "contains NaN or Infinity; every weight must be a finite number")
             }
-            throw ModelFileError(path, describe(error))
+            throw ModelFileError(path, describe(error), reason: .malformed)
         }
         guard header.format == formatName else {
-            throw ModelFileError(path, "format is \"\(header.format)\", expected \"\(formatName)\"")
+            throw ModelFileError(
+                path, "format is \"\(header.format)\", expected \"\(formatName)\"", reason: .malformed)
         }
         guard readableVersions.contains(header.version) else {
             throw ModelFileError(
                 path,
                 "model file version \(header.version) is not supported (this cellwise reads versions "
                     + readableVersions.dropLast().map(String.init).joined(separator: ", ")
-                    + " and \(readableVersions.last!))"
-            )
+                    + " and \(readableVersions.last!))", reason: .unsupported)
         }
         try rejectUnknownKeys(
             data, path: path,
@@ -433,21 +435,6 @@ public struct ValueRange: Codable, Sendable, Equatable {
 }
 
 /// A problem with a model file, naming the file.
-public struct ModelFileError: Error, CustomStringConvertible, Equatable {
-    /// The file at fault.
-    public var path: String
-    /// What is wrong with it.
-    public var problem: String
-
-    /// Creates an error about `path`.
-    public init(_ path: String, _ problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
-}
-
 extension ModelFile: Equatable {
     /// Two model files are equal when their weights, metadata and provenance are (wherever they were read from).
     public static func == (lhs: ModelFile, rhs: ModelFile) -> Bool {

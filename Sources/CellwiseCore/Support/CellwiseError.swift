@@ -6,6 +6,5 @@
 public protocol CellwiseError: Error, CustomStringConvertible {}
 
 extension DataError: CellwiseError {}
-extension ModelFileError: CellwiseError {}
 extension ConfigurationError: CellwiseError {}
 extension PlanError: CellwiseError {}

@@ -107,7 +107,7 @@ package enum Subprocess {
             if execution.killed {
                 // SIGKILL with no message of its own is nearly always the kernel's out-of-memory killer.
                 let hint = execution.status == 9 ? " (SIGKILL: most likely out of memory)" : ""
-                throw DataError(what, "was killed by signal \(execution.status)\(hint)")
+                throw DataError(what, "was killed by signal \(execution.status)\(hint)", reason: .external)
             }
             let last = execution.error.split(separator: "\n").last.map(String.init) ?? "exit status \(execution.status)"
             throw DataError(what, "failed: \(last)")

@@ -184,7 +184,9 @@ public enum Suite {
                 }
                 let record = try ComparisonWriter.read(path, allowingSingleRun: true)
                 guard record.config == instance.config else {
-                    throw DataError(path, "was made with another config than \(instance.file) in this suite; delete it")
+                    throw DataError(
+                        path, "was made with another config than \(instance.file) in this suite; delete it",
+                        reason: .conflict)
                 }
                 guard record.runs.count == 1, record.runs[0].strategy == run.key.strategy,
                     record.runs[0].seed == run.key.seed, !record.runs[0].partial
@@ -192,7 +194,8 @@ public enum Suite {
                     throw DataError(path, "is not the complete run \(run.key.strategy) seed \(run.key.seed)")
                 }
                 if let merged, merged.reference != record.reference || merged.model != record.model {
-                    throw DataError(path, "measures another reference or model than the instance's other runs")
+                    throw DataError(
+                        path, "measures another reference or model than the instance's other runs", reason: .conflict)
                 }
                 merged = merged ?? record
                 runs.append(record.runs[0])

@@ -42,9 +42,11 @@ import Testing
 
     @Test func rejectsMissingEmptyTruncatedAndCorruptFiles() throws {
         let directory = try TestData.directory()
-        #expect(throws: DataError("/nonexistent/x.csv", "no such file")) { try CSVFormat.read("/nonexistent/x.csv") }
+        #expect(throws: DataError("/nonexistent/x.csv", "no such file", reason: .missing)) {
+            try CSVFormat.read("/nonexistent/x.csv")
+        }
         let empty = try TestData.write([], to: "empty.csv", in: directory)
-        #expect(throws: DataError(empty, "file is empty")) { try CSVFormat.read(empty) }
+        #expect(throws: DataError(empty, "file is empty", reason: .empty)) { try CSVFormat.read(empty) }
 
         let compressed = try TestData.write(
             Array(TestData.csv(TestData.images(count: 20)).utf8), to: "t.csv", in: directory, gzip: true)

@@ -51,6 +51,8 @@ import Testing
     @Test func rejectsAnotherVersion() throws {
         let error = try loadError { $0["version"] = 4 }
         #expect(error?.problem == "model file version 4 is not supported (this cellwise reads versions 1, 2 and 3)")
+        #expect(error?.reason == .unsupported)
+        #expect(try loadError { $0["layers"] = [] }?.reason == .invalid)
     }
 
     /// A cell of one's own is saved as version 3 with its graph and reads back equal; built-in
@@ -189,10 +191,14 @@ import Testing
 
     @Test func rejectsMissingEmptyAndNonJSONFiles() throws {
         let directory = try TestData.directory()
-        #expect(throws: ModelFileError("/no/model.json", "no such file")) { try ModelFile.load(from: "/no/model.json") }
+        #expect(throws: ModelFileError("/no/model.json", "no such file", reason: .missing)) {
+            try ModelFile.load(from: "/no/model.json")
+        }
         let empty = try TestData.write([], to: "e.json", in: directory)
-        #expect(throws: ModelFileError(empty, "file is empty")) { try ModelFile.load(from: empty) }
+        #expect(throws: ModelFileError(empty, "file is empty", reason: .empty)) { try ModelFile.load(from: empty) }
         let garbage = try TestData.write(Array("{ not json".utf8), to: "g.json", in: directory)
-        #expect(throws: ModelFileError(garbage, "not valid JSON")) { try ModelFile.load(from: garbage) }
+        #expect(throws: ModelFileError(garbage, "not valid JSON", reason: .malformed)) {
+            try ModelFile.load(from: garbage)
+        }
     }
 }
