@@ -37,10 +37,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        /// The CKKS cost model (depth, placement, latency, profiles, calibration) and the OpenFHE bridge.
+        /// The CKKS cost model (depth, placement, latency, profiles, calibration), the circuit of a
+        /// plan and its job, and the protocol a backend that runs jobs implements. Pure: no library,
+        /// no process.
         .target(
             name: "CellwiseCKKS",
             dependencies: ["CellwiseCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        /// Encrypted runs with OpenFHE (tools/ckks/cellwise_ckks.py in a pinned virtual
+        /// environment): the backend, its parameters and security check, probes, and the resumable,
+        /// shardable run folder.
+        .target(
+            name: "CellwiseOpenFHE",
+            dependencies: ["CellwiseCore", "CellwiseCKKS"],
             swiftSettings: swiftSettings
         ),
 
@@ -81,8 +92,8 @@ let package = Package(
         .target(
             name: "Cellwise",
             dependencies: [
-                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseSearch", "CellwiseReport", "CellwiseONNX",
-                "CellwiseStatistics",
+                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseOpenFHE", "CellwiseSearch", "CellwiseReport",
+                "CellwiseONNX", "CellwiseStatistics",
             ],
             swiftSettings: swiftSettings
         ),
@@ -148,6 +159,11 @@ let package = Package(
         .testTarget(
             name: "CellwiseCKKSTests",
             dependencies: ["CellwiseCKKS", "CellwiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CellwiseOpenFHETests",
+            dependencies: ["CellwiseOpenFHE", "CellwiseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@
 @_exported import CellwiseCKKS
 @_exported import CellwiseCore
 @_exported import CellwiseONNX
+@_exported import CellwiseOpenFHE
 @_exported import CellwiseReport
 @_exported import CellwiseSearch
 @_exported import CellwiseStatistics

@@ -7,20 +7,20 @@ import CellwiseCore
 /// Bootstraps come from the cost model: per ciphertext (``PlacementStrategy/ciphertexts``, the
 /// only placement for GRU, LSTM and stacked models), or, for a one-layer SimpleRNN, the chain
 /// placements, whose bootstrap before cell `t` refreshes the state `h` it reads.
-struct EncryptedCircuit {
+public struct EncryptedCircuit: Sendable {
     /// The operations.
-    let graph: CiphertextGraph
+    public let graph: CiphertextGraph
     /// The ciphertexts bootstrapped just before each operation (by operation index).
-    let refreshes: [Int: [Int]]
+    public let refreshes: [Int: [Int]]
 
     /// Every image's window: a layer's units and inputs side by side in 64 slots.
-    static let window = 64
+    public static let window = 64
 
     /// The circuit of `plan` with the bootstraps the cost model placed for `prediction`.
     ///
     /// - Throws: ``ConfigurationError`` for a model that does not fit the slots or a chain placement
     ///   of a gated or stacked model.
-    init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, prediction: CostReport) throws {
+    public init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, prediction: CostReport) throws {
         for (index, layer) in model.layers.enumerated() where layer.units + layer.inputSize > Self.window {
             throw ConfigurationError(
                 key: "model",
@@ -56,7 +56,7 @@ struct EncryptedCircuit {
     /// The backend's job for `images` (each `timeSteps x inputSize` transformed features).
     ///
     /// - Throws: ``CostModelError`` for a site with the exact function.
-    func job(
+    public func job(
         model: RecurrentModel, plan: ActivationPlan, approximations: ApproximationLibrary, images: [[Float]],
         inputsAtBootstrapLevel: Bool
     ) throws -> EncryptedJob {

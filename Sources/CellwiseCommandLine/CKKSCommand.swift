@@ -259,7 +259,7 @@ struct CKKSRunCommand: ParsableCommand {
         let outcome: EncryptedRun.Outcome
         do {
             outcome = try EncryptedRun.run(
-                bridge: OpenFHEBridge { standardError($0) }, model: context.file.model, split: context.dataset.test,
+                backend: OpenFHEBridge { standardError($0) }, model: context.file.model, split: context.dataset.test,
                 plan: parsed, count: samples, approximations: context.approximations, costModel: costModel,
                 placement: placement, settings: settings, folder: URL(fileURLWithPath: folder), shard: shard,
                 progress: { standardError(label + $0) })

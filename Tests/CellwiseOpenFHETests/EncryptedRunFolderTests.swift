@@ -2,7 +2,7 @@ import CellwiseCore
 import Foundation
 import Testing
 
-@testable import CellwiseCKKS
+@testable import CellwiseOpenFHE
 
 /// The private folder that holds an unfinished run's secret key is a real folder of this user's,
 /// mode 0700, with no link inside: anything else is refused before a key is written.

@@ -1,3 +1,4 @@
+import CellwiseCKKS
 import CellwiseCore
 
 /// The OpenFHE parameter set the bridge asks for (the probe and the encrypted run must use the same).

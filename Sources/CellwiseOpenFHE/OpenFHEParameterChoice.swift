@@ -1,3 +1,4 @@
+import CellwiseCKKS
 import CellwiseCore
 
 /// The ring dimension and modulus OpenFHE chooses for a parameter set, and its security check's

@@ -1,3 +1,4 @@
+import CellwiseCKKS
 import CellwiseCore
 import Foundation
 

@@ -1,3 +1,4 @@
+import CellwiseCKKS
 import CellwiseCore
 import Foundation
 
@@ -101,5 +102,27 @@ public struct OpenFHEBridge: Sendable {
         }
         // pyenv's shim exists even when 3.10 is not the selected version; prefer real interpreters.
         return candidates.filter { !$0.contains("/shims/") }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+extension OpenFHEBridge: EncryptedBackend {
+    /// Runs `cellwise_ckks.py run` on the batches: it checks the job against its schema, makes
+    /// (or reads back from `work`) the keys, and writes each batch's record when it is decrypted.
+    public func compute(
+        job: URL, batches: [Int], options: [String], work: URL, results: URL,
+        progress: @escaping @Sendable (String) -> Void
+    ) throws {
+        _ = try run(
+            ["run"] + options + [
+                "--input", job.path, "--work", work.path, "--results", results.path,
+                "--batches", batches.map(String.init).joined(separator: ","),
+            ], as: Output.self, progress: progress)
+    }
+
+    /// What the bridge prints when a run is done (the results are in the batch files).
+    private struct Output: Decodable {
+        var ringDimension: Int
+        var setupSeconds: Double
+        var parameters: OpenFHEParameters
     }
 }

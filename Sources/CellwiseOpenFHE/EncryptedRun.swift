@@ -1,3 +1,4 @@
+import CellwiseCKKS
 import CellwiseCore
 import Foundation
 
@@ -82,7 +83,8 @@ public struct EncryptedRun: Sendable {
     /// keys and inputs live in a 0700 folder that is removed when the shard's batches are done.
     ///
     /// - Parameters:
-    ///   - bridge: The OpenFHE bridge, made only when a ciphertext is left to compute (a finished
+    ///   - backend: What computes the ciphertexts (OpenFHE's bridge), made only when one is left to
+    ///     compute (a finished
     ///     run's report needs no OpenFHE environment).
     ///   - count: Test images to run (at most the split's; more is refused, never clamped).
     ///   - costModel: The profile (probed at the same ring dimension) and the depth rule (OpenFHE's).
@@ -91,7 +93,8 @@ public struct EncryptedRun: Sendable {
     ///   - shard: The batches to compute here (batch k belongs to shard k mod n).
     ///   - progress: Receives a line when the keys are ready and when a batch is done.
     public static func run(
-        bridge: @autoclosure () throws -> OpenFHEBridge, model: RecurrentModel, split: DataSplit, plan: ActivationPlan,
+        backend: @autoclosure () throws -> any EncryptedBackend, model: RecurrentModel, split: DataSplit,
+        plan: ActivationPlan,
         count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
         settings: OpenFHESettings = OpenFHESettings(), folder: URL? = nil, shard: Shard = .all,
@@ -148,11 +151,9 @@ public struct EncryptedRun: Sendable {
             progress(
                 "\(missing.count) of \(total) ciphertext(s) to compute"
                     + (shard == .all ? "" : " in shard \(shard)") + " (\(settings.batch) image(s) each)")
-            _ = try bridge().run(
-                ["run"] + settings.arguments + [
-                    "--input", jobFile.path, "--work", work.path, "--results", runFolder.batchesURL.path,
-                    "--batches", missing.map(String.init).joined(separator: ","),
-                ], as: BridgeOutput.self, progress: progress)
+            try backend().compute(
+                job: jobFile, batches: missing, options: settings.arguments, work: work, results: runFolder.batchesURL,
+                progress: progress)
         }
         let records = try runFolder.records(count: total)
         if mine.allSatisfy({ records[$0] != nil }) { runFolder.removePrivate(for: shard) }
@@ -190,12 +191,6 @@ public struct EncryptedRun: Sendable {
                 prediction: prediction, plaintextLogits: plain, labels: subset.labels.map(Int.init)))
     }
 
-    /// What the bridge prints when it is done (the results are in the batch files).
-    private struct BridgeOutput: Decodable {
-        var ringDimension: Int
-        var setupSeconds: Double
-        var parameters: OpenFHEParameters
-    }
 }
 
 extension OpenFHEParameters {
