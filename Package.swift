@@ -92,8 +92,8 @@ let package = Package(
         .target(
             name: "Cellwise",
             dependencies: [
-                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseOpenFHE", "CellwiseSearch", "CellwiseReport",
-                "CellwiseONNX", "CellwiseStatistics",
+                "CellwiseCore", "CellwiseTraining", "CellwiseCKKS", "CellwiseOpenFHE", "CellwiseSearch",
+                "CellwiseReport", "CellwiseONNX", "CellwiseStatistics",
             ],
             swiftSettings: swiftSettings
         ),

@@ -217,7 +217,7 @@ import Testing
             ("negative units", "\"units\" : [\n", "\"units\" : [\n-32,"),
             ("enormous units", "\"units\" : [\n", "\"units\" : [\n99999999999,"),
             ("string version", "\"version\" : 2", "\"version\" : \"2\""),
-            ("version 3", "\"version\" : 2", "\"version\" : 3"),
+            ("version 4", "\"version\" : 2", "\"version\" : 4"),
             ("unknown key", "\"version\" : 2", "\"version\" : 2, \"colour\" : \"blue\""),
             ("wrong type weights", "\"layers\" : [", "\"layers\" : {}, \"x\" : ["),
             ("unknown cell", "\"cell\" : \"SimpleRNN\"", "\"cell\" : \"Transformer\""),
