@@ -9,8 +9,10 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Adam, batch 128, up to 100 epochs, early stopping on validation loss (patience 10,
             best weights restored), learning rate reduced on plateaus from 1e-2 to 1e-5.
-            --cell gru or lstm and --layers N train other models (Keras semantics); series are
-            standardised per channel from the training split and pre-padded to the longest case.
+            --cell gru or lstm and --layers N train other models (Keras semantics); --cell FILE.json
+            trains a cell of your own, a cell graph in JSON (docs/encrypted-job.md#the-cell-graph),
+            saved as model file version 3. Series are standardised per channel from the training
+            split and pre-padded to the longest case.
             Progress goes to standard error, one line per epoch.
 
             Example:
@@ -36,8 +38,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the train/validation/test split.")
     var splitSeed: UInt64 = 1
 
-    @Option(help: "Cell kind: simple-rnn, gru, gru-reset-before or lstm.")
-    var cell: CellChoice = .simpleRNN
+    @Option(help: "Cell kind: simple-rnn, gru, gru-reset-before, lstm, or a cell graph file (.json).")
+    var cell: String = CellChoice.simpleRNN.rawValue
 
     @Option(parsing: .unconditional, help: "Stacked recurrent layers.")
     var layers: Int = 1
@@ -76,7 +78,18 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfiguration()
         config.seed = seed
         config.splitSeed = splitSeed
-        config.cell = cell
+        // A built-in kind by name, or a graph of one's own from a file.
+        var custom: RecurrentCell?
+        if let choice = CellChoice(rawValue: cell) {
+            config.cell = choice
+        } else if cell.hasSuffix(".json") {
+            custom = try Self.cell(fromFile: cell)
+        } else {
+            throw ConfigurationError(
+                key: "--cell",
+                problem: "is \"\(cell)\"; expected "
+                    + CellChoice.allCases.map(\.rawValue).joined(separator: ", ") + " or a cell graph file (.json)")
+        }
         config.layers = layers
         config.units = units
         config.epochs = epochs
@@ -102,7 +115,7 @@ struct TrainCommand: ParsableCommand {
                     + "\(data.test.count) test samples"
             )
         }
-        let outcome = try trainer.train(data) { report in
+        let outcome = try trainer.train(data, cell: custom) { report in
             guard !quiet else { return }
             standardError(
                 String(
@@ -127,4 +140,26 @@ struct TrainCommand: ParsableCommand {
                 out, m.validationAccuracy, m.testAccuracy, m.bestEpoch, m.epochsRun, seed, splitSeed, digest))
     }
 }
-extension CellChoice: ExpressibleByArgument {}
+extension TrainCommand {
+    /// The cell a graph file defines.
+    ///
+    /// - Throws: ``DataError`` naming the file and what is wrong with the graph.
+    static func cell(fromFile path: String) throws -> RecurrentCell {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(
+                path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file",
+                reason: FileManager.default.fileExists(atPath: path) ? .unreadable : .missing)
+        }
+        let graph: CellGraph
+        do {
+            graph = try JSONDecoder().decode(CellGraph.self, from: data)
+        } catch let error as DecodingError {
+            throw DataError(path, "is not a cell graph: \(error.summary)", reason: .malformed)
+        }
+        let cell = RecurrentCell(graph)
+        guard !cell.isBuiltIn else {
+            throw DataError(path, "is the built-in \(cell.name); give --cell by name", reason: .invalid)
+        }
+        return cell
+    }
+}

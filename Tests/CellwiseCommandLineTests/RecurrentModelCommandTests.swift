@@ -1,9 +1,13 @@
+import CellwiseCore
+import CellwiseTestSupport
 import Foundation
 import Testing
 
 /// GRU and LSTM models on the shipped JapaneseVowels series, end to end: train, evaluate, cost,
 /// search, and the errors a wrong plan gets.
 @Suite struct RecurrentModelCommandTests {
+    typealias CLI = CommandLineTests
+
     @Test(arguments: ["gru", "lstm"])
     func trainsEvaluatesPricesAndSearchesSeriesModels(cell: String) throws {
         let directory = try CommandLineTests.temporaryDirectory()
@@ -45,5 +49,34 @@ import Testing
         ])
         #expect(sigmoidAtTanh.status == 1)
         #expect(sigmoidAtTanh.error.contains("it computes tanh"), "\(sigmoidAtTanh.error)")
+    }
+
+    /// `train --cell FILE.json` trains a cell of one's own from its graph (the minimal gated unit)
+    /// into a version-3 model file that the other commands read; a file that is not a graph, or a
+    /// name that is no cell, is refused in one line.
+    @Test func trainsACellGraphFromAFile() throws {
+        let directory = try CLI.temporaryDirectory()
+        let graph = directory.appendingPathComponent("mgu.json")
+        try JSONEncoder().encode(TestCells.minimalGatedUnit.graph).write(to: graph)
+        let model = directory.appendingPathComponent("model.json").path
+        let train = try CLI.run([
+            "train", "--dataset", "JapaneseVowels", "--cell", graph.path, "--units", "8", "--epochs", "3", "--out",
+            model,
+            "--quiet",
+        ])
+        #expect(train.status == 0, "\(train.error)")
+        let file = try ModelFile.load(from: model)
+        #expect(file.model.cell == TestCells.minimalGatedUnit && file.metadata.training == nil)
+        let evaluate = try CLI.run(["evaluate", "--model", model, "--plan", "f=3;h=7"])
+        #expect(evaluate.status == 0, "\(evaluate.error)")
+        let broken = directory.appendingPathComponent("broken.json")
+        try Data(#"{"name": "X", "states": ["h"], "blocks": 1, "sites": ["h"], "nodes": [], "outputs": ["n0"]}"#.utf8)
+            .write(to: broken)
+        try CLI().expectOneLineError(
+            ["train", "--dataset", "JapaneseVowels", "--cell", broken.path, "--out", model],
+            mentions: [broken.path, "is not a cell graph"])
+        try CLI().expectOneLineError(
+            ["train", "--dataset", "JapaneseVowels", "--cell", "indrnn", "--out", model],
+            mentions: ["--cell", "indrnn", "gru-reset-before"])
     }
 }
