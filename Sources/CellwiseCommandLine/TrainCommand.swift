@@ -145,17 +145,7 @@ extension TrainCommand {
     ///
     /// - Throws: ``DataError`` naming the file and what is wrong with the graph.
     static func cell(fromFile path: String) throws -> RecurrentCell {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(
-                path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file",
-                reason: FileManager.default.fileExists(atPath: path) ? .unreadable : .missing)
-        }
-        let graph: CellGraph
-        do {
-            graph = try JSONDecoder().decode(CellGraph.self, from: data)
-        } catch let error as DecodingError {
-            throw DataError(path, "is not a cell graph: \(error.summary)", reason: .malformed)
-        }
+        let graph = try CellGraph.load(from: path)
         let cell = RecurrentCell(graph)
         guard !cell.isBuiltIn else {
             throw DataError(path, "is the built-in \(cell.name); give --cell by name", reason: .invalid)

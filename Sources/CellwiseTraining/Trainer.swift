@@ -114,7 +114,7 @@ public struct Trainer: Sendable {
 
         let best = stopping.bestModel ?? model
         let metadata = try ModelMetadata(
-            measuring: best, on: dataset, training: cell.map { $0 == config.cell.cell } == false ? nil : config,
+            measuring: best, on: dataset, training: cell == nil || cell == config.cell.cell ? config : nil,
             epochsRun: history.count, bestEpoch: stopping.bestEpoch)
         return Outcome(file: ModelFile(model: best, metadata: metadata), history: history)
     }

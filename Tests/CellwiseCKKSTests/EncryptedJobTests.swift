@@ -107,7 +107,7 @@ import Testing
                       "/".join(map(str, errors[0].absolute_path)) + " " + errors[0].message)
             """
         let schema = TestData.repositoryRoot.appendingPathComponent("tools/ckks/job.schema.json").path
-        let output = try Self.capture(python, ["-c", script, schema] + files + [brokenFile.path])
+        let output = try Processes.output(of: python, ["-c", script, schema] + files + [brokenFile.path])
         let lines = output.split(separator: "\n").map(String.init)
         #expect(lines.count == files.count + 1, "\(output)")
         #expect(lines.dropLast().allSatisfy { $0.hasSuffix(" ok") }, "\(output)")
@@ -131,7 +131,7 @@ import Testing
         try job.encoded().write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let script = TestData.repositoryRoot.appendingPathComponent("tools/ckks/simulate.py").path
-        let output = try Self.capture(python, [script, "--input", file.path, "--batch", "2"])
+        let output = try Processes.output(of: python, [script, "--input", file.path, "--batch", "2"])
         let decoded = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         let logits = try #require(decoded?["logits"] as? [[Double]], "\(output)")
         let library = try ApproximationLibrary(lower: -6, upper: 6)
@@ -147,23 +147,5 @@ import Testing
         }
     }
 
-    static var python: String? {
-        let candidates: [String?] = [
-            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
-            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
-        ]
-        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    static func capture(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static var python: String? { TestData.python }
 }

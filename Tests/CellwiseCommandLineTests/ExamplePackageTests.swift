@@ -11,6 +11,21 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// Builds `Examples/<name>` as a user would (its own scratch folder under .build/examples) and
+    /// returns the path of its executable `product`.
+    static func build(_ name: String, product: String) throws -> String {
+        let example = root.appendingPathComponent("Examples/\(name)")
+        let arguments = [
+            "swift", "build", "--package-path", example.path, "--scratch-path",
+            root.appendingPathComponent(".build/examples/\(name)").path,
+        ]
+        let build = try run(arguments, in: example)
+        try #require(build.status == 0, "swift build of \(name) failed: \(build.error.suffix(2000))")
+        let binPath = try run(arguments + ["--show-bin-path"], in: example).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return URL(fileURLWithPath: binPath).appendingPathComponent(product).path
+    }
+
     /// Runs `arguments` (through /usr/bin/env) in `directory`.
     static func run(_ arguments: [String], in directory: URL) throws -> CLI.Run {
         try CLI.launch(URL(fileURLWithPath: "/usr/bin/env"), arguments, in: directory)
@@ -19,15 +34,7 @@ import Testing
     @Test(.timeLimit(.minutes(15)))
     func theExamplePackageRunsItsOwnStrategyInACompare() throws {
         let example = Self.root.appendingPathComponent("Examples/custom-strategy")
-        let scratch = Self.root.appendingPathComponent(".build/examples/custom-strategy").path
-        let build = try Self.run(
-            ["swift", "build", "--package-path", example.path, "--scratch-path", scratch], in: example)
-        try #require(build.status == 0, "swift build of the example failed: \(build.error.suffix(2000))")
-        let binPath = try Self.run(
-            ["swift", "build", "--package-path", example.path, "--scratch-path", scratch, "--show-bin-path"],
-            in: example
-        ).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let executable = URL(fileURLWithPath: binPath).appendingPathComponent("cellwise-annealing").path
+        let executable = try Self.build("custom-strategy", product: "cellwise-annealing")
 
         // Its command line lists the new strategy after the built-in ones.
         let strategies = try Self.run([executable, "strategies"], in: example)
@@ -72,15 +79,7 @@ import Testing
             "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel"))
     func theExamplePackageDefinesACellKindThatSearchesAndRunsEncrypted() throws {
         let example = Self.root.appendingPathComponent("Examples/custom-cell")
-        let scratch = Self.root.appendingPathComponent(".build/examples/custom-cell").path
-        let build = try Self.run(
-            ["swift", "build", "--package-path", example.path, "--scratch-path", scratch], in: example)
-        try #require(build.status == 0, "swift build of the example failed: \(build.error.suffix(2000))")
-        let binPath = try Self.run(
-            ["swift", "build", "--package-path", example.path, "--scratch-path", scratch, "--show-bin-path"],
-            in: example
-        ).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let executable = URL(fileURLWithPath: binPath).appendingPathComponent("cellwise-mgu").path
+        let executable = try Self.build("custom-cell", product: "cellwise-mgu")
         let directory = try CLI.temporaryDirectory()
         let model = directory.appendingPathComponent("results/mgu.json").path
         try FileManager.default.createDirectory(

@@ -9,13 +9,7 @@ import Testing
     typealias CLI = CommandLineTests
 
     /// Python with numpy, onnx and onnxruntime: CELLWISE_PYTHON (set by `make test`) or .build/python-venv.
-    static var python: String? {
-        let candidates: [String?] = [
-            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
-            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
-        ]
-        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static var python: String? { TestData.python }
 
     static let examples = TestData.repositoryRoot.appendingPathComponent("Examples/onnx")
 

@@ -26,15 +26,8 @@ import Testing
         ) throws {
             let batch = options.firstIndex(of: "--batch").flatMap { Int(options[$0 + 1]) } ?? 1
             let script = TestData.repositoryRoot.appendingPathComponent("tools/ckks/simulate.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [script, "--input", job.path, "--batch", "\(batch)"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let decoded = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let output = try Processes.output(of: python, [script, "--input", job.path, "--batch", "\(batch)"])
+            let decoded = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             guard let logits = decoded?["logits"] as? [[Double]] else {
                 throw DataError(script, "no logits", reason: .external)
             }
@@ -58,13 +51,7 @@ import Testing
         }
     }
 
-    static var python: String? {
-        let candidates: [String?] = [
-            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
-            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
-        ]
-        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static var python: String? { TestData.python }
 
     @Test(
         .enabled(

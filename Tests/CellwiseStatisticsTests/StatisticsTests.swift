@@ -8,13 +8,7 @@ import Testing
 /// The statistics against SciPy 1.17 and statsmodels (scripts/stats/check_scipy.py, run with the
 /// Python of `make test`) on seeded inputs with and without ties and zeros, and by their definitions.
 @Suite struct StatisticsTests {
-    static var python: String? {
-        let candidates: [String?] = [
-            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
-            TestData.repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
-        ]
-        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static var python: String? { TestData.python }
     static var requireAllTests: Bool { ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1" }
 
     /// Runs the SciPy script on `cases` (JSON) and returns its answer.

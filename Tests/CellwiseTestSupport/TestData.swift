@@ -69,6 +69,16 @@ public enum TestData {
             .deletingLastPathComponent()
     }
 
+    /// The Python of `make test` (NumPy, SciPy, onnx, jsonschema, ...): `CELLWISE_PYTHON`, else
+    /// `.build/python-venv`; nil when neither is there.
+    public static var python: String? {
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["CELLWISE_PYTHON"],
+            repositoryRoot.appendingPathComponent(".build/python-venv/bin/python").path,
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// The fixture directory of the core tests (`Tests/CellwiseCoreTests/Fixtures`).
     public static var fixtures: URL {
         repositoryRoot.appendingPathComponent("Tests/CellwiseCoreTests/Fixtures")

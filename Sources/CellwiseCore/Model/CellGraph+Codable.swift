@@ -1,3 +1,5 @@
+import Foundation
+
 /// A cell graph in JSON (an encrypted run's job, and in time model files):
 ///
 /// ```json
@@ -15,6 +17,19 @@
 /// `"with_bias": true`. Decoding checks the graph as ``init(name:states:blocks:sites:nodes:outputs:)``
 /// does.
 extension CellGraph: Codable {
+    /// The graph in the JSON file at `path`.
+    ///
+    /// - Throws: ``DataError`` naming the file: missing, unreadable, empty, or not a valid graph
+    ///   (the first problem).
+    public static func load(from path: String) throws -> CellGraph {
+        let bytes = try Gzip.readFile(path)
+        do {
+            return try JSONDecoder().decode(CellGraph.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw DataError(path, "is not a cell graph: \(error.summary)", reason: .malformed)
+        }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case name, states, blocks, sites, nodes, outputs
     }

@@ -128,6 +128,18 @@ public struct CellGraph: Hashable, Sendable {
         }
     }
 
+    /// Two graphs are equal when their definitions are (the derived operations and stages follow).
+    public static func == (a: CellGraph, b: CellGraph) -> Bool {
+        a.name == b.name && a.states == b.states && a.blocks == b.blocks && a.sites == b.sites && a.nodes == b.nodes
+            && a.outputs == b.outputs
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(nodes)
+        hasher.combine(outputs)
+    }
+
     private func validate() throws {
         func fail(_ problem: String) -> ConfigurationError {
             ConfigurationError(key: "cell", problem: "\(name): \(problem)")

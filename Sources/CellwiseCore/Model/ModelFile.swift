@@ -175,9 +175,7 @@ public struct ModelFile: Sendable {
         func validated(path: String) throws -> ModelFile {
             let a = architecture
             let cell: RecurrentCell
-            switch a.cell {
-            case _ where a.cellGraph != nil:
-                let graph = a.cellGraph!
+            if let graph = a.cellGraph {
                 guard graph.name == a.cell else {
                     throw ModelFileError(
                         path, "architecture.cell is \"\(a.cell)\" but architecture.cell_graph defines \"\(graph.name)\""
@@ -188,19 +186,8 @@ public struct ModelFile: Sendable {
                     throw ModelFileError(
                         path, "architecture.cell_graph is the built-in \(cell.name); write cell \"\(cell.name)\" alone")
                 }
-            case "SimpleRNN": cell = .simpleRNN
-            case "LSTM": cell = .lstm
-            case "GRU":
-                guard let after = a.resetAfter else {
-                    throw ModelFileError(
-                        path, "architecture.reset_after is missing (a GRU must say where its reset gate goes)")
-                }
-                cell = .gru(resetAfter: after)
-            default:
-                throw ModelFileError(
-                    path,
-                    "architecture.cell is \"\(a.cell)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\" (or, in "
-                        + "version 3, any name with its architecture.cell_graph)")
+            } else {
+                cell = try Self.builtInCell(a, path: path)
             }
             if a.resetAfter != nil, a.cell != "GRU" {
                 throw ModelFileError(path, "architecture.reset_after is only for a GRU")
@@ -227,6 +214,25 @@ public struct ModelFile: Sendable {
                 denseKernel: dense.kernel, denseBias: dense.bias, source: path)
             try metadata.check(sites: model.sites.count, path: path)
             return ModelFile(model: model, metadata: metadata, provenance: provenance)
+        }
+
+        /// The built-in cell `a` names (a file without a cell graph).
+        static func builtInCell(_ a: Architecture, path: String) throws -> RecurrentCell {
+            switch a.cell {
+            case "SimpleRNN": return .simpleRNN
+            case "LSTM": return .lstm
+            case "GRU":
+                guard let after = a.resetAfter else {
+                    throw ModelFileError(
+                        path, "architecture.reset_after is missing (a GRU must say where its reset gate goes)")
+                }
+                return .gru(resetAfter: after)
+            default:
+                throw ModelFileError(
+                    path,
+                    "architecture.cell is \"\(a.cell)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\" (or, in "
+                        + "version 3, any name with its architecture.cell_graph)")
+            }
         }
     }
 
