@@ -72,14 +72,18 @@ public struct CiphertextGraph: Sendable, Equatable {
         self.stepInputs = stepInputs
     }
 
-    /// The graph of `plan` priced by `model`: every cell's ``CellGraph/operations`` in turn
-    /// (sites in ``RecurrentCell/sites`` order per cell), then the Dense layer.
+    /// The graph of `plan` priced by `model`: every cell's ``CellGraph/operations`` in ``SiteLayout``
+    /// order (sites in ``RecurrentCell/sites`` order per cell), then the Dense layer.
+    ///
+    /// A layer above a bidirectional layer, and the Dense layer after one, reads the two passes'
+    /// `h` merged into one ciphertext first: `merge` (lead 0 on both, no polynomial; a rotation and
+    /// an addition side by side, one addition for a sum).
     ///
     /// - Throws: ``CostModelError`` for a site with the exact function or a plan of another shape.
     public init(plan: ActivationPlan, model: CostModel) throws {
-        let graph = model.cell.graph
-        let layers = model.layerUnits.count
-        let perCell = graph.sites.count
+        let layout = plan.layout
+        let layers = model.stack.count
+        let steps = layout.timeSteps
         var operations = [Operation]()
         var names = [String]()
         var fresh = Set<Int>()
@@ -88,9 +92,27 @@ public struct CiphertextGraph: Sendable, Equatable {
             if isFresh { fresh.insert(names.count - 1) }
             return names.count - 1
         }
-        // states[k][layer]: state k of each layer (all layers' h, then all layers' c).
-        var states = graph.states.map { state in
-            (0..<layers).map { ciphertext("\(state)[\($0)] initial (zero)", isFresh: true) }
+        // states[layer][pass][k]: state k of each pass (all layers' h, then all layers' c).
+        var states = [[[Int]]](
+            repeating: [], count: layers)
+        for layer in 0..<layers {
+            states[layer] = model.stack[layer].direction.passes.map { _ in [] }
+        }
+        for k in 0..<(model.stack.map { $0.cell.graph.states.count }.max() ?? 1) {
+            for layer in 0..<layers {
+                let graph = model.stack[layer].cell.graph
+                guard k < graph.states.count else { continue }
+                for pass in states[layer].indices {
+                    let suffix = pass == 0 ? "" : " backward"
+                    states[layer][pass].append(
+                        ciphertext("\(graph.states[k])[\(layer)]\(suffix) initial (zero)", isFresh: true))
+                }
+            }
+        }
+        // Each pass's h after each of its steps: what the layer above reads.
+        var outputs = [[[Int]]](repeating: [], count: layers)
+        for layer in 0..<layers {
+            outputs[layer] = model.stack[layer].direction.passes.map { _ in [Int](repeating: -1, count: steps) }
         }
         let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
         try model.checkShape(of: plan)
@@ -99,56 +121,110 @@ public struct CiphertextGraph: Sendable, Equatable {
         }
         var element = 0
         var stepInputs = [Int]()
-        for step in 0..<plan.layout.timeSteps {
-            var below = ciphertext("x_\(step)", isFresh: true)
-            stepInputs.append(below)
-            for layer in 0..<layers {
-                let index = step * layers + layer
-                let degrees = plan.activations[(index * perCell)..<((index + 1) * perCell)].map { $0.degree ?? 0 }
-                let u = model.layerUnits[layer]
-                let width = layer == 0 ? model.inputSize : model.layerUnits[layer - 1]
-                let block = model.profile.matrixVector.counts(
-                    inputs: width + u, outputs: u, rotations: model.profile.matrixVectorRotations)
-                let position = "step \(step) layer \(layer)"
-                var results = [Int: Int]()  // node -> ciphertext
-                func read(_ value: CellGraph.Value) -> Int {
-                    switch value {
-                    case .input: below
-                    case .state(let k): states[k][layer]
-                    case .node(let n): results[n]!
-                    }
-                }
-                for operation in graph.operations {
-                    let newState = graph.outputs.firstIndex(of: .node(operation.node))
-                    let name = newState.map { "\(graph.states[$0])[\(layer)] after step \(step)" }
-                    let output = ciphertext(name ?? "\(operation.label) at \(position)")
-                    var linear = OperationCounts()
-                    for _ in operation.blocks { linear = linear + block }
-                    for _ in 0..<operation.elementwiseProducts { linear = linear + product }
-                    operations.append(
-                        Operation(
-                            label: "\(position) \(operation.label)",
-                            inputs: operation.inputs.map { Input(ciphertext: read($0.value), lead: $0.lead) },
-                            polynomialDepth: operation.site.map { model.depthRule.polynomialDepth(degree: degrees[$0]) }
-                                ?? 0,
-                            linear: linear,
-                            polynomial: operation.site.map { PolynomialOperations.counts(degree: degrees[$0]) }
-                                ?? OperationCounts(),
-                            output: output, element: element + operation.stage, kind: operation.label, layer: layer,
-                            site: operation.site.map { index * perCell + $0 }, node: operation.node))
-                    results[operation.node] = output
-                }
-                for (k, value) in graph.outputs.enumerated() { states[k][layer] = read(value) }
-                below = states[0][layer]
-                element += graph.stageCount
+        // Every layer forward: each step's input appears as its step begins (as it always has).
+        if !layout.isStepMajor {
+            for step in 0..<steps { stepInputs.append(ciphertext("x_\(step)", isFresh: true)) }
+        }
+        var merged = [Int: Int]()  // layer * steps + time step -> the merged ciphertext
+        /// Layer `layer`'s output at time step `position` (a bidirectional layer's passes merged).
+        func output(of layer: Int, at position: Int, element: Int, label: String) -> Int {
+            let shape = model.stack[layer]
+            let passes = shape.direction.passes
+            let read = passes.enumerated().map { pass, direction in
+                outputs[layer][pass][direction.position(ofStep: position, timeSteps: steps)]
             }
+            guard read.count == 2 else { return read[0] }
+            if let done = merged[layer * steps + position] { return done }
+            let concat = shape.merge == .concat
+            let made = ciphertext("h[\(layer)] merged at step \(position)")
+            operations.append(
+                Operation(
+                    label: label, inputs: read.map { Input(ciphertext: $0, lead: 0) }, polynomialDepth: 0,
+                    linear: OperationCounts(
+                        multiplications: 0, plaintextMultiplications: 0, rotations: concat ? 1 : 0, additions: 1),
+                    polynomial: OperationCounts(), output: made, element: element, kind: "merge", layer: layer))
+            merged[layer * steps + position] = made
+            return made
+        }
+        for index in 0..<layout.cells {
+            let cell = layout.cell(index)
+            let (layer, step, pass) = (cell.layer, cell.step, cell.pass)
+            let shape = model.stack[layer]
+            let graph = shape.cell.graph
+            let position = cell.direction.position(ofStep: step, timeSteps: steps)
+            var below: Int
+            if layer == 0 {
+                if layout.isStepMajor {
+                    below = ciphertext("x_\(step)", isFresh: true)
+                    stepInputs.append(below)
+                } else {
+                    below = stepInputs[position]
+                }
+            } else {
+                below = output(
+                    of: layer - 1, at: position, element: element, label: "step \(position) layer \(layer - 1) merge")
+            }
+            let degrees = plan.activations[cell.sites].map { $0.degree ?? 0 }
+            let u = shape.units
+            let width = model.inputWidth(ofLayer: layer)
+            let block = model.profile.matrixVector.counts(
+                inputs: width + u, outputs: u, rotations: model.profile.matrixVectorRotations)
+            let backward = cell.direction == .backward
+            let position_ = "step \(step) layer \(layer)" + (backward ? " backward" : "")
+            var results = [Int: Int]()  // node -> ciphertext
+            func read(_ value: CellGraph.Value) -> Int {
+                switch value {
+                case .input: below
+                case .state(let k): states[layer][pass][k]
+                case .node(let n): results[n]!
+                }
+            }
+            for operation in graph.operations {
+                let newState = graph.outputs.firstIndex(of: .node(operation.node))
+                let name = newState.map {
+                    "\(graph.states[$0])[\(layer)]\(backward ? " backward" : "") after step \(step)"
+                }
+                let output = ciphertext(name ?? "\(operation.label) at \(position_)")
+                var linear = OperationCounts()
+                for _ in operation.blocks { linear = linear + block }
+                for _ in 0..<operation.elementwiseProducts { linear = linear + product }
+                operations.append(
+                    Operation(
+                        label: "\(position_) \(operation.label)",
+                        inputs: operation.inputs.map { Input(ciphertext: read($0.value), lead: $0.lead) },
+                        polynomialDepth: operation.site.map { model.depthRule.polynomialDepth(degree: degrees[$0]) }
+                            ?? 0,
+                        linear: linear,
+                        polynomial: operation.site.map { PolynomialOperations.counts(degree: degrees[$0]) }
+                            ?? OperationCounts(),
+                        output: output, element: element + operation.stage, kind: operation.label, layer: layer,
+                        site: operation.site.map { cell.firstSite + $0 }, node: operation.node))
+                results[operation.node] = output
+            }
+            for (k, value) in graph.outputs.enumerated() { states[layer][pass][k] = read(value) }
+            outputs[layer][pass][step] = states[layer][pass][0]
+            element += graph.stageCount
+        }
+        // The Dense layer reads each pass's last h (merged for a bidirectional layer).
+        let last = layers - 1
+        var final = states[last][0][0]
+        if states[last].count == 2 {
+            let concat = model.stack[last].merge == .concat
+            final = ciphertext("h[\(last)] merged final")
+            operations.append(
+                Operation(
+                    label: "final merge", inputs: [0, 1].map { Input(ciphertext: states[last][$0][0], lead: 0) },
+                    polynomialDepth: 0,
+                    linear: OperationCounts(
+                        multiplications: 0, plaintextMultiplications: 0, rotations: concat ? 1 : 0, additions: 1),
+                    polynomial: OperationCounts(), output: final, element: element, kind: "merge", layer: last))
         }
         let dense = model.denseElement
         operations.append(
             Operation(
-                label: "dense", inputs: [Input(ciphertext: states[0][layers - 1], lead: 1)], polynomialDepth: 0,
+                label: "dense", inputs: [Input(ciphertext: final, lead: 1)], polynomialDepth: 0,
                 linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element,
-                kind: "dense", layer: layers - 1))
+                kind: "dense", layer: last))
         self.init(operations: operations, names: names, fresh: fresh, stepInputs: stepInputs)
     }
 }

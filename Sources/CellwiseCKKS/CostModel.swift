@@ -2,17 +2,18 @@ import CellwiseCore
 
 /// The shared CKKS cost model: depth of every cell, bootstrap placement and latency of a plan.
 ///
-/// The network is a chain of cells (every layer's step, in evaluation order) followed by the
-/// Dense layer. A cell is a small graph: each gate block multiplies `[x_t | h_{t-1}]` by its
+/// The network is a chain of cells (every pass's step of every layer, in ``SiteLayout`` order)
+/// followed by the Dense layer. A cell is a small graph: each gate block multiplies `[x_t | h_{t-1}]` by its
 /// plaintext weights (1 level) and evaluates its site's polynomial (its depth by
 /// ``DepthRule``); the element-wise products of GRU and LSTM cells (`r * (...)`, `z * (h - h~)`,
 /// `f * c`, `i * g`, `o * tanh(c)`) take one level each. A cell's depth is its longest path; the
 /// Dense layer is one more matrix-vector product (1 level).
 ///
-/// The state ciphertexts (each layer's `h`, and `c` for an LSTM) are bootstrapped together,
+/// The state ciphertexts (each pass's `h`, and `c` for an LSTM) are bootstrapped together,
 /// so a bootstrap costs the profile's bootstrap time per state ciphertext and the chain
 /// placement stays exact for one state (a one-layer SimpleRNN or GRU) and conservative for
-/// more. Formulas and worked examples: `docs/cost-model.md`.
+/// more. A bidirectional layer's two states are merged (``CiphertextGraph``) before the layer
+/// above or the Dense layer reads them. Formulas and worked examples: `docs/cost-model.md`.
 public struct CostModel: Sendable {
     /// Operation costs and CKKS parameters.
     public var profile: CostProfile
@@ -20,14 +21,32 @@ public struct CostModel: Sendable {
     public var depthRule: DepthRule
     /// Features per time step (x_t).
     public var inputSize: Int
-    /// Hidden units (h_t).
-    public var units: Int
+    /// Hidden units (h_t) of the last layer.
+    public var units: Int { stack[stack.count - 1].units }
     /// Output classes.
     public var classes: Int
-    /// The cell kind.
-    public var cell: RecurrentCell = .simpleRNN
+    /// The layers: cell kind, units, direction and merge of each.
+    public var stack: [LayerShape]
     /// Each layer's units (the last equals ``units``).
-    public var layerUnits: [Int]
+    public var layerUnits: [Int] { stack.map(\.units) }
+    /// The cell kind every layer shares, or nil for a stack of different kinds.
+    public var cell: RecurrentCell? {
+        let first = stack[0].cell
+        return stack.allSatisfy { $0.cell == first } ? first : nil
+    }
+    /// What the Dense layer reads: the last layer's output width.
+    public var outputSize: Int { Self.outputSize(of: stack[stack.count - 1]) }
+    /// What layer `layer` reads per step.
+    public func inputWidth(ofLayer layer: Int) -> Int { layer == 0 ? inputSize : Self.outputSize(of: stack[layer - 1]) }
+
+    static func outputSize(of layer: LayerShape) -> Int {
+        layer.direction == .bidirectional && layer.merge == .concat ? 2 * layer.units : layer.units
+    }
+
+    /// The layout of the sites this model prices.
+    public func layout(timeSteps: Int) -> SiteLayout {
+        SiteLayout(layers: stack.map { .init(cell: $0.cell, direction: $0.direction) }, timeSteps: timeSteps)
+    }
 
     /// Creates a model for SimpleRNN(`units`) + Dense(`classes`) on `inputSize` features per step
     /// (by default the paper's shape: 28 inputs, 32 units, 10 classes).
@@ -37,22 +56,33 @@ public struct CostModel: Sendable {
         self.profile = profile
         self.depthRule = depthRule
         self.inputSize = inputSize
-        self.units = units
         self.classes = classes
-        self.layerUnits = [units]
+        self.stack = [LayerShape(cell: .simpleRNN, units: units)]
     }
 
-    /// Creates a model priced at `model`'s shape (cell kind, layers, inputs per step, units, classes).
+    /// Creates a model for any stack of layers.
+    public init(
+        profile: CostProfile, depthRule: DepthRule = .ideal, inputSize: Int, stack: [LayerShape], classes: Int
+    ) {
+        precondition(!stack.isEmpty, "a model needs a layer")
+        self.profile = profile
+        self.depthRule = depthRule
+        self.inputSize = inputSize
+        self.classes = classes
+        self.stack = stack
+    }
+
+    /// Creates a model priced at `model`'s shape (layers, inputs per step, classes).
     public init(profile: CostProfile, depthRule: DepthRule = .ideal, shapeOf model: RecurrentModel) {
         self.init(
-            profile: profile, depthRule: depthRule, inputSize: model.inputSize, units: model.units,
+            profile: profile, depthRule: depthRule, inputSize: model.inputSize, stack: model.stack,
             classes: model.classes)
-        cell = model.cell
-        layerUnits = model.layers.map(\.units)
     }
 
-    /// State ciphertexts refreshed by one bootstrap: each layer's `h` (and `c` for an LSTM).
-    public var stateCiphertexts: Int { layerUnits.count * (cell.hasCellState ? 2 : 1) }
+    /// State ciphertexts refreshed by one bootstrap: each pass's `h` (and `c` for an LSTM).
+    public var stateCiphertexts: Int {
+        stack.reduce(0) { $0 + $1.direction.passes.count * $1.cell.graph.states.count }
+    }
 
     /// Seconds of a bootstrap before `element` (of every ciphertext it refreshes).
     public func bootstrapSeconds(before element: Element) -> Double {
@@ -97,20 +127,17 @@ public struct CostModel: Sendable {
     /// - Throws: ``CostModelError`` for a site with the exact function, which CKKS cannot
     ///   evaluate, or a plan of another shape.
     public func elements(of plan: ActivationPlan) throws -> [Element] {
-        let perCell = cell.sites.count
         try checkShape(of: plan)
-        let layers = layerUnits.count
+        let layout = plan.layout
         var elements = [Element]()
-        for index in 0..<plan.layout.cells {
-            let sites = plan.activations[(index * perCell)..<((index + 1) * perCell)]
+        for index in 0..<layout.cells {
+            let cell = layout.cell(index)
             var degrees = [Int]()
-            for (offset, activation) in sites.enumerated() {
-                guard let degree = activation.degree else {
-                    throw CostModelError.exactTanh(cell: index * perCell + offset)
-                }
+            for site in cell.sites {
+                guard let degree = plan.activations[site].degree else { throw CostModelError.exactTanh(cell: site) }
                 degrees.append(degree)
             }
-            elements += cellStages(degrees: degrees, layer: index % layers)
+            elements += cellStages(degrees: degrees, layer: cell.layer)
         }
         elements.append(denseElement)
         return elements
@@ -127,9 +154,9 @@ public struct CostModel: Sendable {
     /// every state ciphertext; one between stages refreshes the values live there (GRU 4 then 3,
     /// LSTM 5, 2, 3) and the other layers' states.
     public func cellStages(degrees: [Int], layer: Int) -> [Element] {
-        let graph = cell.graph
-        let u = layerUnits[layer]
-        let input = layer == 0 ? inputSize : layerUnits[layer - 1]
+        let graph = stack[layer].cell.graph
+        let u = stack[layer].units
+        let input = inputWidth(ofLayer: layer)
         let block = profile.matrixVector.counts(inputs: input + u, outputs: u, rotations: profile.matrixVectorRotations)
         let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
         let d = degrees.map(depthRule.polynomialDepth(degree:))
@@ -158,13 +185,22 @@ public struct CostModel: Sendable {
     /// Chain elements per cell (``cellStages(degrees:layer:)``): SimpleRNN 1, GRU 3, LSTM 4.
     public static func stagesPerCell(_ cell: RecurrentCell) -> Int { cell.graph.stageCount }
 
-    /// Refuses a plan for another cell kind or depth than the model's.
+    /// Refuses a plan for other layers than the model's.
     func checkShape(of plan: ActivationPlan) throws {
-        guard plan.layout.cell == cell, plan.layout.layers == layerUnits.count else {
+        let expected = layout(timeSteps: plan.layout.timeSteps).layers
+        guard plan.layout.layers == expected else {
             throw CostModelError.shape(
-                "the plan is for \(plan.layout.layers) \(plan.layout.cell.name) layer(s), the cost model for "
-                    + "\(layerUnits.count) \(cell.name) layer(s)")
+                "the plan is for \(Self.describe(plan.layout.layers)), the cost model for \(Self.describe(expected))")
         }
+    }
+
+    /// `2 GRU layer(s)`, or `GRU, bidirectional LSTM`.
+    static func describe(_ layers: [SiteLayout.Layer]) -> String {
+        if layers.allSatisfy({ $0 == layers[0] }) && layers[0].direction == .forward {
+            return "\(layers.count) \(layers[0].cell.name) layer(s)"
+        }
+        return layers.map { ($0.direction == .forward ? "" : "\($0.direction.rawValue) ") + $0.cell.name }
+            .joined(separator: ", ")
     }
 
     /// The Dense layer's element.
@@ -172,7 +208,7 @@ public struct CostModel: Sendable {
         Element(
             depth: 1,
             linear: profile.matrixVector.counts(
-                inputs: units, outputs: classes, rotations: profile.matrixVectorRotations),
+                inputs: outputSize, outputs: classes, rotations: profile.matrixVectorRotations),
             polynomial: OperationCounts(), polynomialDepth: 0, degree: nil)
     }
 
@@ -246,14 +282,12 @@ public struct CostReport: Sendable, Equatable {
     public var picture: String {
         let boots = Set(schedule.bootstrapBefore)
         var text = ""
-        let perCell = plan.layout.sitesPerCell
         let tokens = plan.tokens
-        let stages = CostModel.stagesPerCell(plan.layout.cell)
         var labels = [String]()
         for cell in 0..<plan.layout.cells {
-            let sites: ArraySlice<String> = tokens[(cell * perCell)..<((cell + 1) * perCell)]
+            let sites: ArraySlice<String> = tokens[plan.layout.cell(cell).sites]
             labels.append(sites.joined(separator: "/"))
-            labels += Array(repeating: "+", count: stages - 1)
+            labels += Array(repeating: "+", count: CostModel.stagesPerCell(plan.layout.kind(ofCell: cell)) - 1)
         }
         labels.append("D")
         for (index, label) in labels.enumerated() {

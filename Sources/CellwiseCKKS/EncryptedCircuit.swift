@@ -21,6 +21,12 @@ public struct EncryptedCircuit: Sendable {
     /// - Throws: ``ConfigurationError`` for a model that does not fit the slots or a chain placement
     ///   of a gated or stacked model.
     public init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, prediction: CostReport) throws {
+        if let index = model.layers.firstIndex(where: { $0.direction != .forward }) {
+            throw ConfigurationError(
+                key: "model",
+                problem: "layer \(index) runs \(model.layers[index].direction.rawValue); encrypted runs take layers "
+                    + "that run forward (the cost model prices the others)")
+        }
         for (index, layer) in model.layers.enumerated() where layer.units + layer.inputSize > Self.window {
             throw ConfigurationError(
                 key: "model",
@@ -37,11 +43,11 @@ public struct EncryptedCircuit: Sendable {
                 $0.map(\.ciphertext)
             }
         case .greedy, .optimal:
-            guard model.cell == .simpleRNN, model.layers.count == 1 else {
+            guard model.sites.isOneSimpleRNNLayer else {
                 throw ConfigurationError(
                     key: "--placement",
-                    problem: "\(prediction.placement.rawValue) places bootstraps on a chain of one state; a "
-                        + "\(model.layers.count)-layer \(model.cell.name) runs encrypted with --placement ciphertexts")
+                    problem: "\(prediction.placement.rawValue) places bootstraps on a chain of one state; "
+                        + "\(CostModel.describe(model.sites.layers)) run encrypted with --placement ciphertexts")
             }
             // One operation per cell, then Dense: element e is operation e; its state is its last input.
             var refreshes = [Int: [Int]]()
@@ -60,7 +66,7 @@ public struct EncryptedCircuit: Sendable {
         model: RecurrentModel, plan: ActivationPlan, approximations: ApproximationLibrary, images: [[Float]],
         inputsAtBootstrapLevel: Bool
     ) throws -> EncryptedJob {
-        let cell = model.cell.graph
+        let cell = model.layers[0].cell.graph
         let inputs = Set(graph.stepInputs)
         let fresh =
             graph.stepInputs.enumerated().map { EncryptedJob.Fresh(id: $1, input: $0) }
@@ -70,7 +76,9 @@ public struct EncryptedCircuit: Sendable {
                 label: operation.label, kind: operation.node == nil ? .dense : .cell, layer: operation.layer,
                 node: operation.node,
                 reads: operation.node.map { node in
-                    cell.operations.first { $0.node == node }!.inputs.map(\.value.description)
+                    model.layers[operation.layer].cell.graph.operations.first { $0.node == node }!.inputs.map {
+                        $0.value.description
+                    }
                 },
                 inputs: operation.inputs.map(\.ciphertext), output: operation.output, refresh: refreshes[index] ?? [])
             if let site = operation.site {
@@ -89,7 +97,8 @@ public struct EncryptedCircuit: Sendable {
                 EncryptedJob.Layer(
                     units: layer.units, inputSize: layer.inputSize, kernel: layer.kernel.map(Double.init),
                     recurrentKernel: layer.recurrentKernel.map(Double.init), bias: layer.bias.map(Double.init),
-                    recurrentBias: layer.recurrentBias.map(Double.init))
+                    recurrentBias: layer.recurrentBias.map(Double.init),
+                    cell: layer.cell.graph == cell ? nil : layer.cell.graph)
             },
             denseKernel: model.denseKernel.map(Double.init), denseBias: model.denseBias.map(Double.init),
             fresh: fresh, operations: operations, logits: graph.logits, images: images.map { $0.map(Double.init) },

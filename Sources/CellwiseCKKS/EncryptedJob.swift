@@ -28,8 +28,11 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         public var bias: [Double]
         /// `u` values added by recurrent products `with_bias` (empty when the model has none).
         public var recurrentBias: [Double]
+        /// The layer's own cell in a stack of different kinds (nil: the job's ``EncryptedJob/cell``).
+        public var cell: CellGraph? = nil
 
         private enum CodingKeys: String, CodingKey {
+            case cell
             case units
             case inputSize = "input_size"
             case kernel
@@ -78,7 +81,7 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
 
     /// The job's format (``currentFormat``).
     public var format: Int
-    /// The cell every layer runs.
+    /// The cell every layer runs (the first layer's, where a layer names its own).
     public var cell: CellGraph
     /// Features per step.
     public var inputSize: Int
@@ -136,4 +139,7 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         }
         return job
     }
+
+    /// The cell layer `layer` runs.
+    public func cell(ofLayer layer: Int) -> CellGraph { layers[layer].cell ?? cell }
 }

@@ -252,7 +252,7 @@ struct CKKSRunCommand: ParsableCommand {
         let model = context.file.model
         let costModel = CostModel(profile: costProfile, depthRule: .openfhe, shapeOf: model)
         let placement =
-            self.placement ?? (model.cell == .simpleRNN && model.layers.count == 1 ? .greedy : .ciphertexts)
+            self.placement ?? (model.sites.isOneSimpleRNNLayer ? .greedy : .ciphertexts)
         standardError(
             label + "running \(parsed) on \(samples) encrypted image(s) at N = \(settings.ringDimension ?? 0) in "
                 + folder)

@@ -1,18 +1,34 @@
 /// The operators on the value carrying the samples: layout changes (`Transpose`, `Squeeze`,
 /// `Unsqueeze`, `Reshape`, `Flatten`), selecting the last step (`Gather`, `Slice`), per-feature
-/// preprocessing of the input (`Sub`, `Div`, `Mul`, `Add` by constants), and the head (`Gemm`,
-/// `MatMul`, `Add`, a final `Softmax`).
+/// preprocessing of the input (`Sub`, `Div`, `Mul`, `Add` by constants), merging a bidirectional
+/// layer's passes (`Reshape` of the direction and feature axes, `Concat` or `Add` of the two
+/// passes, `ReduceSum` over the direction axis), and the head (`Gemm`, `MatMul`, `Add`, a final
+/// `Softmax`).
 extension GraphInterpreter {
     mutating func dataOperation(
         _ node: Onnx_NodeProto, _ label: String, data: DataValue, at position: Int, inputs: [GraphValue?]
     ) throws -> GraphValue {
-        for (index, value) in inputs.enumerated() where index != position {
-            if case .data? = value {
-                throw ONNXProblem("\(label) combines the samples with themselves; Cellwise reads one chain of layers")
-            }
+        let samples = inputs.compactMap { value -> DataValue? in
+            if case .data(let d)? = value { d } else { nil }
+        }
+        if samples.count > 1 {
+            return .data(try mergePasses(node, label, samples))
         }
         var data = data
         switch node.opType {
+        case "ReduceSum":
+            let axes =
+                try integerList(1, "axes", of: node, label)?.map { try normalisedAxis($0, data, label) } ?? []
+            guard axes.count == 1, data.axes[axes[0]].role == .direction else {
+                throw ONNXProblem("\(label) sums the samples over axes \(axes); Cellwise sums only a direction axis")
+            }
+            data.merge = .sum
+            if node.integer("keepdims", default: 1) == 0 {
+                data.axes.remove(at: axes[0])
+            } else {
+                data.axes[axes[0]] = Axis(role: .unit, size: .fixed(1))
+            }
+            return .data(data)
         case "Shape":
             return try sliceShape(data.axes.map(\.size), node)
         case "Cast":
@@ -148,6 +164,7 @@ extension GraphInterpreter {
         }
         data.stage = .last(layers: layers)
         data.timeSelected = false
+        data.selectedFromSequence = true
     }
 
     /// `Gather` or `Slice` from `start` along `axis`: the last step of the time axis, or index 0 of a unit axis.
@@ -156,6 +173,12 @@ extension GraphInterpreter {
     {
         let selected = data.axes[axis]
         switch selected.role {
+        case .direction:
+            guard data.pass == nil, start >= -2, start <= 1 else {
+                throw ONNXProblem("\(label): index \(start) of a direction axis of 2")
+            }
+            data.pass = Int(start < 0 ? start + 2 : start)
+            data.axes[axis] = Axis(role: .unit, size: .fixed(1))
         case .unit:
             guard start == 0 || start == -1 else { throw ONNXProblem("\(label): index \(start) of a length-1 axis") }
         case .time where data.timeSelected:
@@ -182,10 +205,63 @@ extension GraphInterpreter {
         }
     }
 
-    /// Reshape that only adds or removes length-1 axes (a selected time axis counts as one).
+    /// `Concat` (along the features) or `Add`/`Sum` of a bidirectional layer's two passes, each
+    /// selected from its direction axis.
+    private func mergePasses(_ node: Onnx_NodeProto, _ label: String, _ values: [DataValue]) throws -> DataValue {
+        let passes = values.map(\.pass)
+        guard values.count == 2, values[0].stage == values[1].stage, values[0].roles == values[1].roles,
+            Set(passes) == [0, 1], values.allSatisfy({ $0.merge == nil })
+        else {
+            throw ONNXProblem(
+                "\(label) combines the samples with themselves; Cellwise reads one chain of layers (merging a "
+                    + "bidirectional layer's two passes is the one combination it reads)")
+        }
+        var merged = values[0]
+        merged.pass = nil
+        switch node.opType {
+        case "Concat":
+            let axis = try normalisedAxis(node.integer("axis", default: 0), merged, label)
+            guard merged.axes[axis].role == .feature, passes == [0, 1], let u = merged.axes[axis].size.fixedValue
+            else {
+                throw ONNXProblem(
+                    "\(label) concatenates a bidirectional layer's passes along the \(merged.axes[axis].role) axis"
+                        + (passes == [0, 1] ? "" : ", reverse pass first")
+                        + "; Cellwise reads [forward | reverse] along the features")
+            }
+            merged.axes[axis].size = .fixed(2 * u)
+            merged.merge = .concat
+        case "Add", "Sum":
+            merged.merge = .sum
+        default:
+            throw ONNXProblem(
+                "\(label): operator \(node.opType) of a bidirectional layer's two passes; Cellwise reads them "
+                    + "concatenated or added")
+        }
+        return merged
+    }
+
+    /// Reshape that only adds or removes length-1 axes (a selected time axis counts as one), or
+    /// merges a direction axis with the feature axis right after it: the passes side by side.
     private func reshape(_ data: DataValue, to target: [Dimension], _ label: String) throws -> DataValue {
         var result = data
         let essential = data.axes.filter { $0.role != .unit && !($0.role == .time && data.timeSelected) }
+        if let d = essential.firstIndex(where: { $0.role == .direction }), d + 1 < essential.count,
+            essential[d + 1].role == .feature, let u = essential[d + 1].size.fixedValue
+        {
+            // [.., direction 2, feature u] -> [.., feature 2u]: forward then reverse along the features.
+            var merged = essential
+            merged.replaceSubrange(d...(d + 1), with: [Axis(role: .feature, size: .fixed(2 * u))])
+            var value = data
+            value.merge = .concat
+            if let result = try? reshapeEssential(value, essential: merged, to: target, label) { return result }
+        }
+        return try reshapeEssential(data, essential: essential, to: target, label)
+    }
+
+    private func reshapeEssential(_ data: DataValue, essential: [Axis], to target: [Dimension], _ label: String)
+        throws -> DataValue
+    {
+        var result = data
         var axes = [Axis]()
         var next = 0
         for (index, dim) in target.enumerated() {
@@ -275,7 +351,7 @@ extension GraphInterpreter {
     }
 
     /// The Dense head: `kernel` is `rows x columns` applied to the last step's hidden state.
-    private func readHead(_ data: inout DataValue, kernel: [Float], rows: Int, columns: Int, _ label: String)
+    private mutating func readHead(_ data: inout DataValue, kernel: [Float], rows: Int, columns: Int, _ label: String)
         throws
     {
         guard case .last(let layers) = data.stage else {
@@ -294,6 +370,12 @@ extension GraphInterpreter {
             throw ONNXProblem(
                 "\(label) multiplies \(data.layout) \(data.axes.map(\.size)) by a \(rows)x\(columns) matrix; expected "
                     + "[batch, \(rows)] after \(layers) layer(s)")
+        }
+        try settleMerge(of: layers - 1, data, label)
+        if data.selectedFromSequence, self.layers[layers - 1].weights.direction != .forward {
+            throw ONNXProblem(
+                "\(label) reads the last step of \(self.layers[layers - 1].node)'s output Y, where its reverse pass "
+                    + "has run one step; Cellwise heads read each pass's final state: Y_h (PyTorch's h_n)")
         }
         data.stage = .logits
         data.axes = data.axes.map { $0.role == .feature ? Axis(role: .feature, size: .fixed(columns)) : $0 }

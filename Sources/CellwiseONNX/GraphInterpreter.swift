@@ -244,9 +244,10 @@ struct GraphInterpreter {
         throw ONNXProblem("\(label) has no value, value_float(s) or value_int(s) attribute Cellwise reads")
     }
 
-    /// Appends a recurrent layer read from `node`.
-    mutating func append(_ layer: Layer, below input: DataValue.Stage, _ label: String) throws {
-        guard case .sequence(let below) = input else {
+    /// Appends a recurrent layer read from `node`, reading `input` (the layer below's output,
+    /// whose passes, for a bidirectional layer below, are merged by now).
+    mutating func append(_ layer: Layer, below input: DataValue, _ label: String) throws {
+        guard case .sequence(let below) = input.stage else {
             throw ONNXProblem("\(label) reads a value that is not a sequence")
         }
         guard below == layers.count else {
@@ -254,12 +255,23 @@ struct GraphInterpreter {
                 "\(label) reads the output of layer \(below) but \(layers[below].node) already does; "
                     + "Cellwise models are one stack of layers")
         }
-        if let first = layers.first, first.cell != layer.cell {
-            throw ONNXProblem(
-                "\(label) is a \(layer.cell.name) layer but \(first.node) is a \(first.cell.name); Cellwise models "
-                    + "have one cell kind")
+        if below > 0 {
+            try settleMerge(of: below - 1, input, label)
         }
         layers.append(layer)
+    }
+
+    /// Records how layer `index`'s passes are merged in `value` (what the layer above or the
+    /// head reads); refuses one pass alone.
+    mutating func settleMerge(of index: Int, _ value: DataValue, _ label: String) throws {
+        let layer = layers[index]
+        guard layer.weights.direction == .bidirectional else { return }
+        guard value.pass == nil, let merge = value.merge else {
+            throw ONNXProblem(
+                "\(label) reads \(value.pass.map { "pass \($0) alone" } ?? "the two passes apart") of "
+                    + "bidirectional \(layer.node); Cellwise layers read both, side by side or added")
+        }
+        layers[index].weights = layer.weights.with(direction: .bidirectional, merge: merge)
     }
 
     mutating func note(_ text: String) {

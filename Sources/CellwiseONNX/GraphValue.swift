@@ -1,3 +1,5 @@
+import CellwiseCore
+
 /// A dimension of a tensor in the graph: a number, or a name the graph leaves open (the batch,
 /// sometimes the sequence length).
 enum Dimension: Hashable, CustomStringConvertible {
@@ -22,8 +24,10 @@ enum AxisRole: Hashable, CustomStringConvertible {
     case batch
     case time
     case feature
-    /// A length-1 axis (the recurrent operators' direction axis, or one added by `Unsqueeze`).
+    /// A length-1 axis (a one-direction recurrent operator's direction axis, or one added by `Unsqueeze`).
     case unit
+    /// A bidirectional operator's direction axis: the forward pass, then the reverse one.
+    case direction
 
     var description: String {
         switch self {
@@ -31,6 +35,7 @@ enum AxisRole: Hashable, CustomStringConvertible {
         case .time: "time"
         case .feature: "feature"
         case .unit: "unit"
+        case .direction: "direction"
         }
     }
 }
@@ -77,6 +82,12 @@ struct DataValue {
     var affine: InputAffine?
     /// The head, once read: `units x classes` and `classes`.
     var head: (kernel: [Float], bias: [Float])?
+    /// One pass of a bidirectional layer's output, selected from its direction axis (0 forward, 1 reverse).
+    var pass: Int?
+    /// How a bidirectional layer's passes were merged into this value (nil while they are apart).
+    var merge: LayerMerge?
+    /// The value is one step selected from a layer's sequence `Y` (not its final state `Y_h`).
+    var selectedFromSequence = false
 
     var roles: [AxisRole] { axes.map(\.role) }
 

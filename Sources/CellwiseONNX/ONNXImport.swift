@@ -113,15 +113,25 @@ public struct ONNXImport: Sendable {
                     + "batch_first=False); the model reads samples as [batch, time, features] like every Cellwise model"
             )
         }
+        let uniform = layers.allSatisfy { $0.cell == first.cell && $0.weights.direction == .forward }
+        let stack =
+            uniform
+            ? "\(layers.count) \(first.cell.name) layer(s) of "
+                + "\(layers.map { "\($0.weights.units)" }.joined(separator: ", ")) units"
+            : layers.map { layer in
+                let w = layer.weights
+                let direction =
+                    w.direction == .forward
+                    ? "" : w.direction == .reverse ? "reverse " : "bidirectional (\(w.merge.rawValue)) "
+                return "\(direction)\(layer.cell.name)(\(w.units))"
+            }.joined(separator: ", ")
         notes.insert(
-            "\(layers.count) \(first.cell.name) layer(s) of "
-                + "\(layers.map { "\($0.weights.units)" }.joined(separator: ", ")) "
-                + "units, \(steps) steps, \(head.classes) classes"
+            stack + ", \(steps) steps, \(head.classes) classes"
                 + (input.mean == nil ? "" : "; the graph's input preprocessing became the input standardisation"),
             at: 0)
         do {
             let model = try RecurrentModel(
-                cell: first.cell, layers: layers.map(\.weights), classes: head.classes, timeSteps: steps, input: input,
+                layers: layers.map(\.weights), classes: head.classes, timeSteps: steps, input: input,
                 denseKernel: head.kernel, denseBias: head.bias, source: source)
             return (model, notes)
         } catch let error as ModelFileError {

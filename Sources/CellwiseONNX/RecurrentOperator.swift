@@ -4,18 +4,22 @@ import CellwiseCore
 ///
 /// ONNX keeps `W` as `[directions, gates x hidden, input]`, `R` as `[directions, gates x hidden,
 /// hidden]` and `B` as `[directions, 2 x gates x hidden]` (the `Wb` biases, then the `Rb`
-/// biases), with gate orders `z r h` for GRU and `i o f c` for LSTM. Cellwise keeps Keras's
+/// biases), with gate orders `z r h` for GRU and `i o f c` for LSTM; a bidirectional operator's
+/// direction 0 is the forward pass, 1 the reverse one, and its outputs `Y` `[time, 2, batch,
+/// hidden]` and `Y_h` `[2, batch, hidden]` keep the two apart (a direction axis) until the graph
+/// merges them: side by side (`Transpose` and `Reshape`, or `Concat` of the two) or added. Cellwise keeps Keras's
 /// layouts: kernels transposed (`input x gates*hidden`), gates `z r h` and `i f c o`, the two
 /// biases summed, except the GRU's `Rbh` when the reset gate comes after the recurrent product
 /// (`linear_before_reset` 1), which stays apart as the layer's `recurrentBias`.
 extension GraphInterpreter {
     mutating func recurrent(_ node: Onnx_NodeProto, _ label: String) throws -> [GraphValue] {
         let op = node.opType
-        let direction = node.string("direction") ?? "forward"
-        guard direction == "forward" else {
+        let directionName = node.string("direction") ?? "forward"
+        guard let direction = LayerDirection(rawValue: directionName) else {
             throw ONNXProblem(
-                "\(label): direction is \"\(direction)\"; Cellwise imports forward (unidirectional) recurrences")
+                "\(label): direction is \"\(directionName)\", expected forward, reverse or bidirectional")
         }
+        let directions = direction.passes.count
         if let clip = node.attribute("clip") {
             throw ONNXProblem("\(label): clip is \(clip.f); Cellwise cells do not clip their pre-activations")
         }
@@ -69,18 +73,21 @@ extension GraphInterpreter {
         }
         let hiddenFromW = w.shape.count == 3 ? w.shape[1] / gates : 0
         let hidden = Int(node.integer("hidden_size", default: Int64(hiddenFromW)))
-        guard hidden > 0, w.shape == [1, gates * hidden, inputSize] else {
+        guard hidden > 0, w.shape == [directions, gates * hidden, inputSize] else {
             throw ONNXProblem(
-                "\(label): W has shape \(w.shape), expected [1, \(gates * max(hidden, 1)), \(inputSize)] "
-                    + "(\(gates) gate(s) of hidden_size \(hidden) reading \(inputSize) features)")
+                "\(label): W has shape \(w.shape), expected [\(directions), \(gates * max(hidden, 1)), \(inputSize)] "
+                    + "(\(directions) direction(s), \(gates) gate(s) of hidden_size \(hidden) reading \(inputSize) "
+                    + "features)")
         }
-        guard r.shape == [1, gates * hidden, hidden] else {
-            throw ONNXProblem("\(label): R has shape \(r.shape), expected [1, \(gates * hidden), \(hidden)]")
+        guard r.shape == [directions, gates * hidden, hidden] else {
+            throw ONNXProblem(
+                "\(label): R has shape \(r.shape), expected [\(directions), \(gates * hidden), \(hidden)]")
         }
-        var biases = [Float](repeating: 0, count: 2 * gates * hidden)
+        var biases = [Float](repeating: 0, count: directions * 2 * gates * hidden)
         if let b = try constant(3, of: node, label, "B") {
-            guard b.shape == [1, 2 * gates * hidden] else {
-                throw ONNXProblem("\(label): B has shape \(b.shape), expected [1, \(2 * gates * hidden)]")
+            guard b.shape == [directions, 2 * gates * hidden] else {
+                throw ONNXProblem(
+                    "\(label): B has shape \(b.shape), expected [\(directions), \(2 * gates * hidden)]")
             }
             biases = b.floats
         }
@@ -106,40 +113,48 @@ extension GraphInterpreter {
         let kerasGate: [Int] = op == "LSTM" ? [0, 3, 1, 2] : Array(0..<gates)
         let width = gates * hidden
         let (wv, rv) = (w.floats, r.floats)
-        var kernel = [Float](repeating: 0, count: inputSize * width)
-        var recurrentKernel = [Float](repeating: 0, count: hidden * width)
-        var bias = [Float](repeating: 0, count: width)
-        var recurrentBias = [Float]()
-        for g in 0..<gates {
-            let k = kerasGate[g]
-            for j in 0..<hidden {
-                let row = g * hidden + j
-                let column = k * hidden + j
-                for i in 0..<inputSize { kernel[i * width + column] = wv[row * inputSize + i] }
-                for i in 0..<hidden { recurrentKernel[i * width + column] = rv[row * hidden + i] }
-                let (wb, rb) = (biases[row], biases[width + row])
-                if cell == .gru(resetAfter: true) && g == 2 {
-                    bias[column] = wb
-                    recurrentBias.append(rb)
-                } else {
-                    bias[column] = wb + rb
+        var passes = [RecurrentWeights]()
+        for d in 0..<directions {
+            var kernel = [Float](repeating: 0, count: inputSize * width)
+            var recurrentKernel = [Float](repeating: 0, count: hidden * width)
+            var bias = [Float](repeating: 0, count: width)
+            var recurrentBias = [Float]()
+            let (wBase, rBase, bBase) = (d * width * inputSize, d * width * hidden, d * 2 * width)
+            for g in 0..<gates {
+                let k = kerasGate[g]
+                for j in 0..<hidden {
+                    let row = g * hidden + j
+                    let column = k * hidden + j
+                    for i in 0..<inputSize { kernel[i * width + column] = wv[wBase + row * inputSize + i] }
+                    for i in 0..<hidden { recurrentKernel[i * width + column] = rv[rBase + row * hidden + i] }
+                    let (wb, rb) = (biases[bBase + row], biases[bBase + width + row])
+                    if cell == .gru(resetAfter: true) && g == 2 {
+                        bias[column] = wb
+                        recurrentBias.append(rb)
+                    } else {
+                        bias[column] = wb + rb
+                    }
                 }
             }
+            passes.append(
+                RecurrentWeights(
+                    kernel: kernel, recurrentKernel: recurrentKernel, bias: bias, recurrentBias: recurrentBias))
         }
         let weights: RecurrentLayer
         do {
             weights = try RecurrentLayer(
-                cell: cell, inputSize: inputSize, units: hidden, kernel: kernel, recurrentKernel: recurrentKernel,
-                bias: bias, recurrentBias: recurrentBias, source: label, name: "layer")
+                cell: cell, inputSize: inputSize, units: hidden, direction: direction, passes: passes, source: label,
+                name: "layer")
         } catch {
             throw ONNXProblem("\(error)")
         }
-        try append(Layer(cell: cell, weights: weights, node: label), below: x.stage, label)
+        try append(Layer(cell: cell, weights: weights, node: label), below: x, label)
         if below == 0 { setAffine(x.affine) }
 
-        // Outputs: Y, Y_h (and Y_c).
+        // Outputs: Y, Y_h (and Y_c), with a direction axis of 1 (a unit axis) or 2.
         let (time, batch) = (x.axes[layout == 0 ? 0 : 1], x.axes[layout == 0 ? 1 : 0])
-        let direction1 = Axis(role: .unit, size: .fixed(1))
+        let direction1 =
+            directions == 1 ? Axis(role: .unit, size: .fixed(1)) : Axis(role: .direction, size: .fixed(2))
         let features = Axis(role: .feature, size: .fixed(hidden))
         let layers = below + 1
         let y = DataValue(

@@ -104,7 +104,7 @@ public struct EncryptedRun: Sendable {
         // Gated and stacked models have many weight matrices: the bridge then encrypts the inputs at
         // the level a bootstrap returns, so that the weights' plaintexts need only that level's
         // towers, and fresh ciphertexts have the levels of a bootstrapped one.
-        let lowInputs = !(model.cell == .simpleRNN && model.layers.count == 1)
+        let lowInputs = !model.sites.isOneSimpleRNNLayer
         var costModel = costModel
         let profiled = costModel.profile.parameters
         if lowInputs {

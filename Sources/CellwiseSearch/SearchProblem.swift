@@ -64,7 +64,7 @@ public struct SearchProblem {
         }
         guard costModel.inputSize == shape.inputSize, costModel.units == shape.units,
             costModel.classes == shape.classes,
-            costModel.cell == shape.cell, costModel.layerUnits == shape.layers.map(\.units)
+            costModel.stack == shape.stack
         else {
             throw ConfigurationError(
                 key: "cost model",
@@ -91,9 +91,9 @@ public struct SearchProblem {
 
         var weights = Fingerprint()
         for value in [shape.inputSize, shape.units, shape.classes, shape.timeSteps] { weights.combine(value) }
-        if shape.cell != .simpleRNN || shape.layers.count > 1 {
+        if !shape.sites.isOneSimpleRNNLayer {
             // Kept out of one-layer SimpleRNN fingerprints so that their existing traces still resume.
-            weights.combine("\(shape.cell) \(shape.layers.map(\.units))")
+            weights.combine(Self.describe(shape.stack))
             weights.combine(shape.input.mean ?? [])
             weights.combine(shape.input.standardDeviation ?? [])
         }
@@ -121,8 +121,8 @@ public struct SearchProblem {
             "\(costModel.profile) \(costModel.depthRule) \(costModel.inputSize) \(costModel.units) "
                 + "\(costModel.classes) \(placement)"
         )
-        if costModel.cell != .simpleRNN || costModel.layerUnits.count > 1 {
-            cost.combine("\(costModel.cell) \(costModel.layerUnits)")
+        if costModel.stack != [LayerShape(cell: .simpleRNN, units: costModel.units)] {
+            cost.combine(Self.describe(costModel.stack))
         }
         var printed: [String: String] = [
             "model weights": weights.value,
@@ -238,5 +238,19 @@ public struct SearchProblem {
             onNote: { try log?.appendNote($0) })
         try log?.close()
         return result
+    }
+}
+
+extension SearchProblem {
+    /// A stack in fingerprints: `GRU (reset gate after the recurrent product) [32, 16]` for
+    /// forward layers of one kind (as fingerprints always said), else each layer's kind, units,
+    /// direction and merge.
+    static func describe(_ stack: [LayerShape]) -> String {
+        let first = stack[0].cell
+        if stack.allSatisfy({ $0.cell == first && $0.direction == .forward }) {
+            return "\(first) \(stack.map(\.units))"
+        }
+        return stack.map { "\($0.cell) \($0.units) \($0.direction.rawValue) \($0.merge.rawValue)" }
+            .joined(separator: "; ")
     }
 }

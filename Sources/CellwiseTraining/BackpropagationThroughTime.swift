@@ -14,14 +14,11 @@ import Foundation
 final class BackpropagationThroughTime {
     /// The largest batch this workspace holds.
     let capacity: Int
-    private let graph: CellGraph
-    private let homes: [Home]
-    /// Columns of the recurrent kernel multiplied by the previous `h` in one product (blocks
-    /// `0 ..< groupedBlocks`).
-    private let groupedBlocks: Int
     private let steps: Int
     private let classes: Int
-    private let layers: [LayerTape]
+    private let layers: [LayerWork]
+    /// Layer 0's input, `[t][b][f]`.
+    private let x0: FloatBuffer
     private let logits: FloatBuffer  // [b][classes]
     /// The zero initial states, and a sink for the gradients of those constants.
     private let zeros: FloatBuffer
@@ -35,11 +32,18 @@ final class BackpropagationThroughTime {
         case own(Int)
     }
 
-    /// One layer's forward values and gradients, kept across the batch.
-    private final class LayerTape {
+    /// One pass of one layer: its graph's homes and its forward values and gradients, kept
+    /// across the batch, all in the pass's step order (a backward pass's step 0 is the last time step).
+    private final class PassTape {
+        let graph: CellGraph
+        let homes: [Home]
+        /// Columns of the recurrent kernel multiplied by the previous `h` in one product (blocks
+        /// `0 ..< groupedBlocks`).
+        let groupedBlocks: Int
+        let direction: PassDirection
         let inputSize: Int
         let units: Int
-        let input: FloatBuffer  // [t][b][inputSize] (layer 0 only; others read the layer below's states)
+        let reversedInput: FloatBuffer  // [t][b][inputSize], a backward pass's input in its step order
         let states: FloatBuffer  // [t][b][u]: h_t
         let pre: FloatBuffer  // [t][b][blocks u]: x_t W + b
         let rec: FloatBuffer  // [t][b][blocks u]: h_{t-1} R (+ b_r where a product has it)
@@ -48,12 +52,33 @@ final class BackpropagationThroughTime {
         let recGradient: FloatBuffer  // [t][b][blocks u]
         let ownGradient: [FloatBuffer]  // per own node: [t][b][u]
         let inputGradient: FloatBuffer  // [t][b][inputSize]: dLoss/dx_t
+        let upstream: FloatBuffer  // [t][b][u]: dLoss/dh_t from above
 
-        init(inputSize: Int, units: Int, blocks: Int, owned: Int, steps: Int, capacity: Int, ownsInput: Bool) {
+        init(cell: RecurrentCell, direction: PassDirection, inputSize: Int, units: Int, steps: Int, capacity: Int) {
+            graph = cell.graph
+            var homes = [Home]()
+            var grouped = Set<Int>()
+            var owned = 0
+            for node in graph.nodes {
+                switch node.operation {
+                case .inputProduct(let block):
+                    homes.append(.inputBlock(block))
+                case .recurrentProduct(.state(0), let block, _) where !grouped.contains(block):
+                    grouped.insert(block)
+                    homes.append(.recurrentBlock(block))
+                default:
+                    homes.append(.own(owned))
+                    owned += 1
+                }
+            }
+            self.homes = homes
+            groupedBlocks = (grouped.max() ?? -1) + 1
+            self.direction = direction
             self.inputSize = inputSize
             self.units = units
+            let blocks = graph.blocks
             let cells = steps * capacity * units
-            input = FloatBuffer(count: ownsInput ? steps * capacity * inputSize : 0)
+            reversedInput = FloatBuffer(count: direction == .backward ? steps * capacity * inputSize : 0)
             states = FloatBuffer(count: cells)
             pre = FloatBuffer(count: cells * blocks)
             rec = FloatBuffer(count: cells * blocks)
@@ -62,39 +87,43 @@ final class BackpropagationThroughTime {
             recGradient = FloatBuffer(count: cells * blocks)
             ownGradient = (0..<owned).map { _ in FloatBuffer(count: cells) }
             inputGradient = FloatBuffer(count: steps * capacity * inputSize)
+            upstream = FloatBuffer(count: cells)
+        }
+    }
+
+    /// One layer: its passes and, unless it is one forward pass (whose states are its output),
+    /// its output in time order `[t][b][outputSize]`.
+    private final class LayerWork {
+        let passes: [PassTape]
+        let merge: LayerMerge
+        let outputSize: Int
+        let output: FloatBuffer
+        /// dLoss/d(output), `[t][b][outputSize]` (what the layer above sends down).
+        let outputGradient: FloatBuffer
+
+        init(_ layer: RecurrentLayer, steps: Int, capacity: Int) {
+            passes = layer.direction.passes.map {
+                PassTape(
+                    cell: layer.cell, direction: $0, inputSize: layer.inputSize, units: layer.units, steps: steps,
+                    capacity: capacity)
+            }
+            merge = layer.merge
+            outputSize = layer.outputSize
+            let own = layer.direction != .forward
+            output = FloatBuffer(count: own ? steps * capacity * layer.outputSize : 0)
+            outputGradient = FloatBuffer(count: steps * capacity * layer.outputSize)
         }
     }
 
     /// Creates a workspace for batches of up to `capacity` samples of `model`'s shape.
     init(shapeOf model: RecurrentModel, capacity: Int) {
         self.capacity = capacity
-        graph = model.cell.graph
-        var homes = [Home]()
-        var grouped = Set<Int>()
-        var owned = 0
-        for node in graph.nodes {
-            switch node.operation {
-            case .inputProduct(let block):
-                homes.append(.inputBlock(block))
-            case .recurrentProduct(.state(0), let block, _) where !grouped.contains(block):
-                grouped.insert(block)
-                homes.append(.recurrentBlock(block))
-            default:
-                homes.append(.own(owned))
-                owned += 1
-            }
-        }
-        self.homes = homes
-        groupedBlocks = (grouped.max() ?? -1) + 1
         steps = model.timeSteps
         classes = model.classes
-        layers = model.layers.enumerated().map { index, layer in
-            LayerTape(
-                inputSize: layer.inputSize, units: layer.units, blocks: model.cell.graph.blocks, owned: owned,
-                steps: model.timeSteps, capacity: capacity, ownsInput: index == 0)
-        }
+        layers = model.layers.map { LayerWork($0, steps: model.timeSteps, capacity: capacity) }
+        x0 = FloatBuffer(count: model.timeSteps * capacity * model.inputSize)
         logits = FloatBuffer(count: capacity * model.classes)
-        let widest = model.layers.map(\.units).max() ?? 1
+        let widest = model.layers.map(\.outputSize).max() ?? 1
         zeros = FloatBuffer(count: capacity * widest)
         sink = FloatBuffer(count: capacity * widest)
     }
@@ -111,7 +140,7 @@ final class BackpropagationThroughTime {
         precondition(b >= 1 && b <= capacity, "batch of \(b) samples for a workspace of \(capacity)")
         let f = model.inputSize
         let sampleWidth = steps * f
-        let x0 = layers[0].input.pointer
+        let x0 = self.x0.pointer
         inputs.withUnsafeBufferPointer { features in
             for (row, sample) in indices.enumerated() {
                 for t in 0..<steps {
@@ -122,14 +151,27 @@ final class BackpropagationThroughTime {
         }
         let labels = indices.map { Int(allLabels[$0]) }
 
-        for (index, tape) in layers.enumerated() {
-            forward(model.layers[index], tape: tape, input: index == 0 ? x0 : layers[index - 1].states.pointer, b: b)
+        var input = UnsafeMutablePointer(x0)
+        var inputs = [UnsafeMutablePointer<Float>]()
+        for (index, work) in layers.enumerated() {
+            inputs.append(input)
+            let layer = model.layers[index]
+            for (p, tape) in work.passes.enumerated() {
+                forward(layer.passes[p], tape: tape, input: input, b: b)
+            }
+            input = mergeOutputs(work, b: b)
         }
+        // The head reads each pass's last state, merged.
+        let last = layers[layers.count - 1]
         let u = model.units
         let c = classes
-        let last = layers[layers.count - 1].states.pointer + (steps - 1) * b * u
+        let final = FloatBuffer(count: b * last.outputSize)
+        let finals = last.passes.map { $0.states.pointer + (steps - 1) * b * u }
+        Self.merge(finals, last.merge, rows: b, units: u, into: final.pointer, stride: last.outputSize)
+        let width = last.outputSize
         LinearAlgebra.sgemm(
-            m: b, n: c, k: u, a: last, lda: u, b: model.denseKernel, ldb: c, beta: 0, c: logits.pointer, ldc: c)
+            m: b, n: c, k: width, a: final.pointer, lda: width, b: model.denseKernel, ldb: c, beta: 0,
+            c: logits.pointer, ldc: c)
 
         // Softmax cross-entropy; logits become dLoss/dlogits.
         var loss = 0.0
@@ -154,28 +196,97 @@ final class BackpropagationThroughTime {
 
         var gradient = model.zeroed
         LinearAlgebra.sgemm(
-            transposeA: true, m: u, n: c, k: b, a: last, lda: u, b: logits.pointer, ldb: c,
+            transposeA: true, m: width, n: c, k: b, a: final.pointer, lda: width, b: logits.pointer, ldb: c,
             beta: 0, c: &gradient.denseKernel, ldc: c)
         for row in 0..<b {
             for k in 0..<c { gradient.denseBias[k] += logits.pointer[row * c + k] }
         }
-        // dLoss/dh_t of the last layer: only the final step feeds the head.
-        var upstream = FloatBuffer(count: steps * b * u)
+        // dLoss/dh_t of the last layer's passes: only each pass's final step feeds the head.
+        let dFinal = FloatBuffer(count: b * width)
         LinearAlgebra.sgemm(
-            transposeB: true, m: b, n: u, k: c, a: logits.pointer, lda: c, b: model.denseKernel, ldb: c,
-            beta: 0, c: upstream.pointer + (steps - 1) * b * u, ldc: u)
+            transposeB: true, m: b, n: width, k: c, a: logits.pointer, lda: c, b: model.denseKernel, ldb: c,
+            beta: 0, c: dFinal.pointer, ldc: width)
+        for (p, tape) in last.passes.enumerated() {
+            tape.upstream.pointer.initialize(repeating: 0, count: steps * b * u)
+            Self.split(
+                dFinal.pointer, width: width, merge: last.merge, pass: p, rows: b, units: u,
+                into: tape.upstream.pointer + (steps - 1) * b * u)
+        }
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
-            let tape = layers[index]
-            let input = index == 0 ? x0 : layers[index - 1].states.pointer
-            backward(
-                model.layers[index], tape: tape, input: input, upstream: upstream.pointer, b: b,
-                gradient: &gradient.layers[index])
-            if index > 0 {
-                upstream = FloatBuffer(count: steps * b * tape.inputSize)
-                upstream.pointer.update(from: tape.inputGradient.pointer, count: steps * b * tape.inputSize)
+            let work = layers[index]
+            if index < layers.count - 1 { splitUpstream(work, b: b) }
+            let f = model.layers[index].inputSize
+            let below = index > 0 ? layers[index - 1].outputGradient.pointer : nil
+            below?.initialize(repeating: 0, count: steps * b * f)
+            for (p, tape) in work.passes.enumerated() {
+                backward(
+                    model.layers[index].passes[p], tape: tape, input: inputs[index], b: b,
+                    gradient: &gradient.layers[index].passes[p])
+                guard let below else { continue }
+                // dLoss/d(input) in time order, summed over the passes.
+                for t in 0..<steps {
+                    let source = tape.inputGradient.pointer + t * b * f
+                    let target = below + tape.direction.position(ofStep: t, timeSteps: steps) * b * f
+                    for i in 0..<(b * f) { target[i] += source[i] }
+                }
             }
         }
         return (loss, gradient)
+    }
+
+    /// Makes layer `work`'s output in time order from its passes' states (after they ran) and
+    /// returns it: the states themselves for one forward pass.
+    private func mergeOutputs(_ work: LayerWork, b: Int) -> UnsafeMutablePointer<Float> {
+        let passes = work.passes
+        guard passes.count > 1 || passes[0].direction == .backward else { return passes[0].states.pointer }
+        let u = passes[0].units
+        for t in 0..<steps {
+            let sources = passes.map {
+                $0.states.pointer + $0.direction.position(ofStep: t, timeSteps: steps) * b * u
+            }
+            Self.merge(
+                sources, work.merge, rows: b, units: u, into: work.output.pointer + t * b * work.outputSize,
+                stride: work.outputSize)
+        }
+        return work.output.pointer
+    }
+
+    /// Each pass's dLoss/dh in its step order from dLoss/d(output) in time order.
+    private func splitUpstream(_ work: LayerWork, b: Int) {
+        for (p, tape) in work.passes.enumerated() {
+            let u = tape.units
+            for t in 0..<steps {
+                let position = tape.direction.position(ofStep: t, timeSteps: steps)
+                Self.split(
+                    work.outputGradient.pointer + position * b * work.outputSize, width: work.outputSize,
+                    merge: work.merge, pass: p, rows: b, units: u, into: tape.upstream.pointer + t * b * u)
+            }
+        }
+    }
+
+    /// `rows x units` states of one or two passes into `rows x stride` outputs: copied, side by side, or added.
+    private static func merge(
+        _ sources: [UnsafeMutablePointer<Float>], _ merge: LayerMerge, rows: Int, units u: Int,
+        into out: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        for row in 0..<rows {
+            let o = out + row * stride
+            if sources.count == 1 || merge == .concat {
+                for (p, source) in sources.enumerated() { (o + p * u).update(from: source + row * u, count: u) }
+            } else {
+                let (x, y) = (sources[0] + row * u, sources[1] + row * u)
+                for j in 0..<u { o[j] = x[j] + y[j] }
+            }
+        }
+    }
+
+    /// Pass `pass`'s share of a gradient with respect to merged outputs (`rows x width`).
+    private static func split(
+        _ gradient: UnsafePointer<Float>, width: Int, merge: LayerMerge, pass: Int, rows: Int, units u: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let offset = merge == .concat ? pass * u : 0
+        for row in 0..<rows { (out + row * u).update(from: gradient + row * width + offset, count: u) }
     }
 
     // MARK: - One layer
@@ -185,16 +296,16 @@ final class BackpropagationThroughTime {
 
     /// Value `v` at step `t` in `tape` (`gradient`: its gradient instead). A state before the
     /// first step is the zero constant (its gradient goes to a sink).
-    private func view(_ v: CellGraph.Value, _ t: Int, _ tape: LayerTape, b: Int, gradient: Bool) -> View {
-        let (u, w) = (tape.units, graph.blocks * tape.units)
+    private func view(_ v: CellGraph.Value, _ t: Int, _ tape: PassTape, b: Int, gradient: Bool) -> View {
+        let (u, w) = (tape.units, tape.graph.blocks * tape.units)
         switch v {
         case .input:
             preconditionFailure("the layer's input is read only by input products")
         case .state(let k):
             guard t > 0 else { return (gradient ? sink.pointer : zeros.pointer, u) }
-            return view(graph.outputs[k], t - 1, tape, b: b, gradient: gradient)
+            return view(tape.graph.outputs[k], t - 1, tape, b: b, gradient: gradient)
         case .node(let n):
-            switch homes[n] {
+            switch tape.homes[n] {
             case .inputBlock(let k): return ((gradient ? tape.preGradient : tape.pre).pointer + t * b * w + k * u, w)
             case .recurrentBlock(let k):
                 return ((gradient ? tape.recGradient : tape.rec).pointer + t * b * w + k * u, w)
@@ -203,15 +314,29 @@ final class BackpropagationThroughTime {
         }
     }
 
-    private func forward(_ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, b: Int) {
-        let (f, u) = (layer.inputSize, layer.units)
+    /// A backward pass's input in its step order (a copy), else `input` itself.
+    private func stepOrdered(_ input: UnsafeMutablePointer<Float>, _ tape: PassTape, b: Int)
+        -> UnsafeMutablePointer<Float>
+    {
+        guard tape.direction == .backward else { return input }
+        let f = tape.inputSize
+        for t in 0..<steps {
+            (tape.reversedInput.pointer + t * b * f).update(from: input + (steps - 1 - t) * b * f, count: b * f)
+        }
+        return tape.reversedInput.pointer
+    }
+
+    private func forward(_ layer: RecurrentWeights, tape: PassTape, input: UnsafeMutablePointer<Float>, b: Int) {
+        let (graph, homes) = (tape.graph, tape.homes)
+        let x = stepOrdered(input, tape, b: b)
+        let (f, u) = (tape.inputSize, tape.units)
         let w = graph.blocks * u
         let pre = tape.pre.pointer
         LinearAlgebra.sgemm(m: steps * b, n: w, k: f, a: x, lda: f, b: layer.kernel, ldb: w, beta: 0, c: pre, ldc: w)
         for row in 0..<(steps * b) {
             for j in 0..<w { pre[row * w + j] += layer.bias[j] }
         }
-        let grouped = groupedBlocks * u
+        let grouped = tape.groupedBlocks * u
         for t in 0..<steps {
             let rec = tape.rec.pointer + t * b * w
             if grouped > 0 {
@@ -276,16 +401,20 @@ final class BackpropagationThroughTime {
     }
 
     private func backward(
-        _ layer: RecurrentLayer, tape: LayerTape, input x: UnsafePointer<Float>, upstream: UnsafePointer<Float>,
-        b: Int, gradient: inout RecurrentLayer
+        _ layer: RecurrentWeights, tape: PassTape, input: UnsafeMutablePointer<Float>, b: Int,
+        gradient: inout RecurrentWeights
     ) {
-        let (f, u) = (layer.inputSize, layer.units)
+        let (graph, homes) = (tape.graph, tape.homes)
+        // A backward pass's step-ordered input was made by the forward pass.
+        let x = tape.direction == .backward ? tape.reversedInput.pointer : input
+        let upstream = tape.upstream.pointer
+        let (f, u) = (tape.inputSize, tape.units)
         let w = graph.blocks * u
         let cells = steps * b * u
         tape.preGradient.pointer.initialize(repeating: 0, count: cells * graph.blocks)
         tape.recGradient.pointer.initialize(repeating: 0, count: cells * graph.blocks)
         for buffer in tape.ownGradient { buffer.pointer.initialize(repeating: 0, count: cells) }
-        let grouped = groupedBlocks * u
+        let grouped = tape.groupedBlocks * u
         for t in stride(from: steps - 1, through: 0, by: -1) {
             func value(_ v: CellGraph.Value) -> View { view(v, t, tape, b: b, gradient: false) }
             func adjoint(_ v: CellGraph.Value) -> View { view(v, t, tape, b: b, gradient: true) }

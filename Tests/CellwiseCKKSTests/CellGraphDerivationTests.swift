@@ -11,10 +11,9 @@ import Testing
     static let cells: [RecurrentCell] = [.simpleRNN, .gru(resetAfter: true), .gru(resetAfter: false), .lstm]
 
     static func model(_ cell: RecurrentCell, layers: [Int], profile: CostProfile, rule: DepthRule) -> CostModel {
-        var model = CostModel(profile: profile, depthRule: rule, inputSize: 12, units: layers.last!, classes: 9)
-        model.cell = cell
-        model.layerUnits = layers
-        return model
+        CostModel(
+            profile: profile, depthRule: rule, inputSize: 12, stack: layers.map { LayerShape(cell: cell, units: $0) },
+            classes: 9)
     }
 
     @Test(arguments: cells)

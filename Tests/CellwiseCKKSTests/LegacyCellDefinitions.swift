@@ -9,6 +9,7 @@ import CellwiseTestSupport
 
 extension CostModel {
     func legacyCellStages(degrees: [Int], layer: Int) -> [Element] {
+        let cell = self.cell!  // the legacy definitions knew one cell kind per model
         let algorithm = profile.matrixVector
         let rotations = profile.matrixVectorRotations
         let u = layerUnits[layer]
@@ -64,7 +65,7 @@ extension CostModel {
 
 extension CiphertextGraph {
     init(legacyPlan plan: ActivationPlan, model: CostModel) throws {
-        let cell = model.cell
+        let cell = model.cell!
         let layers = model.layerUnits.count
         let perCell = cell.sites.count
         var operations = [Operation]()

@@ -21,7 +21,7 @@ import Testing
         let run = try CLI.run(["import", onnx, "--dataset", "JapaneseVowels", "--out", out])
         #expect(run.status == 0, "\(run.error)")
         let file = try ModelFile.load(from: out)
-        #expect(file.model.cell.name == cell)
+        #expect(file.model.cell?.name == cell)
         #expect(file.model.timeSteps == 29 && file.model.inputSize == 12 && file.model.classes == 9)
         #expect(file.model.input.mean != nil, "the graph's Sub/Div preprocessing is the input standardisation")
         #expect(file.provenance.importedFrom == onnx)

@@ -3,15 +3,32 @@ import Foundation
 
 /// A straightforward per-sample implementation of every cell kind in Float64, written from the
 /// equations (ONNX's operator definitions) and sharing nothing with the library's evaluator or
-/// trainer: the reference their results are checked against.
+/// trainer: the reference their results are checked against. Layers run one after the other,
+/// each pass over the whole sequence (a backward pass from the last step), a bidirectional
+/// layer's outputs merged per step, and the head reads each last-layer pass's final state.
 public enum ReferenceRecurrence {
     /// The logits of one sample (`timeSteps x inputSize` model inputs); `activate(site, x)`
-    /// gives each site's activation (default: the exact function).
+    /// gives each site's activation (default: the exact function). Built-in cells follow their
+    /// equations, others their graph.
     public static func logits(
         _ model: RecurrentModel, input: ArraySlice<Float>,
         activate: ((Int, Double) -> Double)? = nil
     ) -> [Double] {
-        guard model.cell.isBuiltIn else { return graphLogits(model, input: input, activate: activate) }
+        run(model, input: input, activate: activate, equations: true)
+    }
+
+    /// The logits of one sample by interpreting every layer's ``CellGraph`` node by node in
+    /// Float64 (any cell kind; for the built-in ones, ``logits(_:input:activate:)`` is written
+    /// from the equations instead, and tests check the two agree).
+    public static func graphLogits(
+        _ model: RecurrentModel, input: ArraySlice<Float>, activate: ((Int, Double) -> Double)? = nil
+    ) -> [Double] {
+        run(model, input: input, activate: activate, equations: false)
+    }
+
+    private static func run(
+        _ model: RecurrentModel, input: ArraySlice<Float>, activate: ((Int, Double) -> Double)?, equations: Bool
+    ) -> [Double] {
         let layout = model.sites
         let functions = layout.functions
         func act(_ site: Int, _ x: Double) -> Double {
@@ -19,130 +36,132 @@ public enum ReferenceRecurrence {
             return functions[site] == .tanh ? tanh(x) : 1 / (1 + exp(-x))
         }
         let input = Array(input)
-        let layers = model.layers
-        var h = layers.map { [Double](repeating: 0, count: $0.units) }
-        var c = h
-        let g = model.cell.blocks
-        for t in 0..<model.timeSteps {
-            var x = input[(t * model.inputSize)..<((t + 1) * model.inputSize)].map(Double.init)
-            for (l, layer) in layers.enumerated() {
-                let u = layer.units
-                let w = g * u
-                let base = (t * layers.count + l) * layout.sitesPerCell
-                // a_k = x W_k + b_k, r_k = h R_k.
-                func a(_ k: Int, _ j: Int) -> Double {
-                    var s = Double(layer.bias[k * u + j])
-                    for i in 0..<layer.inputSize { s += x[i] * Double(layer.kernel[i * w + k * u + j]) }
-                    return s
+        let steps = model.timeSteps
+        let f = model.inputSize
+        var sequence = (0..<steps).map { t in input[(t * f)..<((t + 1) * f)].map(Double.init) }
+        var final = [Double]()
+        for (l, layer) in model.layers.enumerated() {
+            var outputs = [[[Double]]]()
+            var finals = [[Double]]()
+            for (p, direction) in layer.direction.passes.enumerated() {
+                let weights = layer.passes[p]
+                var states = layer.cell.graph.states.map { _ in [Double](repeating: 0, count: layer.units) }
+                var out = [[Double]](repeating: [], count: steps)
+                for step in 0..<steps {
+                    let position = direction.position(ofStep: step, timeSteps: steps)
+                    let base = layout.cell(layout.cellIndex(layer: l, direction: direction, step: step)!).firstSite
+                    let x = sequence[position]
+                    states =
+                        equations && layer.cell.isBuiltIn
+                        ? equationCell(layer.cell, weights, units: layer.units, x: x, states: states) { act(base + $0, $1) }
+                        : graphCell(layer.cell.graph, weights, units: layer.units, x: x, states: states) {
+                            act(base + $0, $1)
+                        }
+                    out[position] = states[0]
                 }
-                func r(_ k: Int, _ j: Int, _ state: [Double]) -> Double {
-                    var s = 0.0
-                    for i in 0..<u { s += state[i] * Double(layer.recurrentKernel[i * w + k * u + j]) }
-                    return s
-                }
-                let previous = h[l]
-                var next = [Double](repeating: 0, count: u)
-                switch model.cell.builtInKind {
-                case .simpleRNN:
-                    for j in 0..<u { next[j] = act(base, a(0, j) + r(0, j, previous)) }
-                case .gru(let resetAfter):
-                    let z = (0..<u).map { act(base, a(0, $0) + r(0, $0, previous)) }
-                    let reset = (0..<u).map { act(base + 1, a(1, $0) + r(1, $0, previous)) }
-                    let scaled = zip(reset, previous).map { $0 * $1 }
-                    for j in 0..<u {
-                        let candidate =
-                            resetAfter
-                            ? act(base + 2, a(2, j) + reset[j] * (r(2, j, previous) + Double(layer.recurrentBias[j])))
-                            : act(base + 2, a(2, j) + r(2, j, scaled))
-                        next[j] = (1 - z[j]) * candidate + z[j] * previous[j]
-                    }
-                case .lstm:
-                    var cell = [Double](repeating: 0, count: u)
-                    for j in 0..<u {
-                        let i = act(base, a(0, j) + r(0, j, previous))
-                        let f = act(base + 1, a(1, j) + r(1, j, previous))
-                        let gg = act(base + 2, a(2, j) + r(2, j, previous))
-                        let o = act(base + 3, a(3, j) + r(3, j, previous))
-                        cell[j] = f * c[l][j] + i * gg
-                        next[j] = o * act(base + 4, cell[j])
-                    }
-                    c[l] = cell
-                }
-                h[l] = next
-                x = next
+                outputs.append(out)
+                finals.append(states[0])
             }
+            func merge(_ parts: [[Double]]) -> [Double] {
+                parts.count == 1 ? parts[0] : layer.merge == .concat ? parts[0] + parts[1] : zip(parts[0], parts[1]).map(+)
+            }
+            sequence = (0..<steps).map { t in merge(outputs.map { $0[t] }) }
+            final = merge(finals)
         }
-        let last = h[layers.count - 1]
         return (0..<model.classes).map { k in
-            (0..<model.units).reduce(Double(model.denseBias[k])) {
-                $0 + last[$1] * Double(model.denseKernel[$1 * model.classes + k])
+            final.indices.reduce(Double(model.denseBias[k])) {
+                $0 + final[$1] * Double(model.denseKernel[$1 * model.classes + k])
             }
         }
     }
 
-    /// The logits of one sample by interpreting the model's ``CellGraph`` node by node in Float64
-    /// (any cell kind; for the built-in ones, ``logits(_:input:activate:)`` is written from the
-    /// equations instead, and tests check the two agree).
-    public static func graphLogits(
-        _ model: RecurrentModel, input: ArraySlice<Float>, activate: ((Int, Double) -> Double)? = nil
-    ) -> [Double] {
-        let graph = model.cell.graph
-        let functions = model.sites.functions
-        let input = Array(input)
-        let layers = model.layers
-        var states = layers.map { layer in graph.states.map { _ in [Double](repeating: 0, count: layer.units) } }
-        let g = graph.blocks
-        for t in 0..<model.timeSteps {
-            var x = input[(t * model.inputSize)..<((t + 1) * model.inputSize)].map(Double.init)
-            for (l, layer) in layers.enumerated() {
-                let (u, w) = (layer.units, g * layer.units)
-                let base = (t * layers.count + l) * graph.sites.count
-                var values = [[Double]]()
-                func value(_ v: CellGraph.Value) -> [Double] {
-                    switch v {
-                    case .input: x
-                    case .state(let k): states[l][k]
-                    case .node(let n): values[n]
-                    }
-                }
-                for node in graph.nodes {
-                    let result: [Double]
-                    switch node.operation {
-                    case .inputProduct(let k):
-                        result = (0..<u).map { j in
-                            (0..<layer.inputSize).reduce(Double(layer.bias[k * u + j])) {
-                                $0 + x[$1] * Double(layer.kernel[$1 * w + k * u + j])
-                            }
-                        }
-                    case .recurrentProduct(let v, let k, let withBias):
-                        let a = value(v)
-                        result = (0..<u).map { j in
-                            (0..<u).reduce(
-                                withBias && !layer.recurrentBias.isEmpty ? Double(layer.recurrentBias[j]) : 0
-                            ) {
-                                $0 + a[$1] * Double(layer.recurrentKernel[$1 * w + k * u + j])
-                            }
-                        }
-                    case .add(let a, let b): result = zip(value(a), value(b)).map { $0 + $1 }
-                    case .subtract(let a, let b): result = zip(value(a), value(b)).map { $0 - $1 }
-                    case .multiply(let a, let b): result = zip(value(a), value(b)).map { $0 * $1 }
-                    case .activate(let v, let site):
-                        result = value(v).map { z in
-                            activate?(base + site, z) ?? (functions[base + site] == .tanh ? tanh(z) : 1 / (1 + exp(-z)))
-                        }
-                    }
-                    values.append(result)
-                }
-                states[l] = graph.outputs.map(value)
-                x = states[l][0]
+    /// One step of a built-in cell from its equations; `act(k, x)` is site `k` of the cell.
+    private static func equationCell(
+        _ cell: RecurrentCell, _ layer: RecurrentWeights, units u: Int, x: [Double], states: [[Double]],
+        act: (Int, Double) -> Double
+    ) -> [[Double]] {
+        let w = cell.blocks * u
+        // a_k = x W_k + b_k, r_k = h R_k.
+        func a(_ k: Int, _ j: Int) -> Double {
+            var s = Double(layer.bias[k * u + j])
+            for i in x.indices { s += x[i] * Double(layer.kernel[i * w + k * u + j]) }
+            return s
+        }
+        func r(_ k: Int, _ j: Int, _ state: [Double]) -> Double {
+            var s = 0.0
+            for i in 0..<u { s += state[i] * Double(layer.recurrentKernel[i * w + k * u + j]) }
+            return s
+        }
+        let previous = states[0]
+        var next = [Double](repeating: 0, count: u)
+        switch cell.builtInKind {
+        case .simpleRNN:
+            for j in 0..<u { next[j] = act(0, a(0, j) + r(0, j, previous)) }
+            return [next]
+        case .gru(let resetAfter):
+            let z = (0..<u).map { act(0, a(0, $0) + r(0, $0, previous)) }
+            let reset = (0..<u).map { act(1, a(1, $0) + r(1, $0, previous)) }
+            let scaled = zip(reset, previous).map { $0 * $1 }
+            for j in 0..<u {
+                let candidate =
+                    resetAfter
+                    ? act(2, a(2, j) + reset[j] * (r(2, j, previous) + Double(layer.recurrentBias[j])))
+                    : act(2, a(2, j) + r(2, j, scaled))
+                next[j] = (1 - z[j]) * candidate + z[j] * previous[j]
+            }
+            return [next]
+        case .lstm:
+            var c = [Double](repeating: 0, count: u)
+            for j in 0..<u {
+                let i = act(0, a(0, j) + r(0, j, previous))
+                let f = act(1, a(1, j) + r(1, j, previous))
+                let gg = act(2, a(2, j) + r(2, j, previous))
+                let o = act(3, a(3, j) + r(3, j, previous))
+                c[j] = f * states[1][j] + i * gg
+                next[j] = o * act(4, c[j])
+            }
+            return [next, c]
+        }
+    }
+
+    /// One step of any cell by interpreting its graph node by node.
+    private static func graphCell(
+        _ graph: CellGraph, _ layer: RecurrentWeights, units u: Int, x: [Double], states: [[Double]],
+        act: (Int, Double) -> Double
+    ) -> [[Double]] {
+        let w = graph.blocks * u
+        var values = [[Double]]()
+        func value(_ v: CellGraph.Value) -> [Double] {
+            switch v {
+            case .input: x
+            case .state(let k): states[k]
+            case .node(let n): values[n]
             }
         }
-        let last = states[layers.count - 1][0]
-        return (0..<model.classes).map { k in
-            (0..<model.units).reduce(Double(model.denseBias[k])) {
-                $0 + last[$1] * Double(model.denseKernel[$1 * model.classes + k])
+        for node in graph.nodes {
+            let result: [Double]
+            switch node.operation {
+            case .inputProduct(let k):
+                result = (0..<u).map { j in
+                    x.indices.reduce(Double(layer.bias[k * u + j])) {
+                        $0 + x[$1] * Double(layer.kernel[$1 * w + k * u + j])
+                    }
+                }
+            case .recurrentProduct(let v, let k, let withBias):
+                let a = value(v)
+                result = (0..<u).map { j in
+                    (0..<u).reduce(withBias && !layer.recurrentBias.isEmpty ? Double(layer.recurrentBias[j]) : 0) {
+                        $0 + a[$1] * Double(layer.recurrentKernel[$1 * w + k * u + j])
+                    }
+                }
+            case .add(let a, let b): result = zip(value(a), value(b)).map { $0 + $1 }
+            case .subtract(let a, let b): result = zip(value(a), value(b)).map { $0 - $1 }
+            case .multiply(let a, let b): result = zip(value(a), value(b)).map { $0 * $1 }
+            case .activate(let v, let site): result = value(v).map { act(site, $0) }
             }
+            values.append(result)
         }
+        return graph.outputs.map(value)
     }
 
     /// Mean softmax cross-entropy of the exact model on `indices` of `inputs`.
@@ -162,8 +181,17 @@ public enum ReferenceRecurrence {
         cell: RecurrentCell, inputSize: Int = 5, units: [Int] = [4], classes: Int = 3, timeSteps: Int = 6,
         seed: UInt64 = 5
     ) -> RecurrentModel {
+        randomModel(
+            stack: units.map { LayerShape(cell: cell, units: $0) }, inputSize: inputSize, classes: classes,
+            timeSteps: timeSteps, seed: seed)
+    }
+
+    /// A model of any stack with random weights large enough that every path matters.
+    public static func randomModel(
+        stack: [LayerShape], inputSize: Int = 5, classes: Int = 3, timeSteps: Int = 6, seed: UInt64 = 5
+    ) -> RecurrentModel {
         var model = RecurrentModel(
-            kerasInitializedWithSeed: seed, cell: cell, inputSize: inputSize, units: units, classes: classes,
+            kerasInitializedWithSeed: seed, stack: stack, inputSize: inputSize, classes: classes,
             timeSteps: timeSteps, input: InputTransform(layout: .series))
         var generator = SeededGenerator(seed: seed &+ 1)
         model.parameters = model.parameters.map { tensor in

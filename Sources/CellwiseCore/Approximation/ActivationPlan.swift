@@ -63,30 +63,29 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
         guard !trimmed.isEmpty else { throw PlanError(plan: text, problem: "is empty") }
         var tokens = [Activation?](repeating: nil, count: layout.count)
         if trimmed.contains("=") {
+            let kinds = layout.distinctKinds
+            let siteKinds = layout.kinds
             for part in trimmed.split(separator: ";", omittingEmptySubsequences: false) {
                 let pieces = part.split(separator: "=", omittingEmptySubsequences: false)
-                guard pieces.count == 2, let k = layout.cell.sites.firstIndex(where: { $0.letter == pieces[0] })
-                else {
+                guard pieces.count == 2, let kind = kinds.first(where: { $0.letter == pieces[0] }) else {
+                    let whose = layout.cell.map { "the \($0.name)'s sites" } ?? "the model's sites"
                     throw PlanError(
                         plan: text,
                         problem: "part \"\(part)\" is not KIND=ENTRIES with KIND one of "
-                            + layout.cell.sites.map(\.letter).joined(separator: ", ")
-                            + " (the \(layout.cell.name)'s sites)"
+                            + kinds.map(\.letter).joined(separator: ", ") + " (\(whose))"
                     )
                 }
+                let sites = siteKinds.indices.filter { siteKinds[$0] == kind }
                 let entries = try Self.entries(String(pieces[1]), plan: text)
-                guard entries.count == 1 || entries.count == layout.cells else {
+                guard entries.count == 1 || entries.count == sites.count else {
                     throw PlanError(
                         plan: text,
-                        problem: "gives \(layout.cell.sites[k]) \(entries.count) entries; give 1 or one per cell "
-                            + "(\(layout.cells))")
+                        problem: "gives \(kind) \(entries.count) entries; give 1 or one per cell with a \(kind) "
+                            + "(\(sites.count))")
                 }
-                for cell in 0..<layout.cells {
-                    let index = cell * layout.sitesPerCell + k
-                    guard tokens[index] == nil else {
-                        throw PlanError(plan: text, problem: "gives \(layout.cell.sites[k]) twice")
-                    }
-                    tokens[index] = entries.count == 1 ? entries[0] : entries[cell]
+                for (n, index) in sites.enumerated() {
+                    guard tokens[index] == nil else { throw PlanError(plan: text, problem: "gives \(kind) twice") }
+                    tokens[index] = entries.count == 1 ? entries[0] : entries[n]
                 }
             }
             if let missing = tokens.firstIndex(where: { $0 == nil }) {
@@ -100,8 +99,8 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
             for index in 0..<perSite {
                 switch entries.count {
                 case perSite: tokens[index] = entries[index]
-                case perCell: tokens[index] = entries[index / layout.sitesPerCell]
-                case perStep: tokens[index] = entries[index / (layout.sitesPerCell * layout.layers)]
+                case perCell: tokens[index] = entries[layout.cellIndex(ofSite: index)]
+                case perStep: tokens[index] = entries[layout.cell(layout.cellIndex(ofSite: index)).step]
                 case 1: tokens[index] = entries[0]
                 default:
                     let forms =
@@ -187,15 +186,14 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     /// The JSON form: one token per site (`t` for the exact function), without the function's
     /// prefix where the site implies it.
     public var tokens: [String] {
-        // A plan has few distinct activations: each site kind's token of each is made once.
-        let functions = layout.cell.sites.map(\.function)
-        var made = [[Activation: String]](repeating: [:], count: functions.count)
+        // A plan has few distinct activations: each function's token of each is made once.
+        let functions = layout.functions
+        var made = [ActivationFunction: [Activation: String]]()
         return activations.enumerated().map { index, activation in
-            let kind = index % functions.count
-            if let token = made[kind][activation] { return token }
-            let token =
-                activation.candidate.map { $0.function == functions[kind] ? $0.siteToken : $0.description } ?? "t"
-            made[kind][activation] = token
+            let function = functions[index]
+            if let token = made[function]?[activation] { return token }
+            let token = activation.candidate.map { $0.function == function ? $0.siteToken : $0.description } ?? "t"
+            made[function, default: [:]][activation] = token
             return token
         }
     }
@@ -204,22 +202,28 @@ public struct ActivationPlan: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         let tokens = self.tokens  // once: the forms below read it many times
         let perSite = Self.runLength(tokens)
-        guard layout.sitesPerCell > 1 || layout.layers > 1 else { return perSite }
+        // One forward layer of a one-site cell: sites are cells are steps.
+        guard layout.layers.count > 1 || layout.cells != layout.count || !layout.isStepMajor else { return perSite }
         var forms = [perSite]
         if Set(tokens).count == 1 { return tokens[0] }
         let cells = layout.cells
-        let g = layout.sitesPerCell
-        let cellTokens = (0..<cells).map { Array(tokens[($0 * g)..<(($0 + 1) * g)]) }
+        let cellTokens = (0..<cells).map { Array(tokens[layout.cell($0).sites]) }
         if cellTokens.allSatisfy({ Set($0).count == 1 }) {
             let perCell = cellTokens.map { $0[0] }
             forms.append(Self.runLength(perCell))
-            let l = layout.layers
-            let steps = (0..<layout.timeSteps).map { Array(perCell[($0 * l)..<(($0 + 1) * l)]) }
-            if steps.allSatisfy({ Set($0).count == 1 }) { forms.append(Self.runLength(steps.map { $0[0] })) }
+            var steps = [String?](repeating: nil, count: layout.timeSteps)
+            var uniform = true
+            for (c, token) in perCell.enumerated() {
+                let step = layout.cell(c).step
+                if let seen = steps[step], seen != token { uniform = false }
+                steps[step] = token
+            }
+            if uniform { forms.append(Self.runLength(steps.map { $0! })) }
         }
+        let siteKinds = layout.kinds
         forms.append(
-            layout.cell.sites.enumerated().map { k, kind in
-                let list = (0..<cells).map { tokens[$0 * g + k] }
+            layout.distinctKinds.map { kind in
+                let list = siteKinds.indices.filter { siteKinds[$0] == kind }.map { tokens[$0] }
                 return "\(kind)=" + (Set(list).count == 1 ? list[0] : Self.runLength(list))
             }.joined(separator: ";"))
         return forms.min { $0.count < $1.count } ?? perSite

@@ -80,27 +80,28 @@ public struct EvaluatorBenchmark: Sendable {
     static func nominalFlops(model: RecurrentModel, samples: Int, plan: ActivationPlan) -> Double {
         let n = Double(samples)
         let layout = model.sites
-        let blocks = Double(model.cell.blocks)
-        // Sums, differences and products of the graph, but the sums an activation reads fused.
-        let graph = model.cell.graph
-        let elementwise = Double(
-            graph.nodes.indices.filter { n in
-                switch graph.nodes[n].operation {
-                case .add: !graph.fusedActivationSums.contains(n)
-                case .subtract, .multiply: true
-                default: false
-                }
-            }.count)
-        var flops = 2 * n * Double(model.units) * Double(model.classes)
+        // Sums, differences and products of a graph, but the sums an activation reads fused.
+        func elementwise(_ graph: CellGraph) -> Double {
+            Double(
+                graph.nodes.indices.filter { n in
+                    switch graph.nodes[n].operation {
+                    case .add: !graph.fusedActivationSums.contains(n)
+                    case .subtract, .multiply: true
+                    default: false
+                    }
+                }.count)
+        }
+        var flops = 2 * n * Double(model.outputSize) * Double(model.classes)
         for (site, activation) in plan.activations.enumerated() {
             let address = layout.site(site)
             let layer = model.layers[address.layer]
             let u = Double(layer.units)
             flops += 2 * n * u * Double(activation.degree ?? 1)
-            guard site % layout.sitesPerCell == 0 else { continue }
+            guard layout.cell(layout.cellIndex(ofSite: site)).firstSite == site else { continue }
+            let blocks = Double(layer.cell.blocks)
             if address.step > 0 { flops += 2 * n * u * blocks * u }
             if address.layer > 0 { flops += 2 * n * Double(layer.inputSize) * blocks * u }
-            flops += elementwise * n * u
+            flops += elementwise(layer.cell.graph) * n * u
         }
         return flops
     }
@@ -138,7 +139,8 @@ public struct EvaluatorBenchmark: Sendable {
         }
         // Prefix reuse: alternate between two plans that differ in the last four cells.
         var variant = plan.activations
-        for site in max(0, variant.count - 4 * plan.layout.sitesPerCell)..<variant.count {
+        let lastCells = plan.layout.cell(max(0, plan.layout.cells - 4)).firstSite
+        for site in lastCells..<variant.count {
             variant[site] = variant[site].degree == 7 ? .polynomial(degree: 3) : .polynomial(degree: 7)
         }
         let plans = [plan, ActivationPlan(variant, layout: plan.layout)]

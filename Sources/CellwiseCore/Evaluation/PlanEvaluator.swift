@@ -1,15 +1,15 @@
 /// Measures the accuracy of activation plans on one data split: the hot loop of every search.
 ///
-/// Any ``RecurrentModel`` runs: SimpleRNN, GRU or LSTM layers, stacked, then the Dense head.
-/// The first layer's input projections `x_t W + b` do not depend on the plan and are computed
-/// once, for all steps and gates, when the evaluator is made. A plan then costs, per cell (one
+/// Any ``RecurrentModel`` runs: layers of any cell kinds and directions, stacked, then the Dense
+/// head. The first layer's input projections `x_t W + b` do not depend on the plan and are
+/// computed once, for all steps, gates and passes, when the evaluator is made. A plan then costs, per cell (one
 /// step of one layer), one `sgemm` per gate block for the recurrent products (and for a stacked
 /// layer's input), the element-wise gate arithmetic and one vectorised Float32 kernel per site,
 /// run for blocks of samples on all cores; each block's working set stays in cache.
 ///
 /// States after every cell are kept for the most recently used plans (shared between plans,
-/// never copied). Cells are evaluated step by step, each step layer by layer (the site order of
-/// ``SiteLayout``); a plan that agrees with a kept plan on every site of its first `k` cells
+/// never copied). Cells are evaluated in the site order of ``SiteLayout`` (step by step, each
+/// step layer by layer, when every layer runs forward); a plan that agrees with a kept plan on every site of its first `k` cells
 /// starts from that plan's states after cell `k`, giving bit-identical results: each block of
 /// samples always goes through the same operations in the same order.
 ///
@@ -32,7 +32,7 @@ public final class PlanEvaluator {
     public let labels: [UInt8]
     /// The model's sites.
     public let layout: SiteLayout
-    /// Layer 0's input projections, `[step][block][sample][unit]`: x_t W + b.
+    /// Layer 0's input projections, `[pass][step][block][sample][unit]`: x_t W + b.
     private let projections: FloatBuffer
     private var pools: [Int: FloatBufferPool] = [:]
     private var trails: [Trail] = []
@@ -68,11 +68,10 @@ public final class PlanEvaluator {
         public var accuracy: Double { samples == 0 ? 0 : Double(correct) / Double(samples) }
     }
 
-    /// A kept plan's states: per cell, the new hidden state (and the LSTM's cell state).
+    /// A kept plan's states: per cell, its new states (`h`, and an LSTM's `c`).
     private struct Trail {
         var plan: ActivationPlan
-        var hidden: [FloatBuffer]
-        var cellStates: [FloatBuffer]
+        var states: [[FloatBuffer]]
         var correct: Int
         var sampleCorrect: [Bool]
     }
@@ -117,27 +116,30 @@ public final class PlanEvaluator {
         self.trailCapacity = max(0, cachedPlans)
         let n = split.count
         let first = model.layers[0]
-        let (u, g, f, steps) = (first.units, model.cell.blocks, first.inputSize, model.timeSteps)
-        projections = FloatBuffer(count: steps * g * n * u)
-        // x_t W for every step and gate block: rows of the input at stride steps * f.
-        inputs.withUnsafeBufferPointer { x in
-            first.kernel.withUnsafeBufferPointer { w in
-                for t in 0..<steps where n > 0 {
-                    for block in 0..<g {
-                        MatrixProduct.multiply(
-                            m: n, n: u, k: f, a: x.baseAddress! + t * f, lda: steps * f,
-                            b: w.baseAddress! + block * u, ldb: g * u, beta: 0,
-                            c: projections.pointer + (t * g + block) * n * u, ldc: u)
+        let (u, g, f, steps) = (first.units, first.cell.blocks, first.inputSize, model.timeSteps)
+        projections = FloatBuffer(count: first.passes.count * steps * g * n * u)
+        for (pass, weights) in first.passes.enumerated() {
+            let base = projections.pointer + pass * steps * g * n * u
+            // x_t W for every step and gate block: rows of the input at stride steps * f.
+            inputs.withUnsafeBufferPointer { x in
+                weights.kernel.withUnsafeBufferPointer { w in
+                    for t in 0..<steps where n > 0 {
+                        for block in 0..<g {
+                            MatrixProduct.multiply(
+                                m: n, n: u, k: f, a: x.baseAddress! + t * f, lda: steps * f,
+                                b: w.baseAddress! + block * u, ldb: g * u, beta: 0,
+                                c: base + (t * g + block) * n * u, ldc: u)
+                        }
                     }
                 }
             }
-        }
-        for t in 0..<steps {
-            for block in 0..<g {
-                let base = projections.pointer + (t * g + block) * n * u
-                for row in 0..<n {
-                    let p = base + row * u
-                    for j in 0..<u { p[j] += first.bias[block * u + j] }
+            for t in 0..<steps {
+                for block in 0..<g {
+                    let start = base + (t * g + block) * n * u
+                    for row in 0..<n {
+                        let p = start + row * u
+                        for j in 0..<u { p[j] += weights.bias[block * u + j] }
+                    }
                 }
             }
         }
@@ -157,12 +159,11 @@ public final class PlanEvaluator {
         let kernels = try approximations.kernels(for: plan, functions: layout.functions)
         statistics.evaluations += 1
         let cells = layout.cells
-        let perCell = layout.sitesPerCell
 
         // The kept plan sharing the longest prefix of whole cells.
         var best: (index: Int, cells: Int)? = nil
         for (index, trail) in trails.enumerated() {
-            let shared = trail.plan.sharedPrefixLength(with: plan) / perCell
+            let shared = layout.cells(coveredBy: trail.plan.sharedPrefixLength(with: plan))
             if shared > (best?.cells ?? 0) { best = (index, shared) }
         }
         if let best, best.cells == cells {
@@ -174,28 +175,21 @@ public final class PlanEvaluator {
                 sampleCorrect: trail.sampleCorrect)
         }
         let start = best?.cells ?? 0
-        var record: States? = nil
+        var record: [[FloatBuffer]]? = nil
         if trailCapacity > 0 {
-            var hidden = [FloatBuffer]()
-            var cellStates = [FloatBuffer]()
-            if let best {
-                hidden += trails[best.index].hidden.prefix(start)
-                cellStates += trails[best.index].cellStates.prefix(start)
+            var states = [[FloatBuffer]]()
+            if let best { states += trails[best.index].states.prefix(start) }
+            while states.count < cells {
+                let layer = model.layers[layout.cell(states.count).layer]
+                states.append(layer.cell.graph.states.map { _ in acquire(units: layer.units) })
             }
-            while hidden.count < cells { hidden.append(acquire(units: units(ofCell: hidden.count))) }
-            if model.cell.hasCellState {
-                while cellStates.count < cells { cellStates.append(acquire(units: units(ofCell: cellStates.count))) }
-            }
-            record = States(hidden: hidden, cellStates: cellStates)
+            record = states
         }
         let (correct, sampleCorrect) = run(kernels, from: start, states: record, logits: nil)
         statistics.cellsComputed += cells - start
         statistics.cellsReused += start
         if let record, trailCapacity > 0 {
-            trails.append(
-                Trail(
-                    plan: plan, hidden: record.hidden, cellStates: record.cellStates, correct: correct,
-                    sampleCorrect: sampleCorrect))
+            trails.append(Trail(plan: plan, states: record, correct: correct, sampleCorrect: sampleCorrect))
             if trails.count > trailCapacity { trails.removeFirst() }
         }
         return Outcome(
@@ -280,14 +274,12 @@ public final class PlanEvaluator {
 
     private func checkLength(_ plan: ActivationPlan) throws {
         guard plan.count == layout.count else {
-            let what = layout.cell == .simpleRNN && layout.layers == 1 ? "cells" : "sites"
+            let what = layout.isOneSimpleRNNLayer ? "cells" : "sites"
             throw PlanError(
                 plan: plan.description,
                 problem: "has \(plan.count) \(what), the model has \(layout.count)")
         }
     }
-
-    private func units(ofCell cell: Int) -> Int { model.layers[cell % layout.layers].units }
 
     private func acquire(units: Int) -> FloatBuffer {
         let size = sampleCount * units
@@ -295,12 +287,6 @@ public final class PlanEvaluator {
         let pool = FloatBufferPool(bufferSize: size)
         pools[size] = pool
         return pool.acquire()
-    }
-
-    /// Per-cell state buffers of all samples: read for cells before the start, written after.
-    private struct States {
-        var hidden: [FloatBuffer]
-        var cellStates: [FloatBuffer]
     }
 
     // MARK: - The recurrence
@@ -311,7 +297,7 @@ public final class PlanEvaluator {
     /// With `observe`, blocks run on one thread and each site's pre-activation is passed to it
     /// before the activation: `observe(site, values, count)`.
     private func run(
-        _ kernels: [ActivationKernel], from start: Int, states: States?, logits: FloatBuffer?,
+        _ kernels: [ActivationKernel], from start: Int, states: [[FloatBuffer]]?, logits: FloatBuffer?,
         observe: ((Int, UnsafePointer<Float>, Int) -> Void)? = nil
     ) -> (correct: Int, samples: [Bool]) {
         let n = sampleCount
@@ -323,8 +309,7 @@ public final class PlanEvaluator {
         let context = UncheckedSendable(
             CellRunner.Shared(
                 model: model, layout: layout, kernels: kernels, projections: projections.pointer, sampleCount: n,
-                hidden: states?.hidden.map(\.pointer), cellStates: states?.cellStates.map(\.pointer),
-                observe: observe))
+                recorded: states?.map { $0.map(\.pointer) }, observe: observe))
         let labels = self.labels
         let logitsPointer = logits.map { UncheckedSendable($0.pointer) }
         correctPerBlock.withUnsafeMutableBufferPointer { counts in

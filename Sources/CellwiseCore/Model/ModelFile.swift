@@ -3,10 +3,13 @@ import Foundation
 /// A trained model with its provenance, as saved to and loaded from a JSON file.
 ///
 /// The format is documented in `docs/model-file.md`. Keys are snake_case; `format` is always
-/// `"cellwise-model"`. This build writes version 2 (a built-in cell kind, stacked layers, the
-/// input transform, provenance) or, for a cell of one's own, version ``ModelFile/currentVersion``
-/// (version 2 with the cell's graph in `architecture.cell_graph`); it reads version 1 (the paper's
-/// SimpleRNN) too. Loading checks every shape and that every weight is finite.
+/// `"cellwise-model"`. This build writes version 2 (stacked forward layers of one built-in cell
+/// kind, the input transform, provenance) or, for anything else, version ``ModelFile/currentVersion``:
+/// version 2 with a cell of one's own in `architecture.cell_graph`, and per layer, where it differs
+/// from the first, its own `cell` (`reset_after`, `cell_graph`), its `direction` (`reverse`,
+/// `bidirectional`), a bidirectional layer's `merge` (`concat`, `sum`) and its `backward` pass's
+/// weights. It reads version 1 (the paper's SimpleRNN) too. Loading checks every shape and that
+/// every weight is finite.
 public struct ModelFile: Sendable {
     /// The version this build writes.
     public static let currentVersion = 3
@@ -99,19 +102,30 @@ public struct ModelFile: Sendable {
     /// - Returns: The SHA-256 of the bytes written (see ``fileSHA256``).
     @discardableResult
     public func save(to path: String) throws -> String {
-        let resetAfter = model.cell.resetAfter
-        let builtIn = model.cell.isBuiltIn
+        let cell = model.layers[0].cell
+        let version2 = model.cell?.isBuiltIn == true && model.isForward
+        func weights(_ w: RecurrentWeights) -> Weights {
+            Weights(
+                kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias,
+                recurrentBias: w.recurrentBias.isEmpty ? nil : w.recurrentBias)
+        }
         let contents = Contents(
-            format: Self.formatName, version: builtIn ? 2 : 3,
+            format: Self.formatName, version: version2 ? 2 : 3,
             architecture: .init(
-                cell: model.cell.name, resetAfter: resetAfter, cellGraph: builtIn ? nil : model.cell.graph,
+                cell: cell.name, resetAfter: cell.resetAfter, cellGraph: cell.isBuiltIn ? nil : cell.graph,
                 inputSize: model.inputSize, units: model.layers.map(\.units), classes: model.classes,
                 timeSteps: model.timeSteps),
             input: model.input,
-            layers: model.layers.map {
-                .init(
-                    kernel: $0.kernel, recurrentKernel: $0.recurrentKernel, bias: $0.bias,
-                    recurrentBias: $0.recurrentBias.isEmpty ? nil : $0.recurrentBias)
+            layers: model.layers.map { layer in
+                let own = layer.cell != cell
+                let w = weights(layer.passes[0])
+                return Layer(
+                    kernel: w.kernel, recurrentKernel: w.recurrentKernel, bias: w.bias, recurrentBias: w.recurrentBias,
+                    cell: own ? layer.cell.name : nil, resetAfter: own ? layer.cell.resetAfter : nil,
+                    cellGraph: own && !layer.cell.isBuiltIn ? layer.cell.graph : nil,
+                    direction: layer.direction == .forward ? nil : layer.direction,
+                    merge: layer.direction == .bidirectional ? layer.merge : nil,
+                    backward: layer.passes.count > 1 ? weights(layer.passes[1]) : nil)
             },
             dense: .init(kernel: model.denseKernel, bias: model.denseBias),
             provenance: provenance, metadata: metadata)
@@ -150,11 +164,28 @@ public struct ModelFile: Sendable {
         var timeSteps: Int
     }
 
+    struct Weights: Codable, Equatable {
+        var kernel: [Float]
+        var recurrentKernel: [Float]
+        var bias: [Float]
+        var recurrentBias: [Float]?
+    }
+
     struct Layer: Codable, Equatable {
         var kernel: [Float]
         var recurrentKernel: [Float]
         var bias: [Float]
         var recurrentBias: [Float]?
+        /// Version 3: the layer's cell where it is not the first layer's.
+        var cell: String?
+        var resetAfter: Bool?
+        var cellGraph: CellGraph?
+        /// Version 3: `reverse` or `bidirectional` (absent: forward).
+        var direction: LayerDirection?
+        /// Version 3: a bidirectional layer's merge (absent: concat).
+        var merge: LayerMerge?
+        /// Version 3: a bidirectional layer's backward pass.
+        var backward: Weights?
     }
 
     struct Dense: Codable, Equatable {
@@ -174,24 +205,8 @@ public struct ModelFile: Sendable {
 
         func validated(path: String) throws -> ModelFile {
             let a = architecture
-            let cell: RecurrentCell
-            if let graph = a.cellGraph {
-                guard graph.name == a.cell else {
-                    throw ModelFileError(
-                        path, "architecture.cell is \"\(a.cell)\" but architecture.cell_graph defines \"\(graph.name)\""
-                    )
-                }
-                cell = RecurrentCell(graph)
-                guard !cell.isBuiltIn else {
-                    throw ModelFileError(
-                        path, "architecture.cell_graph is the built-in \(cell.name); write cell \"\(cell.name)\" alone")
-                }
-            } else {
-                cell = try Self.builtInCell(a, path: path)
-            }
-            if a.resetAfter != nil, a.cell != "GRU" {
-                throw ModelFileError(path, "architecture.reset_after is only for a GRU")
-            }
+            let cell = try Self.cell(
+                name: a.cell, resetAfter: a.resetAfter, graph: a.cellGraph, key: "architecture", path: path)
             guard a.units.count == layers.count else {
                 throw ModelFileError(
                     path, "architecture.units names \(a.units.count) layers, the file has \(layers.count)")
@@ -199,39 +214,83 @@ public struct ModelFile: Sendable {
             var built = [RecurrentLayer]()
             var width = a.inputSize
             for (index, (units, layer)) in zip(a.units, layers).enumerated() {
+                let key = "layers[\(index)]"
                 guard (1...4096).contains(units) else {
                     throw ModelFileError(path, "architecture.units[\(index)] is \(units), expected 1-4096")
                 }
-                built.append(
-                    try RecurrentLayer(
-                        cell: cell, inputSize: width, units: units, kernel: layer.kernel,
-                        recurrentKernel: layer.recurrentKernel, bias: layer.bias,
-                        recurrentBias: layer.recurrentBias ?? [], source: path, name: "layers[\(index)]"))
-                width = units
+                var own = cell
+                if let name = layer.cell {
+                    own = try Self.cell(
+                        name: name, resetAfter: layer.resetAfter, graph: layer.cellGraph, key: key, path: path)
+                } else if layer.resetAfter != nil || layer.cellGraph != nil {
+                    throw ModelFileError(path, "\(key) has reset_after or cell_graph but no cell")
+                }
+                let direction = layer.direction ?? .forward
+                if layer.merge != nil, direction != .bidirectional {
+                    throw ModelFileError(path, "\(key).merge is only for a bidirectional layer")
+                }
+                if (layer.backward != nil) != (direction == .bidirectional) {
+                    throw ModelFileError(
+                        path,
+                        direction == .bidirectional
+                            ? "\(key) is bidirectional but has no backward weights"
+                            : "\(key).backward is only for a bidirectional layer")
+                }
+                let passes = [
+                    RecurrentWeights(
+                        kernel: layer.kernel, recurrentKernel: layer.recurrentKernel, bias: layer.bias,
+                        recurrentBias: layer.recurrentBias ?? [])
+                ] + (layer.backward.map {
+                    [RecurrentWeights(
+                        kernel: $0.kernel, recurrentKernel: $0.recurrentKernel, bias: $0.bias,
+                        recurrentBias: $0.recurrentBias ?? [])]
+                } ?? [])
+                let made = try RecurrentLayer(
+                    cell: own, inputSize: width, units: units, direction: direction, merge: layer.merge ?? .concat,
+                    passes: passes, source: path, name: key)
+                built.append(made)
+                width = made.outputSize
             }
             let model = try RecurrentModel(
-                cell: cell, layers: built, classes: a.classes, timeSteps: a.timeSteps, input: input,
+                layers: built, classes: a.classes, timeSteps: a.timeSteps, input: input,
                 denseKernel: dense.kernel, denseBias: dense.bias, source: path)
             try metadata.check(sites: model.sites.count, path: path)
             return ModelFile(model: model, metadata: metadata, provenance: provenance)
         }
 
-        /// The built-in cell `a` names (a file without a cell graph).
-        static func builtInCell(_ a: Architecture, path: String) throws -> RecurrentCell {
-            switch a.cell {
+        /// The cell a section (`architecture` or `layers[i]`) names: its graph, or the built-in cell of that name.
+        static func cell(name: String, resetAfter: Bool?, graph: CellGraph?, key: String, path: String) throws
+            -> RecurrentCell
+        {
+            if resetAfter != nil, name != "GRU" {
+                throw ModelFileError(path, "\(key).reset_after is only for a GRU")
+            }
+            if let graph {
+                guard graph.name == name else {
+                    throw ModelFileError(
+                        path, "\(key).cell is \"\(name)\" but \(key).cell_graph defines \"\(graph.name)\"")
+                }
+                let cell = RecurrentCell(graph)
+                guard !cell.isBuiltIn else {
+                    throw ModelFileError(
+                        path, "\(key).cell_graph is the built-in \(cell.name); write cell \"\(cell.name)\" alone")
+                }
+                return cell
+            }
+            switch name {
             case "SimpleRNN": return .simpleRNN
             case "LSTM": return .lstm
             case "GRU":
-                guard let after = a.resetAfter else {
+                guard let after = resetAfter else {
                     throw ModelFileError(
-                        path, "architecture.reset_after is missing (a GRU must say where its reset gate goes)")
+                        path, "\(key).reset_after is missing (a GRU must say where its reset gate goes)")
                 }
                 return .gru(resetAfter: after)
             default:
                 throw ModelFileError(
                     path,
-                    "architecture.cell is \"\(a.cell)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\" (or, in "
-                        + "version 3, any name with its architecture.cell_graph)")
+                    "\(key).cell is \"\(name)\", expected \"SimpleRNN\", \"GRU\" or \"LSTM\" (or, in "
+                        + "version 3, any name with its \(key).cell_graph)")
             }
         }
     }
@@ -273,7 +332,7 @@ public struct ModelFile: Sendable {
                 cell: .simpleRNN, inputSize: a.inputSize, units: a.units, kernel: w.inputKernel,
                 recurrentKernel: w.recurrentKernel, bias: w.bias, source: path, name: "weights")
             let model = try RecurrentModel(
-                cell: .simpleRNN, layers: [layer], classes: a.classes, timeSteps: a.timeSteps, input: .imageRows,
+                layers: [layer], classes: a.classes, timeSteps: a.timeSteps, input: .imageRows,
                 denseKernel: w.denseKernel, denseBias: w.denseBias, source: path)
             try metadata.check(sites: model.sites.count, path: path)
             return ModelFile(model: model, metadata: metadata)
@@ -309,9 +368,14 @@ public struct ModelFile: Sendable {
         "metadata": metadataKeys, "metadata.training": trainingKeys,
     ]
 
-    /// The keys a version-3 file may have, by section (version 2's, and the cell's graph).
+    /// The keys a version-3 file may have, by section (version 2's, the cell's graph, and per
+    /// layer its own cell, direction, merge and backward pass).
     private static let version3Keys: [String: Set<String>] = version2Keys.merging([
-        "architecture": version2Keys["architecture"]!.union(["cell_graph"])
+        "architecture": version2Keys["architecture"]!.union(["cell_graph"]),
+        "layers[]": version2Keys["layers[]"]!.union([
+            "cell", "reset_after", "cell_graph", "direction", "merge", "backward",
+        ]),
+        "layers[].backward": ["kernel", "recurrent_kernel", "bias", "recurrent_bias"],
     ]) { $1 }
 
     /// Rejects keys the file's version does not define (a typo must not be silently ignored).

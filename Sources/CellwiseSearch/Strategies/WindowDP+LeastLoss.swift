@@ -40,7 +40,7 @@ extension WindowDP {
             repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: layout.cells)
         for cell in 0..<layout.cells {
             var next = [Value](repeating: unreached, count: states)
-            let table = transitions[cell % layout.layers]
+            let table = transitions[layout.cell(cell).layer]
             for state in 0..<states where best[state].loss.isFinite {
                 let (level, used) = (state / width, state % width)
                 for (index, option) in cellOptions[cell].enumerated() {

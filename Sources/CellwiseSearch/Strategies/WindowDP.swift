@@ -39,13 +39,13 @@ struct WindowDP {
         self.space = space
         self.model = model
         placement = context.evaluator.placement
-        let perCell = space.layout.sitesPerCell
         let choices = space.candidates.count
-        let combinations = Int(Foundation.pow(Double(choices), Double(perCell)))
         let maxLevel = max(model.profile.parameters.levelsAfterBootstrap, model.profile.parameters.freshLevels)
         var table = [[[[Transition]]]]()
         let placement = self.placement
-        for layer in 0..<space.layout.layers {
+        for layer in space.layout.layers.indices {
+            let perCell = space.layout.layers[layer].cell.sites.count
+            let combinations = Int(Foundation.pow(Double(choices), Double(perCell)))
             var byCode = [[[Transition]]]()
             for code in 0..<combinations {
                 let degrees = (0..<perCell).map { site in
@@ -62,8 +62,9 @@ struct WindowDP {
         let top = choices - 1
         cellOptions = (0..<space.layout.cells).map { cell in
             var options = [CellOption(code: 0, genes: [], free: [])]
-            for offset in 0..<perCell {
-                let site = cell * perCell + offset
+            let first = space.layout.cell(cell).firstSite
+            for offset in 0..<space.layout.cell(cell).sites.count {
+                let site = first + offset
                 let genes = free[site].map { _ in Array(space.candidates.indices) } ?? [top]
                 let weight = Int(Foundation.pow(Double(choices), Double(offset)))
                 options = options.flatMap { option in
@@ -159,7 +160,7 @@ struct WindowDP {
             repeating: [(Int, Int)](repeating: (-1, -1), count: states), count: layout.cells)
         for cell in 0..<layout.cells {
             var next = [Double](repeating: .infinity, count: states)
-            let table = transitions[cell % layout.layers]
+            let table = transitions[layout.cell(cell).layer]
             for state in 0..<states where best[state].isFinite {
                 let (level, used) = (state / (buckets + 1), state % (buckets + 1))
                 for (index, option) in stages[cell].enumerated() where used + option.extra <= buckets {
@@ -196,12 +197,12 @@ struct WindowDP {
     /// The plan a DP's back-pointers lead to from its end state; `genes(cell, option)` gives the
     /// genes by site of a cell's chosen option.
     func plan(endingAt end: Int, parents: [[(Int, Int)]], genes: (Int, Int) -> [Int]) -> ActivationPlan {
-        let perCell = space.layout.sitesPerCell
         var genesBySite = [Int](repeating: space.candidates.count - 1, count: space.cells)
         var state = end
         for cell in stride(from: space.layout.cells - 1, through: 0, by: -1) {
             let (previous, index) = parents[cell][state]
-            for (offset, gene) in genes(cell, index).enumerated() { genesBySite[cell * perCell + offset] = gene }
+            let first = space.layout.cell(cell).firstSite
+            for (offset, gene) in genes(cell, index).enumerated() { genesBySite[first + offset] = gene }
             state = previous
         }
         return space.plan(genes: space.freeCells.map { genesBySite[$0] })

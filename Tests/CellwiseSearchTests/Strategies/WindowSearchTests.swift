@@ -10,8 +10,7 @@ import Testing
         let oracle = SyntheticSearch.AdditiveOracle(
             cells: space.cells, losses: Array(repeating: [:], count: space.cells))
         var costModel = CostModel(profile: .heaanFGb)
-        costModel.cell = space.layout.cell
-        costModel.layerUnits = Array(repeating: 32, count: space.layout.layers)
+        costModel.stack = space.layout.layers.map { LayerShape(cell: $0.cell, units: 32, direction: $0.direction) }
         let evaluator = BudgetedEvaluator(
             oracle: oracle, costModel: costModel, placement: placement,
             budget: try Budget(evaluations: 10, seconds: nil))
