@@ -125,8 +125,8 @@ import Testing
     @Test func refusesWhatCellwiseCannotExpress() throws {
         let cases: [(String, String)] = [
             (
-                try B.recurrent("GRU", attributes: ["direction": .string("bidirectional")]),
-                "node 'rnn' (GRU): direction"
+                try B.recurrent("GRU", attributes: ["direction": .string("sideways")]),
+                "node 'rnn' (GRU): direction is \"sideways\", expected forward, reverse or bidirectional"
             ),
             (try B.recurrent("LSTM", attributes: ["clip": .float(3)]), "node 'rnn' (LSTM): clip"),
             (try B.recurrent("RNN", attributes: ["activations": .strings(["Relu"])]), "node 'rnn' (RNN): activations"),

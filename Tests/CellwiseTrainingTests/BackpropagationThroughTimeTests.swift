@@ -6,17 +6,31 @@ import Testing
 @testable import CellwiseTraining
 
 @Suite struct BackpropagationThroughTimeTests {
-    static let cases: [(RecurrentCell, [Int])] = [
-        (.simpleRNN, [4]), (.gru(resetAfter: true), [4]), (.gru(resetAfter: false), [4]), (.lstm, [4]),
-        (.simpleRNN, [4, 3]), (.gru(resetAfter: true), [3, 4]), (.gru(resetAfter: false), [4, 3]), (.lstm, [3, 4]),
-        // A cell that is not built in: its gradients derive from its graph like the others'.
-        (TestCells.minimalGatedUnit, [4]), (TestCells.minimalGatedUnit, [3, 4]),
-    ]
+    static let cases: [[LayerShape]] =
+        [
+            (RecurrentCell.simpleRNN, [4]), (.gru(resetAfter: true), [4]), (.gru(resetAfter: false), [4]), (.lstm, [4]),
+            (.simpleRNN, [4, 3]), (.gru(resetAfter: true), [3, 4]), (.gru(resetAfter: false), [4, 3]), (.lstm, [3, 4]),
+            // A cell that is not built in: its gradients derive from its graph like the others'.
+            (TestCells.minimalGatedUnit, [4]), (TestCells.minimalGatedUnit, [3, 4]),
+        ].map { cell, units in units.map { LayerShape(cell: cell, units: $0) } } + [
+            // Mixed stacks, and layers that run backward or both ways (their passes side by side or added).
+            [LayerShape(cell: .gru(resetAfter: true), units: 3), LayerShape(cell: .lstm, units: 4)],
+            [LayerShape(cell: .gru(resetAfter: false), units: 3, direction: .bidirectional)],
+            [
+                LayerShape(cell: .lstm, units: 3, direction: .bidirectional, merge: .sum),
+                LayerShape(cell: .simpleRNN, units: 2),
+            ],
+            [
+                LayerShape(cell: .simpleRNN, units: 3, direction: .reverse),
+                LayerShape(cell: TestCells.minimalGatedUnit, units: 2, direction: .bidirectional),
+            ],
+        ]
 
     @Test(arguments: cases.indices)
     func gradientsMatchFiniteDifferences(index: Int) throws {
-        let (cell, units) = Self.cases[index]
-        let model = ReferenceRecurrence.randomModel(cell: cell, units: units)
+        let stack = Self.cases[index]
+        let (cell, units) = (stack.map { "\($0.cell.name) \($0.direction)" }, stack.map(\.units))
+        let model = ReferenceRecurrence.randomModel(stack: stack)
         let (inputs, labels) = ReferenceRecurrence.randomInputs(for: model, count: 5)
         let indices = [3, 0, 4]
         let tape = BackpropagationThroughTime(shapeOf: model, capacity: 4)
@@ -50,7 +64,9 @@ import Testing
             }
         }
         #expect(checked > 20)
-        // Every layer's recurrent kernel gets a gradient.
-        for layer in gradient.layers { #expect(layer.recurrentKernel.contains { abs($0) > 1e-4 }) }
+        // Every pass's recurrent kernel gets a gradient.
+        for layer in gradient.layers {
+            for pass in layer.passes { #expect(pass.recurrentKernel.contains { abs($0) > 1e-4 }) }
+        }
     }
 }

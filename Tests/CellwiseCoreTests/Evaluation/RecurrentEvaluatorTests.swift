@@ -4,9 +4,26 @@ import Testing
 
 @testable import CellwiseCore
 
-/// The evaluator on GRU and LSTM cells and stacked layers, against the Float64 reference.
+/// The evaluator on GRU and LSTM cells, stacked layers, mixed stacks and layers that run
+/// backward or both ways, against the Float64 reference.
 @Suite struct RecurrentEvaluatorTests {
     static let cells: [RecurrentCell] = [.simpleRNN, .gru(resetAfter: true), .gru(resetAfter: false), .lstm]
+
+    /// Stacks of different kinds and directions.
+    static let stacks: [[LayerShape]] = [
+        [LayerShape(cell: .gru(resetAfter: true), units: 5), LayerShape(cell: .lstm, units: 4)],
+        [
+            LayerShape(cell: .gru(resetAfter: false), units: 4, direction: .bidirectional),
+            LayerShape(cell: .simpleRNN, units: 3),
+        ],
+        [LayerShape(cell: .lstm, units: 4, direction: .bidirectional, merge: .sum)],
+        [LayerShape(cell: .simpleRNN, units: 5, direction: .reverse)],
+        [
+            LayerShape(cell: TestCells.minimalGatedUnit, units: 3, direction: .bidirectional),
+            LayerShape(cell: .gru(resetAfter: true), units: 4, direction: .bidirectional, merge: .sum),
+            LayerShape(cell: .lstm, units: 3, direction: .reverse),
+        ],
+    ]
 
     static func split(for model: RecurrentModel, count: Int, seed: UInt64) -> DataSplit {
         let (inputs, labels) = ReferenceRecurrence.randomInputs(for: model, count: count, seed: seed)
@@ -18,6 +35,18 @@ import Testing
     @Test(arguments: cells, [[6], [5, 7]])
     func agreesWithTheReference(cell: RecurrentCell, units: [Int]) throws {
         let model = ReferenceRecurrence.randomModel(cell: cell, inputSize: 5, units: units, classes: 4, timeSteps: 7)
+        try Self.checkAgainstTheReference(model)
+    }
+
+    @Test(arguments: stacks.indices)
+    func stacksAgreeWithTheReference(index: Int) throws {
+        let model = ReferenceRecurrence.randomModel(
+            stack: Self.stacks[index], inputSize: 5, classes: 4, timeSteps: 7, seed: UInt64(30 + index))
+        try Self.checkAgainstTheReference(model)
+    }
+
+    static func checkAgainstTheReference(_ model: RecurrentModel) throws {
+        let (cell, units) = (model.stack.map { "\($0.cell.name) \($0.direction) \($0.merge)" }, model.stack.map(\.units))
         let split = Self.split(for: model, count: 40, seed: 3)
         let library = try ApproximationLibrary.observing(
             model: model, split: Self.split(for: model, count: 30, seed: 4), lower: -6, upper: 6)
@@ -55,6 +84,16 @@ import Testing
     @Test(arguments: cells)
     func prefixReuseIsBitIdentical(cell: RecurrentCell) throws {
         let model = ReferenceRecurrence.randomModel(cell: cell, inputSize: 3, units: [6, 4], classes: 3, timeSteps: 6)
+        try Self.checkPrefixReuse(model)
+    }
+
+    @Test(arguments: stacks.indices)
+    func prefixReuseIsBitIdenticalInAnyStack(index: Int) throws {
+        try Self.checkPrefixReuse(
+            ReferenceRecurrence.randomModel(stack: Self.stacks[index], inputSize: 3, classes: 3, timeSteps: 6))
+    }
+
+    static func checkPrefixReuse(_ model: RecurrentModel) throws {
         let split = Self.split(for: model, count: 90, seed: 5)
         let library = try ApproximationLibrary(lower: -6, upper: 6)
         let cached = try PlanEvaluator(
@@ -75,6 +114,39 @@ import Testing
             #expect(try cached.logits(of: plan) == single.logits(of: plan))
         }
         #expect(cached.statistics.cellsReused > 0)
+    }
+
+    @Test func sitesOfAnyStackAreAddressedByLayerDirectionStepAndKind() throws {
+        let layout = SiteLayout(
+            layers: [.init(cell: .gru(resetAfter: true), direction: .bidirectional), .init(cell: .lstm)], timeSteps: 3)
+        // Layer by layer: layer 0 forward (3 steps x 3 sites), layer 0 backward, then layer 1 (5 sites).
+        #expect(layout.count == 2 * 3 * 3 + 3 * 5)
+        #expect(!layout.isStepMajor && layout.cell == nil && layout.sitesPerCell == nil)
+        #expect(layout.site(9) == SiteLayout.Site(step: 0, layer: 0, direction: .backward, kind: .update))
+        #expect(layout.index(step: 2, layer: 0, direction: .backward, kind: .hidden) == 17)
+        #expect(layout.index(step: 0, layer: 1, kind: .cellState) == 22)
+        #expect(layout.index(step: 0, layer: 1, direction: .backward, kind: .input) == nil)
+        #expect(layout.index(step: 0, layer: 1, kind: .update) == nil)
+        #expect(layout.name(of: 10) == "site 10 (step 0, layer 0, backward r)")
+        for site in 0..<layout.count {
+            let address = layout.site(site)
+            #expect(
+                layout.index(step: address.step, layer: address.layer, direction: address.direction, kind: address.kind)
+                    == site)
+        }
+        // Plan text: per kind over every cell that has it, per step over every pass and layer.
+        let byKind = try ActivationPlan(parsing: "z=3;r=5;h=7;i=9;f=9;g=13;o=9;c=17", layout: layout)
+        #expect(byKind.activations[18...].map { $0.degree! } == [9, 9, 13, 9, 17, 9, 9, 13, 9, 17, 9, 9, 13, 9, 17])
+        let perStep = try ActivationPlan(parsing: "3,7,17", layout: layout)
+        #expect(perStep.activations[9...11].map { $0.degree! } == [3, 3, 3])  // backward step 0
+        #expect(perStep.activations[18].degree == 3 && perStep.activations[33 - 1].degree == 17)
+        for plan in [byKind, perStep] {
+            #expect(try ActivationPlan(parsing: plan.description, layout: layout) == plan, "\(plan)")
+        }
+        #expect(throws: PlanError.self) { try ActivationPlan(parsing: "z=3;r=3;h=3", layout: layout) }
+        // Every layer forward: step by step, as before, whatever the kinds.
+        let forward = SiteLayout(layers: [.init(cell: .gru(resetAfter: true)), .init(cell: .lstm)], timeSteps: 2)
+        #expect(forward.isStepMajor && forward.index(step: 1, layer: 0, kind: .update) == 8)
     }
 
     @Test func planFormsParseToTheSameSites() throws {
