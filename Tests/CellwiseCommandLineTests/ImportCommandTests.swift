@@ -76,8 +76,8 @@ import Testing
         let summary = try #require(run.output.split(separator: "\n").last)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
         // 4 cell kinds x 2 depths x (exact, unrolled self-check, 2 plans), the same 8 time-major (exact),
-        // and 2 shipped examples.
-        #expect(json["checks"] as? Int == 42)
+        // 8 mixed, reverse and bidirectional stacks (exact) and 2 shipped examples.
+        #expect(json["checks"] as? Int == 50)
         #expect((json["failed"] as? [String])?.isEmpty == true)
         #expect((json["max_abs_difference"] as? Double ?? 1) < 1e-4)
     }

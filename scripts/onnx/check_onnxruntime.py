@@ -7,8 +7,10 @@ builds an ONNX model with onnx.helper (seeded random weights; the JapaneseVowels
 as Sub and Div; the layouts, last-step selections and heads PyTorch and tf2onnx write), imports it
 with `cellwise import`, and compares `cellwise evaluate --save-outputs` logits with ONNX Runtime's on
 the real test split: the exact model, and polynomial plans against an unrolled ONNX graph (MatMul,
-Add, Mul and each site's polynomial as plain Clenshaw arithmetic) built from the same weights. The
-shipped examples (Examples/onnx) are checked the same way. Prints one JSON object per check and a
+Add, Mul and each site's polynomial as plain Clenshaw arithmetic) built from the same weights. Then
+time-major inputs, and stacks of mixed kinds with reverse and bidirectional layers (their passes
+concatenated or summed, the ways PyTorch, Keras and onnx.helper write them), exact. The shipped
+examples (Examples/onnx) are checked the same way. Prints one JSON object per check and a
 summary line; exits 1 when a check fails. Needs only numpy, onnx and onnxruntime.
 """
 import argparse
@@ -110,6 +112,81 @@ def operator_model(op, lbr, weights, head, mean, std, steps, features, variant, 
     else:
         logits = g.op("Add", [g.op("MatMul", [hidden, g.const(kernel)]), g.const(bias)])
     return g.model("x", steps, features, logits, time_major)
+
+
+def stack_model(layers, head, mean, std, steps, features, head_from, time_major=False):
+    """A stack of operators of any kinds and directions as PyTorch, Keras and onnx.helper write them.
+    `layers`: dicts with op, direction (forward, reverse, bidirectional), merge (concat, sum), lbr and
+    weights W, R, B of shape [directions, ...]. A bidirectional Y is merged for the layer above by
+    Transpose [0, 2, 1, 3] and Reshape [0, 0, -1] (concat, PyTorch) or ReduceSum over its direction
+    axis (sum). The head reads the last layer's Y_h: `head_from` "reshape" (Transpose [1, 0, 2] and
+    Reshape [-1, D H], PyTorch's h_n.transpose(0, 1).reshape), "gather" (each direction gathered,
+    then Concat or Add: torch.cat((h_n[-2], h_n[-1]), 1)) or "reducesum"."""
+    g = Graph()
+    i64 = lambda *v: g.const(np.array(v, dtype=np.int64))  # noqa: E731
+    x = g.op("Div", [g.op("Sub", ["x", g.const(mean)]), g.const(std)])
+    seq = x if time_major else g.op("Transpose", [x], perm=[1, 0, 2])
+    last = None
+    for layer in layers:
+        hidden = layer["R"].shape[2]
+        attributes = {"hidden_size": hidden, "direction": layer["direction"]}
+        if layer["op"] == "GRU":
+            attributes["linear_before_reset"] = layer["lbr"]
+        inputs = [seq, g.const(layer["W"]), g.const(layer["R"]), g.const(layer["B"])]
+        outputs = g.op(layer["op"], inputs, outputs=3 if layer["op"] == "LSTM" else 2, **attributes)
+        if layer["direction"] != "bidirectional":
+            seq = g.op("Squeeze", [outputs[0], i64(1)])
+        elif layer["merge"] == "concat":
+            seq = g.op("Reshape", [g.op("Transpose", [outputs[0]], perm=[0, 2, 1, 3]), i64(0, 0, -1)])
+        else:
+            seq = g.op("ReduceSum", [outputs[0], i64(1)], keepdims=0)
+        last = (outputs[1], layer)
+    y_h, layer = last
+    hidden = layer["R"].shape[2]
+    if layer["direction"] != "bidirectional":
+        final = g.op("Squeeze", [y_h, i64(0)])
+    elif head_from == "reshape" and layer["merge"] == "concat":
+        final = g.op("Reshape", [g.op("Transpose", [y_h], perm=[1, 0, 2]), i64(-1, 2 * hidden)])
+    elif head_from == "reducesum" or layer["merge"] == "sum" and head_from == "reshape":
+        final = g.op("ReduceSum", [y_h, i64(0)], keepdims=0)
+    else:
+        forward = g.op("Gather", [y_h, g.const(np.array(-2, dtype=np.int64))], axis=0)
+        backward = g.op("Gather", [y_h, g.const(np.array(-1, dtype=np.int64))], axis=0)
+        final = g.op("Concat", [forward, backward], axis=1) if layer["merge"] == "concat" else g.op(
+            "Add", [forward, backward])
+    kernel, bias = head
+    logits = g.op("Gemm", [final, g.const(kernel.T.copy()), g.const(bias)], transB=1)
+    return g.model("x", steps, features, logits, time_major)
+
+
+def random_stack(specs, features, rng):
+    """Seeded weights for `specs`: (op, lbr, hidden, direction, merge) per layer."""
+    result, width = [], features
+    for op, lbr, hidden, direction, merge in specs:
+        d, g, k = 2 if direction == "bidirectional" else 1, GATES[op], 1 / np.sqrt(hidden)
+        result.append({
+            "op": op, "lbr": lbr, "direction": direction, "merge": merge,
+            "W": rng.uniform(-k, k, (d, g * hidden, width)).astype(np.float32),
+            "R": rng.uniform(-k, k, (d, g * hidden, hidden)).astype(np.float32),
+            "B": rng.uniform(-k, k, (d, 2 * g * hidden)).astype(np.float32),
+        })
+        width = 2 * hidden if direction == "bidirectional" and merge == "concat" else hidden
+    return result, width
+
+
+# Stacks of several kinds and directions: (name, layers, how the head reads the last Y_h, time-major).
+STACKS = [
+    ("gru-then-lstm", [("GRU", 1, 16, "forward", None), ("LSTM", 0, 12, "forward", None)], "reshape", False),
+    ("bigru-concat", [("GRU", 1, 12, "bidirectional", "concat")], "reshape", True),
+    ("bilstm-concat-gathered", [("LSTM", 0, 10, "bidirectional", "concat")], "gather", False),
+    ("birnn-sum", [("RNN", 0, 16, "bidirectional", "sum")], "reducesum", False),
+    ("bigru-lbr0-sum-added", [("GRU", 0, 10, "bidirectional", "sum")], "gather", True),
+    ("reverse-lstm", [("LSTM", 0, 12, "reverse", None)], "reshape", False),
+    ("bigru-concat-then-lstm", [("GRU", 1, 10, "bidirectional", "concat"), ("LSTM", 0, 12, "forward", None)],
+     "reshape", True),
+    ("rnn-then-bilstm-sum-then-bigru", [("RNN", 0, 8, "forward", None), ("LSTM", 0, 10, "bidirectional", "sum"),
+                                        ("GRU", 1, 8, "bidirectional", "concat")], "gather", False),
+]
 
 
 def unrolled_model(op, lbr, weights, head, mean, std, steps, features, sites):
@@ -235,7 +312,8 @@ def report_check(results, name, plan, ours, theirs, exact=None):
     difference = float(np.abs(ours - theirs).max())
     passed = difference <= TOLERANCE * scale
     result = {"check": name, "plan": plan, "max_abs_difference": difference, "scale": scale,
-              "samples": int(ours.shape[0])}
+              "samples": int(ours.shape[0]),
+              "same_class": int((ours.argmax(axis=1) == theirs.argmax(axis=1)).sum())}
     if exact is not None:
         result["plan_effect"] = float(np.abs(ours - exact).max())
         passed = passed and result["plan_effect"] > 100 * TOLERANCE * scale
@@ -306,6 +384,21 @@ def main():
             _, inputs, ours = cellwise_outputs(cellwise, model_json, "exact", npz)
             raw = raw_inputs(model_json, inputs).transpose(1, 0, 2).copy()
             report_check(results, f"{name} exact vs ONNX Runtime ({op} operator)", "exact", ours, ort_logits(path, raw))
+    # Mixed stacks, reverse and bidirectional layers (concatenated or summed), exact.
+    for name, specs, head_from, time_major in STACKS:
+        layers, width = random_stack(specs, features, rng)
+        head = (rng.uniform(-0.5, 0.5, (width, classes)).astype(np.float32),
+                rng.uniform(-0.1, 0.1, classes).astype(np.float32))
+        path = os.path.join(arguments.work, name + ".onnx")
+        onnx.save(stack_model(layers, head, mean, std, steps, features, head_from, time_major), path)
+        model_json = os.path.join(arguments.work, name + ".json")
+        run([cellwise, "import", path, "--dataset", "JapaneseVowels", "--out", model_json])
+        npz = os.path.join(arguments.work, name + ".npz")
+        _, inputs, ours = cellwise_outputs(cellwise, model_json, "exact", npz)
+        raw = raw_inputs(model_json, inputs)
+        if time_major:
+            raw = raw.transpose(1, 0, 2).copy()
+        report_check(results, f"{name} exact vs ONNX Runtime", "exact", ours, ort_logits(path, raw))
     for example in ("vowels-gru-pytorch", "vowels-lstm-keras"):
         path = os.path.join(ROOT, "Examples", "onnx", example + ".onnx")
         model_json = os.path.join(arguments.work, example + ".json")
