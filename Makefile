@@ -20,8 +20,9 @@ accuracies: build
 	@scripts/demo.sh
 
 test:
-	@scripts/install-deps.sh --python
+	@scripts/install-deps.sh --python --torch
 	CELLWISE_REQUIRE_ALL_TESTS=1 CELLWISE_PYTHON=$(CURDIR)/.build/python-venv/bin/python \
+	  CELLWISE_TORCH_PYTHON=$(CURDIR)/.build/torch-venv/bin/python \
 	  CELLWISE_JUPYTER=$(CURDIR)/.build/python-venv/bin/jupyter $(SWIFT) test
 
 # Style: swift-format (.swift-format, 120 columns) with warnings as errors, no line over 120, and

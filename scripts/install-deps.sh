@@ -6,9 +6,18 @@
 #                                       onnx and onnxruntime (the ONNX Runtime checks), ruff (make lint)
 #   scripts/install-deps.sh --bench     into .build/bench-venv: NumPy, JAX and ONNX Runtime for
 #                                       scripts/bench/compare_libraries.py (make bench-libraries)
+#   scripts/install-deps.sh --torch     into .build/torch-venv: PyTorch, onnx, onnxscript and ONNX
+#                                       Runtime, for the checks on real torch.onnx.export output
+# The flags combine: scripts/install-deps.sh --python --torch.
 set -euo pipefail
 packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config dataset-fashion-mnist gzip)
-[ "${1:-}" = "--python" ] || [ "${1:-}" = "--bench" ] && packages+=(python3-venv)
+[ $# -gt 0 ] && packages+=(python3-venv)
+for flag in "$@"; do
+  case "$flag" in
+    --python | --bench | --torch) ;;
+    *) echo "error: unknown option $flag (expected --python, --bench or --torch)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,24 +38,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = "--python" ]; then
-  venv=.build/python-venv
-  pins=(nbconvert==7.17.2 ipykernel==7.4.0 matplotlib==3.11.2 numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0 scipy==1.17.1 statsmodels==0.15.0 ray==2.60.0 ruff==0.17.6)
-  check='import importlib.metadata as m, sys; sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))'
-  if [ ! -x "$venv/bin/jupyter-nbconvert" ] || ! "$venv/bin/python" -c "$check" "${pins[@]}" 2>/dev/null; then
-    echo "installing ${pins[*]} into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}"
+# venv FOLDER PROGRAM PIN...: makes FOLDER a virtual environment with exactly the pinned versions,
+# unless it already has them and PROGRAM.
+venv() {
+  local folder=$1 program=$2
+  shift 2
+  local check='import importlib.metadata as m, sys; sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))'
+  if [ ! -x "$folder/bin/$program" ] || ! "$folder/bin/python" -c "$check" "$@" 2>/dev/null; then
+    echo "installing $* into $folder" >&2
+    python3 -m venv "$folder"
+    "$folder/bin/pip" install --quiet --disable-pip-version-check "$@"
   fi
-fi
+}
 
-if [ "${1:-}" = "--bench" ]; then
-  venv=.build/bench-venv
-  pins=(numpy==2.4.6 jax==0.10.2 jaxlib==0.10.2 onnxruntime==1.32.0)
-  check='import importlib.metadata as m, sys; sys.exit(any(m.version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))'
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "$check" "${pins[@]}" 2>/dev/null; then
-    echo "installing ${pins[*]} into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}"
-  fi
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --python)
+      venv .build/python-venv jupyter-nbconvert nbconvert==7.17.2 ipykernel==7.4.0 matplotlib==3.11.2 numpy==2.4.6 \
+        onnx==1.23.2 onnxruntime==1.32.0 scipy==1.17.1 statsmodels==0.15.0 ray==2.60.0 ruff==0.17.6 ;;
+    --bench)
+      venv .build/bench-venv python numpy==2.4.6 jax==0.10.2 jaxlib==0.10.2 onnxruntime==1.32.0 ;;
+    --torch)
+      # PyPI's torch is the CUDA build (about 5.5 GB with its CUDA libraries); it runs on the CPU here.
+      venv .build/torch-venv python torch==2.15.0 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.32.0 numpy==2.4.6 ;;
+  esac
+done

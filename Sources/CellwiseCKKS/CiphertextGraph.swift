@@ -170,7 +170,7 @@ public struct CiphertextGraph: Sendable, Equatable {
             let block = model.profile.matrixVector.counts(
                 inputs: width + u, outputs: u, rotations: model.profile.matrixVectorRotations)
             let backward = cell.direction == .backward
-            let position_ = "step \(step) layer \(layer)" + (backward ? " backward" : "")
+            let cellName = "step \(step) layer \(layer)" + (backward ? " backward" : "")
             var results = [Int: Int]()  // node -> ciphertext
             func read(_ value: CellGraph.Value) -> Int {
                 switch value {
@@ -184,13 +184,13 @@ public struct CiphertextGraph: Sendable, Equatable {
                 let name = newState.map {
                     "\(graph.states[$0])[\(layer)]\(backward ? " backward" : "") after step \(step)"
                 }
-                let output = ciphertext(name ?? "\(operation.label) at \(position_)")
+                let output = ciphertext(name ?? "\(operation.label) at \(cellName)")
                 var linear = OperationCounts()
                 for _ in operation.blocks { linear = linear + block }
                 for _ in 0..<operation.elementwiseProducts { linear = linear + product }
                 operations.append(
                     Operation(
-                        label: "\(position_) \(operation.label)",
+                        label: "\(cellName) \(operation.label)",
                         inputs: operation.inputs.map { Input(ciphertext: read($0.value), lead: $0.lead) },
                         polynomialDepth: operation.site.map { model.depthRule.polynomialDepth(degree: degrees[$0]) }
                             ?? 0,

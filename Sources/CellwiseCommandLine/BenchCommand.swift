@@ -97,7 +97,8 @@ struct BenchCommand: ParsableCommand {
                         compute floor: %.2f ms at %.1f GFLOP/s (OpenBLAS sgemm 512^3 per thread): %.2fx the floor
                         last 4 cells changed (prefix reuse): median %.2f ms
                         input projections (once per split): %.1f ms
-                        """, weights.cell?.name ?? "mixed", weights.layers.count, weights.units, result.plan, result.samples,
+                        """, weights.cell?.name ?? "mixed", weights.layers.count, weights.units, result.plan,
+                    result.samples,
                     dataset, result.workers, result.blockSize, InstructionSet.inUse.rawValue, result.evalMsMedian,
                     result.evalMsMin, result.gflops, result.gflopPerEval, result.floorMs, result.sgemmGflops,
                     result.floorRatio, result.prefixReuseMsMedian, result.setupMs))

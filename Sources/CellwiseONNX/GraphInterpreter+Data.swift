@@ -146,7 +146,7 @@ extension GraphInterpreter {
         default:
             throw ONNXProblem(
                 "\(label): operator \(node.opType) on the samples is not one Cellwise reads (recurrent models: RNN, "
-                    + "GRU, LSTM and a Dense head)")
+                    + "GRU, LSTM and a Dense head)" + Self.unrolledHint(node.opType))
         }
     }
 

@@ -119,7 +119,7 @@ extension GraphInterpreter {
         default:
             throw ONNXProblem(
                 "\(label): operator \(node.opType) is not one Cellwise reads (recurrent models: RNN, GRU, LSTM, a "
-                    + "Dense head, and the shape operators exporters put around them)")
+                    + "Dense head, and the shape operators exporters put around them)" + Self.unrolledHint(node.opType))
         }
     }
 
@@ -224,5 +224,13 @@ extension GraphInterpreter {
             }
             return result
         }
+    }
+
+    /// What to say after an operator of an unrolled recurrence: torch.onnx.export's default (dynamo)
+    /// exporter writes nn.RNN step by step in MatMul, Add and Tanh.
+    static func unrolledHint(_ op: String) -> String {
+        guard ["MatMul", "Tanh", "Sigmoid"].contains(op) else { return "" }
+        return "; a recurrence unrolled into MatMul, Add and Tanh is what torch.onnx.export's default exporter "
+            + "writes for nn.RNN: export with dynamo=False, which writes the RNN operator"
     }
 }

@@ -32,6 +32,8 @@ struct GraphInterpreter {
     private var values: [String: GraphValue] = [:]
     /// Nodes already evaluated (their outputs are in `values`).
     private var evaluated: Set<Int> = []
+    /// How far the reading got: the nodes evaluated (to tell which of two readings explains a failure).
+    var progress: Int { evaluated.count }
     /// The recurrent layers found, bottom first.
     private(set) var layers: [Layer] = []
     /// The preprocessing folded into the first layer's input.

@@ -53,8 +53,8 @@ public struct ONNXImport: Sendable {
             throw ONNXImportError(path, "is not an ONNX model (it has no graph nodes)")
         }
         do {
-            (model, notes) = try Self.read(
-                proto.graph, timeSteps: timeSteps, openTimeSteps: openTimeSteps, source: path)
+            let graph = try ExternalData.resolve(proto.graph, modelPath: path)
+            (model, notes) = try Self.read(graph, timeSteps: timeSteps, openTimeSteps: openTimeSteps, source: path)
         } catch let problem as ONNXProblem {
             throw ONNXImportError(path, problem.message)
         }
@@ -71,11 +71,15 @@ public struct ONNXImport: Sendable {
         do {
             head = try interpreter.readOutput()
         } catch let batchFirst as ONNXProblem {
-            // Time-major instead? Only if that reading fits the whole graph; otherwise the first reading's error.
+            // Time-major instead? Only if that reading fits the whole graph; otherwise the error of the
+            // reading that got further (more nodes read).
             var timeMajor = try GraphInterpreter(graph: graph, timeMajor: true)
-            guard let read = try? timeMajor.readOutput() else { throw batchFirst }
+            do {
+                head = try timeMajor.readOutput()
+            } catch let second as ONNXProblem {
+                throw timeMajor.progress > interpreter.progress ? second : batchFirst
+            }
             interpreter = timeMajor
-            head = read
         }
         let layers = interpreter.layers
         guard let first = layers.first else {

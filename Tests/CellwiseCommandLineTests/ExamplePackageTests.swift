@@ -90,7 +90,8 @@ import Testing
             in: directory)
         try #require(train.status == 0, "\(train.error)")
         let file = try ModelFile.load(from: model)
-        #expect(file.model.cell?.name == "MGU" && file.model.cell?.isBuiltIn == false && file.model.sites.sitesPerCell == 2)
+        #expect(
+            file.model.cell?.name == "MGU" && file.model.cell?.isBuiltIn == false && file.model.sites.sitesPerCell == 2)
         let json =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
         #expect(json?["version"] as? Int == 3)

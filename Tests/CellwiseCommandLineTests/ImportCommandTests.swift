@@ -81,4 +81,23 @@ import Testing
         #expect((json["failed"] as? [String])?.isEmpty == true)
         #expect((json["max_abs_difference"] as? Double ?? 1) < 1e-4)
     }
+
+    @Test(
+        .enabled(
+            if: TestData.torchPython != nil || CLI.requireAllTests,
+            "needs Python with torch, onnx, onnxscript and onnxruntime (make test installs them in .build/torch-venv)"))
+    func realTorchExportsImportAndAgreeWithONNXRuntime() throws {
+        let python = try #require(TestData.torchPython, "make test installs .build/torch-venv")
+        let script = TestData.repositoryRoot.appendingPathComponent("scripts/onnx/check_torch_exports.py")
+        let work = try CLI.temporaryDirectory()
+        let run = try CLI.launch(
+            URL(fileURLWithPath: python), [script.path, "--cellwise", CLI.executable.path, "--work", work.path])
+        #expect(run.status == 0, "\(run.output)\n\(run.error)")
+        let summary = try #require(run.output.split(separator: "\n").last)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        // 8 PyTorch models x 2 exporters (dynamo, TorchScript): 13 imported and compared, 3 refused in one line.
+        #expect(json["checks"] as? Int == 16)
+        #expect((json["failed"] as? [String])?.isEmpty == true)
+        #expect((json["max_abs_difference"] as? Double ?? 1) < 1e-4)
+    }
 }

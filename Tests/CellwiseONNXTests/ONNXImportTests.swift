@@ -203,6 +203,51 @@ import Testing
         let y = b.node("RNN", [x, "W", b.constant(B.ramp(4), shape: [1, 2, 2])], outputs: 2, ["hidden_size": .int(2)])
         b.output(
             b.node("Gemm", [b.node("Squeeze", [y[1], b.integers([0])])[0], b.constant(B.ramp(8), shape: [2, 4])])[0])
-        #expect(problem(try b.write())?.contains("initializer 'W' keeps its data in an external file") == true)
+        #expect(
+            problem(try b.write())?.contains("initializer 'W' keeps its data in an external file but names none")
+                == true)
+    }
+
+    /// torch.onnx.export's default exporter keeps the weights in `model.onnx.data` beside the model.
+    @Test func externalDataBesideTheModelIsRead() throws {
+        func graph(location: String?) throws -> String {
+            var b = B()
+            var tensor = Onnx_TensorProto()
+            tensor.name = "W"
+            tensor.dims = [1, 2, 3]
+            tensor.dataType = 1
+            if let location {
+                tensor.dataLocation = .external
+                tensor.externalData = [("location", location), ("offset", "8"), ("length", "24")].map {
+                    var entry = Onnx_StringStringEntryProto()
+                    (entry.key, entry.value) = $0
+                    return entry
+                }
+            } else {
+                tensor.floatData = B.ramp(6)
+            }
+            b.graph.initializer.append(tensor)
+            let x = b.node("Transpose", ["x"], ["perm": .ints([1, 0, 2])])[0]
+            let y = b.node(
+                "RNN", [x, "W", b.constant(B.ramp(4), shape: [1, 2, 2])], outputs: 2, ["hidden_size": .int(2)])
+            b.output(
+                b.node(
+                    "Gemm", [b.node("Squeeze", [y[1], b.integers([0])])[0], b.constant(B.ramp(8), shape: [2, 4])])[
+                        0])
+            return try b.write()
+        }
+        let name = "cellwise-weights-\(UUID().uuidString).data"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(name)
+        var bytes = Data(repeating: 0xFF, count: 8)  // the tensor starts at offset 8
+        for value in B.ramp(6) { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        try bytes.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let external = try ONNXImport(contentsOf: try graph(location: name), timeSteps: 5)
+        let inline = try ONNXImport(contentsOf: try graph(location: nil), timeSteps: 5)
+        #expect(external.model == inline.model)
+        #expect(problem(try graph(location: "../\(name)"))?.contains("outside the model's folder") == true)
+        #expect(problem(try graph(location: "missing.data"))?.contains("'missing.data', which cannot be read") == true)
+        try Data(count: 20).write(to: file)
+        #expect(problem(try graph(location: name))?.contains("are outside '\(name)' (20 bytes)") == true)
     }
 }

@@ -53,7 +53,9 @@ public enum ReferenceRecurrence {
                     let x = sequence[position]
                     states =
                         equations && layer.cell.isBuiltIn
-                        ? equationCell(layer.cell, weights, units: layer.units, x: x, states: states) { act(base + $0, $1) }
+                        ? equationCell(layer.cell, weights, units: layer.units, x: x, states: states) {
+                            act(base + $0, $1)
+                        }
                         : graphCell(layer.cell.graph, weights, units: layer.units, x: x, states: states) {
                             act(base + $0, $1)
                         }
@@ -63,7 +65,8 @@ public enum ReferenceRecurrence {
                 finals.append(states[0])
             }
             func merge(_ parts: [[Double]]) -> [Double] {
-                parts.count == 1 ? parts[0] : layer.merge == .concat ? parts[0] + parts[1] : zip(parts[0], parts[1]).map(+)
+                parts.count == 1
+                    ? parts[0] : layer.merge == .concat ? parts[0] + parts[1] : zip(parts[0], parts[1]).map(+)
             }
             sequence = (0..<steps).map { t in merge(outputs.map { $0[t] }) }
             final = merge(finals)

@@ -79,6 +79,16 @@ public enum TestData {
         return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// The Python with PyTorch of `make test` (torch, onnx, onnxscript, onnxruntime):
+    /// `CELLWISE_TORCH_PYTHON`, else `.build/torch-venv`; nil when neither is there.
+    public static var torchPython: String? {
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["CELLWISE_TORCH_PYTHON"],
+            repositoryRoot.appendingPathComponent(".build/torch-venv/bin/python").path,
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// The fixture directory of the core tests (`Tests/CellwiseCoreTests/Fixtures`).
     public static var fixtures: URL {
         repositoryRoot.appendingPathComponent("Tests/CellwiseCoreTests/Fixtures")

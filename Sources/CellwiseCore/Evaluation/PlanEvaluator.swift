@@ -9,9 +9,10 @@
 ///
 /// States after every cell are kept for the most recently used plans (shared between plans,
 /// never copied). Cells are evaluated in the site order of ``SiteLayout`` (step by step, each
-/// step layer by layer, when every layer runs forward); a plan that agrees with a kept plan on every site of its first `k` cells
-/// starts from that plan's states after cell `k`, giving bit-identical results: each block of
-/// samples always goes through the same operations in the same order.
+/// step layer by layer, when every layer runs forward); a plan that agrees with a kept plan on
+/// every site of its first `k` cells starts from that plan's states after cell `k`, giving
+/// bit-identical results: each block of samples always goes through the same operations in the
+/// same order.
 ///
 /// An evaluator is not thread-safe: use one per thread (it uses all cores internally).
 public final class PlanEvaluator {

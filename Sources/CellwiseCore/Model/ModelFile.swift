@@ -236,15 +236,19 @@ public struct ModelFile: Sendable {
                             ? "\(key) is bidirectional but has no backward weights"
                             : "\(key).backward is only for a bidirectional layer")
                 }
-                let passes = [
-                    RecurrentWeights(
-                        kernel: layer.kernel, recurrentKernel: layer.recurrentKernel, bias: layer.bias,
-                        recurrentBias: layer.recurrentBias ?? [])
-                ] + (layer.backward.map {
-                    [RecurrentWeights(
-                        kernel: $0.kernel, recurrentKernel: $0.recurrentKernel, bias: $0.bias,
-                        recurrentBias: $0.recurrentBias ?? [])]
-                } ?? [])
+                let passes =
+                    [
+                        RecurrentWeights(
+                            kernel: layer.kernel, recurrentKernel: layer.recurrentKernel, bias: layer.bias,
+                            recurrentBias: layer.recurrentBias ?? [])
+                    ]
+                    + (layer.backward.map {
+                        [
+                            RecurrentWeights(
+                                kernel: $0.kernel, recurrentKernel: $0.recurrentKernel, bias: $0.bias,
+                                recurrentBias: $0.recurrentBias ?? [])
+                        ]
+                    } ?? [])
                 let made = try RecurrentLayer(
                     cell: own, inputSize: width, units: units, direction: direction, merge: layer.merge ?? .concat,
                     passes: passes, source: path, name: key)

@@ -85,7 +85,8 @@ public struct RecurrentLayer: Sendable, Equatable {
         self.init(cell: cell, inputSize: inputSize, units: units, direction: direction, merge: merge)
         guard passes.count == direction.passes.count else {
             throw DataError(
-                source, "\(name) has \(passes.count) sets of weights, a \(direction.rawValue) layer has "
+                source,
+                "\(name) has \(passes.count) sets of weights, a \(direction.rawValue) layer has "
                     + "\(direction.passes.count)")
         }
         let width = cell.blocks * units

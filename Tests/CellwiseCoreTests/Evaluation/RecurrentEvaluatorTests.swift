@@ -46,7 +46,9 @@ import Testing
     }
 
     static func checkAgainstTheReference(_ model: RecurrentModel) throws {
-        let (cell, units) = (model.stack.map { "\($0.cell.name) \($0.direction) \($0.merge)" }, model.stack.map(\.units))
+        let (cell, units) = (
+            model.stack.map { "\($0.cell.name) \($0.direction) \($0.merge)" }, model.stack.map(\.units)
+        )
         let split = Self.split(for: model, count: 40, seed: 3)
         let library = try ApproximationLibrary.observing(
             model: model, split: Self.split(for: model, count: 30, seed: 4), lower: -6, upper: 6)
