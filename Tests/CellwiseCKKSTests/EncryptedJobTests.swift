@@ -10,11 +10,24 @@ import Testing
 @Suite struct EncryptedJobTests {
     static let cells = RecurrentCell.builtIn + [TestCells.minimalGatedUnit]
 
+    /// Two stacked layers of every kind, and stacks of different kinds.
+    static let stacks: [[LayerShape]] =
+        cells.map { cell in [4, 6].map { LayerShape(cell: cell, units: $0) } } + [
+            [LayerShape(cell: .gru(resetAfter: true), units: 4), LayerShape(cell: .lstm, units: 6)],
+            [
+                LayerShape(cell: TestCells.minimalGatedUnit, units: 4), LayerShape(cell: .simpleRNN, units: 5),
+                LayerShape(cell: .gru(resetAfter: false), units: 3),
+            ],
+        ]
+
     static func job(_ cell: RecurrentCell, units: [Int] = [4, 6]) throws -> EncryptedJob {
-        let model = ReferenceRecurrence.randomModel(cell: cell, units: units, timeSteps: 3)
+        try job(stack: units.map { LayerShape(cell: cell, units: $0) })
+    }
+
+    static func job(stack: [LayerShape]) throws -> EncryptedJob {
+        let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 3)
         let costModel = CostModel(profile: .heaanFGb, depthRule: .openfhe, shapeOf: model)
-        let plan = ActivationPlan(
-            uniform: .polynomial(degree: 3), layout: SiteLayout(cell: cell, layers: units.count, timeSteps: 3))
+        let plan = ActivationPlan(uniform: .polynomial(degree: 3), layout: model.sites)
         let prediction = try costModel.cost(of: plan, placement: .ciphertexts)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
         let (inputs, _) = ReferenceRecurrence.randomInputs(for: model, count: 2)
@@ -117,16 +130,22 @@ import Testing
     /// The bridge's circuit run on plain NumPy slots (tools/ckks/simulate.py: the same rotations,
     /// BSGS products, graph interpretation and Chebyshev series as under CKKS, without encryption)
     /// gives the Float64 reference recurrence's logits with the plan's polynomials, for every cell
-    /// kind, two stacked layers and two images per vector.
+    /// kind, two stacked layers, stacks of different kinds (each layer its own graph) and two
+    /// images per vector.
     @Test(
         .enabled(
             if: Self.python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
             "needs the Python of make test (NumPy, jsonschema)"),
-        arguments: cells)
-    func theCircuitOnPlainSlotsComputesThePlansLogits(cell: RecurrentCell) throws {
+        arguments: stacks.indices)
+    func theCircuitOnPlainSlotsComputesThePlansLogits(index: Int) throws {
         let python = try #require(Self.python)
-        let model = ReferenceRecurrence.randomModel(cell: cell, units: [4, 6], timeSteps: 3)
-        let job = try Self.job(cell)
+        let stack = Self.stacks[index]
+        let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 3)
+        let cell = stack.map(\.cell.name)
+        let job = try Self.job(stack: stack)
+        if stack.contains(where: { $0.cell != stack[0].cell }) {
+            #expect(job.layers.contains { $0.cell != nil }, "a mixed stack's layers name their cells")
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("job-\(UUID().uuidString).json")
         try job.encoded().write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

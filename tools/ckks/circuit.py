@@ -84,12 +84,17 @@ def parse_value(text):
     return ("x", 0) if text == "x" else (text[0], int(text[1:]))
 
 
+def layer_graph(job, l):
+    """The cell graph layer `l` runs: its own in a stack of different kinds, else the job's."""
+    return job["layers"][l].get("cell") or job["cell"]
+
+
 class Circuit:
     """A recurrent model's encrypted evaluation: the operations of Cellwise's ciphertext graph
     (CiphertextGraph.swift) in order, with the bootstraps of its placement. Nothing here knows a
-    cell kind: every layer runs the job's cell graph (CellGraph.swift; docs/encrypted-job.md), and
-    each operation evaluates the graph node it names from the values it reads, through the
-    unlabelled nodes between them.
+    cell kind: every layer runs its cell graph (the job's, or the layer's own in a mixed stack;
+    CellGraph.swift, docs/encrypted-job.md), and each operation evaluates the graph node it names
+    from the values it reads, through the unlabelled nodes between them.
 
     Every value of a layer sits in features 0..u-1 of each image's 64-slot window (a state, a
     gate, a product); the step's input x_t is encrypted into features u..u+n-1 of layer 0, and a
@@ -109,32 +114,34 @@ class Circuit:
 
     def __init__(self, cc, job, batch, level=0):
         self.cc, self.job, self.batch, self.level = cc, job, batch, level
-        graph = job["cell"]
-        self.nodes = graph["nodes"]
-        blocks = graph["blocks"]
-        # Sums of an input product and a recurrent product of the same block (no recurrent bias):
-        # one product of [v | x].
-        self.combined = {}
-        for n, node in enumerate(self.nodes):
-            if node["op"] != "add":
-                continue
-            a, b = (parse_value(v) for v in node["of"])
-            if a[0] != "n" or b[0] != "n":
-                continue
-            first, second = self.nodes[a[1]], self.nodes[b[1]]
-            if first["op"] == "recurrent_product":
-                first, second = second, first
-            if (first["op"] == "input_product" and second["op"] == "recurrent_product"
-                    and first["block"] == second["block"] and not second.get("with_bias")
-                    and "label" not in first and "label" not in second):
-                self.combined[n] = (first["block"], second["of"])
-        absorbed = {parse_value(v)[1] for n in self.combined for v in self.nodes[n]["of"]}
-        needs = {"both": {k for k, _ in self.combined.values()}, "input": set(), "recurrent": set()}
-        for n, node in enumerate(self.nodes):
-            if n not in absorbed and node["op"] in ("input_product", "recurrent_product"):
-                needs[node["op"].split("_")[0]].add(node["block"])
+        self.nodes, self.combined = [], []
         self.matrices, self.bias, self.recurrent_bias = {}, {}, {}
         for l, layer in enumerate(job["layers"]):
+            graph = layer_graph(job, l)
+            nodes, blocks = graph["nodes"], graph["blocks"]
+            # Sums of an input product and a recurrent product of the same block (no recurrent bias):
+            # one product of [v | x].
+            combined = {}
+            for n, node in enumerate(nodes):
+                if node["op"] != "add":
+                    continue
+                a, b = (parse_value(v) for v in node["of"])
+                if a[0] != "n" or b[0] != "n":
+                    continue
+                first, second = nodes[a[1]], nodes[b[1]]
+                if first["op"] == "recurrent_product":
+                    first, second = second, first
+                if (first["op"] == "input_product" and second["op"] == "recurrent_product"
+                        and first["block"] == second["block"] and not second.get("with_bias")
+                        and "label" not in first and "label" not in second):
+                    combined[n] = (first["block"], second["of"])
+            absorbed = {parse_value(v)[1] for n in combined for v in nodes[n]["of"]}
+            needs = {"both": {k for k, _ in combined.values()}, "input": set(), "recurrent": set()}
+            for n, node in enumerate(nodes):
+                if n not in absorbed and node["op"] in ("input_product", "recurrent_product"):
+                    needs[node["op"].split("_")[0]].add(node["block"])
+            self.nodes.append(nodes)
+            self.combined.append(combined)
             u, w = layer["units"], layer["input_size"]
             if u + w > SLOTS:
                 raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {SLOTS}-slot window")
@@ -245,10 +252,10 @@ class Circuit:
             return known[text]
 
         def node(n):
-            spec = self.nodes[n]
+            spec = self.nodes[l][n]
             kind = spec["op"]
-            if n in self.combined:
-                k, recurrent = self.combined[n]
+            if n in self.combined[l]:
+                k, recurrent = self.combined[l][n]
                 v = self.add(value(recurrent), self.place(value("x"), l))
                 return self.cc.EvalAdd(self.product(v, l, "both", k), self.bias[(l, k)])
             if kind == "input_product":
@@ -277,10 +284,12 @@ def check_job(job):
         error = errors[0]
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise ValueError(f"the job{where}: {error.message[:200]}")
-    nodes = job["cell"]["nodes"]
     known = {f["id"] for f in job["fresh"]}
     for index, op in enumerate(job["operations"]):
         where = f"the job.operations[{index}] ({op['label']})"
+        if op["layer"] >= len(job["layers"]):
+            raise ValueError(f"{where}: layer {op['layer']} of {len(job['layers'])}")
+        nodes = layer_graph(job, op["layer"])["nodes"]
         if op["kind"] == "cell":
             if op["node"] >= len(nodes):
                 raise ValueError(f"{where}: node {op['node']} of {len(nodes)}")
