@@ -11,7 +11,8 @@ struct TrainCommand: ParsableCommand {
             best weights restored), learning rate reduced on plateaus from 1e-2 to 1e-5.
             --cell gru or lstm and --layers N train other models (Keras semantics); --cell FILE.json
             trains a cell of your own, a cell graph in JSON (docs/encrypted-job.md#the-cell-graph),
-            saved as model file version 3. Series are standardised per channel from the training
+            saved as model file version 3, as are --direction reverse or bidirectional (with --merge
+            concat or sum) layers. Series are standardised per channel from the training
             split and pre-padded to the longest case.
             Progress goes to standard error, one line per epoch.
 
@@ -20,6 +21,8 @@ struct TrainCommand: ParsableCommand {
               cellwise train --dataset fashion --out results/models/my-fashion.json --learning-rate 1e-3
               cellwise train --dataset JapaneseVowels --cell gru --out results/models/my-vowels-gru.json
               cellwise train --dataset JapaneseVowels --cell lstm --layers 2 --out results/models/vowels-lstm2.json
+              cellwise train --dataset JapaneseVowels --cell gru --direction bidirectional --units 16 \\
+                --out results/models/vowels-bigru.json
             """)
 
     @Option(
@@ -43,6 +46,12 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Stacked recurrent layers.")
     var layers: Int = 1
+
+    @Option(help: "Which way every layer runs: forward, reverse or bidirectional.")
+    var direction: String = LayerDirection.forward.rawValue
+
+    @Option(help: "How a bidirectional layer's passes combine: concat or sum.")
+    var merge: String = LayerMerge.concat.rawValue
 
     @Option(parsing: .unconditional, help: "Hidden units of every layer.")
     var units: Int = 32
@@ -91,6 +100,15 @@ struct TrainCommand: ParsableCommand {
                     + CellChoice.allCases.map(\.rawValue).joined(separator: ", ") + " or a cell graph file (.json)")
         }
         config.layers = layers
+        guard let direction = LayerDirection(rawValue: direction) else {
+            throw ConfigurationError(
+                key: "--direction", problem: "is \"\(self.direction)\"; expected forward, reverse or bidirectional")
+        }
+        guard let merge = LayerMerge(rawValue: merge) else {
+            throw ConfigurationError(key: "--merge", problem: "is \"\(self.merge)\"; expected concat or sum")
+        }
+        config.direction = direction
+        config.merge = merge
         config.units = units
         config.epochs = epochs
         config.batchSize = batchSize

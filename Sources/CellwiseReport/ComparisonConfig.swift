@@ -209,6 +209,8 @@ extension ComparisonConfig {
             var splitSeed: UInt64?
             var cell: CellChoice?
             var layers: Int?
+            var direction: LayerDirection?
+            var merge: LayerMerge?
             var units: Int?
             var epochs: Int?
             var batchSize: Int?
@@ -220,7 +222,7 @@ extension ComparisonConfig {
             var note: String?
 
             enum CodingKeys: String, CodingKey {
-                case seed, cell, layers, units, epochs, patience, note
+                case seed, cell, layers, direction, merge, units, epochs, patience, note
                 case splitSeed = "split_seed"
                 case batchSize = "batch_size"
                 case learningRate = "learning_rate"
@@ -235,6 +237,8 @@ extension ComparisonConfig {
                 c.splitSeed = splitSeed ?? defaultSeed
                 if let cell { c.cell = cell }
                 if let layers { c.layers = layers }
+                if let direction { c.direction = direction }
+                if let merge { c.merge = merge }
                 if let units { c.units = units }
                 if let epochs { c.epochs = epochs }
                 if let batchSize { c.batchSize = batchSize }

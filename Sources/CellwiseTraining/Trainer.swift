@@ -58,10 +58,13 @@ public struct Trainer: Sendable {
         let config = configuration
         let train = dataset.train
         let input: InputTransform = dataset.source.isImages ? .imageRows : .standardising(train)
+        var stack = config.stack
+        if let cell {
+            stack = stack.map { LayerShape(cell: cell, units: $0.units, direction: $0.direction, merge: $0.merge) }
+        }
         var model = RecurrentModel(
-            kerasInitializedWithSeed: config.seed, cell: cell ?? config.cell.cell, inputSize: train.featureCount,
-            units: Array(repeating: config.units, count: config.layers), classes: train.classCount,
-            timeSteps: train.timeSteps, input: input)
+            kerasInitializedWithSeed: config.seed, stack: stack, inputSize: train.featureCount,
+            classes: train.classCount, timeSteps: train.timeSteps, input: input)
         let inputs = try input.apply(to: train, timeSteps: model.timeSteps, featureCount: model.inputSize)
         // A stream apart from the initialiser's.
         var shuffler = SeededGenerator(seed: config.seed ^ 0x5348_5546_464C_4531)

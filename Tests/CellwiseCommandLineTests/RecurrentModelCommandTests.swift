@@ -51,6 +51,35 @@ import Testing
         #expect(sigmoidAtTanh.error.contains("it computes tanh"), "\(sigmoidAtTanh.error)")
     }
 
+    /// `train --direction bidirectional` trains both passes into a version-3 file whose training
+    /// configuration records the direction; evaluate, cost and search read it; a direction or merge
+    /// that is not one is refused in one line.
+    @Test func trainsEvaluatesPricesAndSearchesABidirectionalModel() throws {
+        let directory = try CLI.temporaryDirectory()
+        let model = directory.appendingPathComponent("bigru.json").path
+        let train = try CLI.run([
+            "train", "--dataset", "JapaneseVowels", "--cell", "gru", "--direction", "bidirectional", "--merge", "sum",
+            "--units", "6", "--epochs", "3", "--out", model, "--quiet",
+        ])
+        #expect(train.status == 0, "\(train.error)")
+        let file = try ModelFile.load(from: model)
+        #expect(file.model.layers[0].direction == .bidirectional && file.model.layers[0].merge == .sum)
+        #expect(file.metadata.training?.direction == .bidirectional && file.metadata.training?.merge == .sum)
+        #expect(file.model.sites.count == 2 * 29 * 3 && !file.model.sites.isStepMajor)
+        for arguments in [
+            ["evaluate", "--model", model, "--plan", "z=3;r=3;h=17"], ["cost", "--model", model, "--plan", "7"],
+            ["search", "--model", model, "--strategy", "ga", "--budget", "40", "--quiet"],
+        ] {
+            let run = try CLI.run(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.error)")
+        }
+        for (option, value) in [("--direction", "sideways"), ("--merge", "mean")] {
+            let run = try CLI.run(["train", "--dataset", "JapaneseVowels", option, value, "--out", model + ".x"])
+            #expect(run.status == 1 && run.error.split(separator: "\n").count == 1, "\(run.error)")
+            #expect(run.error.contains("\(option): is \"\(value)\""), "\(run.error)")
+        }
+    }
+
     /// `train --cell FILE.json` trains a cell of one's own from its graph (the minimal gated unit)
     /// into a version-3 model file that the other commands read; a file that is not a graph, or a
     /// name that is no cell, is refused in one line.

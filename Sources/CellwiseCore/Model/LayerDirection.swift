@@ -43,3 +43,6 @@ public enum LayerMerge: String, Hashable, Sendable, CaseIterable, Codable {
     /// `h_forward + h_backward`.
     case sum
 }
+
+extension LayerDirection: ConfigurationChoice {}
+extension LayerMerge: ConfigurationChoice {}

@@ -348,7 +348,7 @@ public struct ModelFile: Sendable {
         "test_accuracy", "cell_ranges", "created_by",
     ]
     private static let trainingKeys: Set<String> = [
-        "seed", "split_seed", "cell", "layers", "units", "epochs", "batch_size", "learning_rate",
+        "seed", "split_seed", "cell", "layers", "direction", "merge", "units", "epochs", "batch_size", "learning_rate",
         "minimum_learning_rate", "reduce_factor", "reduce_patience", "early_stopping_patience", "beta1", "beta2",
         "epsilon", "training_limit",
     ]

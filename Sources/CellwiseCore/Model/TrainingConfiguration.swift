@@ -8,6 +8,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var cell: CellChoice = .simpleRNN
     /// Stacked recurrent layers.
     public var layers: Int = 1
+    /// Which way every layer runs (``LayerDirection/bidirectional``: PyTorch's `bidirectional=True`).
+    public var direction: LayerDirection = .forward
+    /// How a bidirectional layer's passes combine.
+    public var merge: LayerMerge = .concat
     /// Hidden units of every recurrent layer.
     public var units: Int = 32
     /// Upper bound on the number of epochs.
@@ -37,7 +41,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case seed, splitSeed, cell, layers, units, epochs, batchSize, learningRate, minimumLearningRate, reduceFactor
+        case seed, splitSeed, cell, layers, direction, merge, units, epochs, batchSize, learningRate,
+            minimumLearningRate, reduceFactor
         case reducePatience, earlyStoppingPatience, beta1, beta2, epsilon, trainingLimit
     }
 
@@ -49,6 +54,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         splitSeed = try c.decode(UInt64.self, forKey: .splitSeed)
         cell = try c.decodeIfPresent(CellChoice.self, forKey: .cell) ?? .simpleRNN
         layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
+        direction = try c.decodeIfPresent(LayerDirection.self, forKey: .direction) ?? .forward
+        merge = try c.decodeIfPresent(LayerMerge.self, forKey: .merge) ?? .concat
         units = try c.decode(Int.self, forKey: .units)
         epochs = try c.decode(Int.self, forKey: .epochs)
         batchSize = try c.decode(Int.self, forKey: .batchSize)
@@ -71,6 +78,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try c.encode(splitSeed, forKey: .splitSeed)
         if cell != .simpleRNN { try c.encode(cell, forKey: .cell) }
         if layers != 1 { try c.encode(layers, forKey: .layers) }
+        if direction != .forward { try c.encode(direction, forKey: .direction) }
+        if direction == .bidirectional && merge != .concat { try c.encode(merge, forKey: .merge) }
         try c.encode(units, forKey: .units)
         try c.encode(epochs, forKey: .epochs)
         try c.encode(batchSize, forKey: .batchSize)
@@ -83,6 +92,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try c.encode(beta2, forKey: .beta2)
         try c.encode(epsilon, forKey: .epsilon)
         try c.encodeIfPresent(trainingLimit, forKey: .trainingLimit)
+    }
+
+    /// The layers to train: `layers` layers of `units` `cell`s, each running `direction`.
+    public var stack: [LayerShape] {
+        Array(repeating: LayerShape(cell: cell.cell, units: units, direction: direction, merge: merge), count: layers)
     }
 
     /// Checks every value, naming the first that is out of range by its config key (`batch_size`).
@@ -116,6 +130,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         let pairs: [(String, String, String)] = [
             ("seed", "\(a.seed)", "\(b.seed)"), ("split_seed", "\(a.splitSeed)", "\(b.splitSeed)"),
             ("cell", a.cell.rawValue, b.cell.rawValue), ("layers", "\(a.layers)", "\(b.layers)"),
+            ("direction", a.direction.rawValue, b.direction.rawValue), ("merge", a.merge.rawValue, b.merge.rawValue),
             ("units", "\(a.units)", "\(b.units)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
             ("batch_size", "\(a.batchSize)", "\(b.batchSize)"),
             ("learning_rate", "\(a.learningRate)", "\(b.learningRate)"),

@@ -163,6 +163,57 @@ import Testing
         #expect(try ModelFile.load(from: path) == file)
     }
 
+    /// Stacks of different kinds, reverse and bidirectional layers: version 3, each layer's cell,
+    /// direction, merge and backward pass; what is inconsistent is refused by name.
+    @Test func stacksOfAnyLayersTravelInVersionThree() throws {
+        let model = RecurrentModel(
+            kerasInitializedWithSeed: 4,
+            stack: [
+                LayerShape(cell: .gru(resetAfter: false), units: 5, direction: .bidirectional),
+                LayerShape(cell: .lstm, units: 4, direction: .bidirectional, merge: .sum),
+                LayerShape(cell: TestCells.minimalGatedUnit, units: 3, direction: .reverse),
+            ], inputSize: 6, classes: 3, timeSteps: 4, input: InputTransform(layout: .series))
+        #expect(model.layers.map(\.inputSize) == [6, 10, 4] && model.outputSize == 3)
+        #expect(model.layers[0].passes[0] != model.layers[0].passes[1], "each pass has its own weights")
+        let metadata = ModelMetadata(
+            dataset: "JapaneseVowels", splitSeed: 1, training: nil, epochsRun: 0, bestEpoch: 0, validationLoss: 0,
+            validationAccuracy: 0, testAccuracy: 0, cellRanges: nil)
+        let file = ModelFile(model: model, metadata: metadata)
+        let path = try TestData.directory().appendingPathComponent("stack.json").path
+        try file.save(to: path)
+        #expect(try ModelFile.load(from: path) == file)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        #expect(json["version"] as? Int == 3)
+        let layers = try #require(json["layers"] as? [[String: Any]])
+        #expect(layers[0]["cell"] == nil && layers[0]["direction"] as? String == "bidirectional")
+        #expect(layers[0]["merge"] as? String == "concat" && layers[0]["backward"] != nil)
+        #expect(layers[1]["cell"] as? String == "LSTM" && layers[1]["merge"] as? String == "sum")
+        #expect(layers[2]["cell_graph"] != nil && layers[2]["direction"] as? String == "reverse")
+        #expect(layers[2]["backward"] == nil && layers[2]["merge"] == nil)
+        // Broken stacks, one problem each.
+        func refusal(_ change: (inout [[String: Any]]) -> Void) throws -> String {
+            var broken = json
+            var entries = layers
+            change(&entries)
+            broken["layers"] = entries
+            let brokenPath = try TestData.directory().appendingPathComponent("broken.json").path
+            try JSONSerialization.data(withJSONObject: broken).write(to: URL(fileURLWithPath: brokenPath))
+            let error = #expect(throws: ModelFileError.self) { try ModelFile.load(from: brokenPath) }
+            return error?.problem ?? ""
+        }
+        #expect(try refusal { $0[0]["backward"] = nil } == "layers[0] is bidirectional but has no backward weights")
+        #expect(try refusal { $0[2]["merge"] = "sum" } == "layers[2].merge is only for a bidirectional layer")
+        #expect(try refusal { $0[1]["direction"] = "forward" } == "layers[1].merge is only for a bidirectional layer")
+        #expect(try refusal { $0[1]["direction"] = "sideways" }.contains("sideways"))
+        #expect(try refusal { $0[1]["cell"] = "Elman" }.contains("layers[1].cell is \"Elman\""))
+        // Built-in forward stacks of one kind stay version 2.
+        let plain = ModelFile(model: RecurrentModel(kerasInitializedWithSeed: 4, cell: .lstm), metadata: metadata)
+        try plain.save(to: path)
+        let version = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect((version as? [String: Any])?["version"] as? Int == 2)
+    }
+
     /// A version-1 file (the paper's SimpleRNN, as Cellwise 0.2 wrote it) still reads.
     @Test func readsVersionOneFiles() throws {
         let file = Self.sample()
