@@ -25,8 +25,8 @@ enum ExternalData {
             let parts = location.split(separator: "/", omittingEmptySubsequences: true)
             guard !location.hasPrefix("/"), !parts.contains(".."), !location.contains("\\") else {
                 throw ONNXProblem(
-                    "\(what) keeps its data in '\(location)', outside the model's folder; external data must sit beside "
-                        + "the model")
+                    "\(what) keeps its data in '\(location)', outside the model's folder; external data must "
+                        + "sit beside the model")
             }
             let file = folder.appendingPathComponent(location).path
             if files[file] == nil {
