@@ -47,6 +47,8 @@ public struct CiphertextGraph: Sendable, Equatable {
         public var kind: String = ""
         /// Its layer (the last one for the Dense layer).
         public var layer: Int = 0
+        /// Its pass: 1 in a bidirectional layer's backward pass, else 0.
+        public var pass: Int = 0
         /// The plan index of the site whose polynomial it evaluates (nil for products and Dense).
         public var site: Int?
         /// The node of the layer's ``CellGraph`` it computes (nil for the Dense layer).
@@ -198,7 +200,7 @@ public struct CiphertextGraph: Sendable, Equatable {
                         polynomial: operation.site.map { PolynomialOperations.counts(degree: degrees[$0]) }
                             ?? OperationCounts(),
                         output: output, element: element + operation.stage, kind: operation.label, layer: layer,
-                        site: operation.site.map { cell.firstSite + $0 }, node: operation.node))
+                        pass: pass, site: operation.site.map { cell.firstSite + $0 }, node: operation.node))
                 results[operation.node] = output
             }
             for (k, value) in graph.outputs.enumerated() { states[layer][pass][k] = read(value) }

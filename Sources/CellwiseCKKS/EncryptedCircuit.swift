@@ -21,12 +21,6 @@ public struct EncryptedCircuit: Sendable {
     /// - Throws: ``ConfigurationError`` for a model that does not fit the slots or a chain placement
     ///   of a gated or stacked model.
     public init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, prediction: CostReport) throws {
-        if let index = model.layers.firstIndex(where: { $0.direction != .forward }) {
-            throw ConfigurationError(
-                key: "model",
-                problem: "layer \(index) runs \(model.layers[index].direction.rawValue); encrypted runs take layers "
-                    + "that run forward (the cost model prices the others)")
-        }
         for (index, layer) in model.layers.enumerated() where layer.units + layer.inputSize > Self.window {
             throw ConfigurationError(
                 key: "model",
@@ -35,6 +29,12 @@ public struct EncryptedCircuit: Sendable {
         }
         guard model.classes <= Self.window else {
             throw ConfigurationError(key: "model", problem: "has \(model.classes) classes; at most \(Self.window)")
+        }
+        for (index, layer) in model.layers.enumerated() where layer.outputSize > Self.window {
+            throw ConfigurationError(
+                key: "model",
+                problem: "layer \(index) gives \(layer.outputSize) values per step (two passes side by side); "
+                    + "encrypted runs hold them in a \(Self.window)-slot window per image")
         }
         graph = try CiphertextGraph(plan: plan, model: costModel)
         switch prediction.placement {
@@ -72,9 +72,11 @@ public struct EncryptedCircuit: Sendable {
             graph.stepInputs.enumerated().map { EncryptedJob.Fresh(id: $1, input: $0) }
             + graph.fresh.subtracting(inputs).sorted().map { EncryptedJob.Fresh(id: $0, input: nil) }
         let operations = try graph.operations.enumerated().map { index, operation in
+            let kind: EncryptedJob.Operation.Kind =
+                operation.node != nil ? .cell : operation.kind == "merge" ? .merge : .dense
             var entry = EncryptedJob.Operation(
-                label: operation.label, kind: operation.node == nil ? .dense : .cell, layer: operation.layer,
-                node: operation.node,
+                label: operation.label, kind: kind, layer: operation.layer,
+                node: operation.node, pass: operation.pass == 0 ? nil : operation.pass,
                 reads: operation.node.map { node in
                     model.layers[operation.layer].cell.graph.operations.first { $0.node == node }!.inputs.map {
                         $0.value.description
@@ -98,7 +100,14 @@ public struct EncryptedCircuit: Sendable {
                     units: layer.units, inputSize: layer.inputSize, kernel: layer.kernel.map(Double.init),
                     recurrentKernel: layer.recurrentKernel.map(Double.init), bias: layer.bias.map(Double.init),
                     recurrentBias: layer.recurrentBias.map(Double.init),
-                    cell: layer.cell.graph == cell ? nil : layer.cell.graph)
+                    cell: layer.cell.graph == cell ? nil : layer.cell.graph,
+                    backward: layer.passes.count > 1
+                        ? EncryptedJob.Pass(
+                            kernel: layer.passes[1].kernel.map(Double.init),
+                            recurrentKernel: layer.passes[1].recurrentKernel.map(Double.init),
+                            bias: layer.passes[1].bias.map(Double.init),
+                            recurrentBias: layer.passes[1].recurrentBias.map(Double.init)) : nil,
+                    merge: layer.direction == .bidirectional ? layer.merge : nil)
             },
             denseKernel: model.denseKernel.map(Double.init), denseBias: model.denseBias.map(Double.init),
             fresh: fresh, operations: operations, logits: graph.logits, images: images.map { $0.map(Double.init) },

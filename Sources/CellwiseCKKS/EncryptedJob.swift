@@ -30,11 +30,34 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         public var recurrentBias: [Double]
         /// The layer's own cell in a stack of different kinds (nil: the job's ``EncryptedJob/cell``).
         public var cell: CellGraph? = nil
+        /// A bidirectional layer's backward pass (nil for a layer of one pass).
+        public var backward: Pass? = nil
+        /// How a bidirectional layer's passes merge (nil for a layer of one pass).
+        public var merge: LayerMerge? = nil
 
         private enum CodingKeys: String, CodingKey {
-            case cell
+            case cell, backward, merge
             case units
             case inputSize = "input_size"
+            case kernel
+            case recurrentKernel = "recurrent_kernel"
+            case bias
+            case recurrentBias = "recurrent_bias"
+        }
+    }
+
+    /// The weights of a bidirectional layer's backward pass (shapes as in ``Layer``).
+    public struct Pass: Codable, Sendable, Equatable {
+        /// `w x (blocks * u)`.
+        public var kernel: [Double]
+        /// `u x (blocks * u)`.
+        public var recurrentKernel: [Double]
+        /// `blocks * u`.
+        public var bias: [Double]
+        /// `u` values or empty.
+        public var recurrentBias: [Double]
+
+        private enum CodingKeys: String, CodingKey {
             case kernel
             case recurrentKernel = "recurrent_kernel"
             case bias
@@ -52,9 +75,11 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
 
     /// One operation.
     public struct Operation: Codable, Sendable, Equatable {
-        /// `cell` (a node of the cell graph) or `dense` (the classifier on the last layer's `h`).
+        /// `cell` (a node of the cell graph), `merge` (a bidirectional layer's two `h` into one: the
+        /// backward one rotated beside the forward one, or added) or `dense` (the classifier on the
+        /// last layer's `h`).
         public enum Kind: String, Codable, Sendable {
-            case cell, dense
+            case cell, merge, dense
         }
 
         /// What it computes (`step 3 layer 0 h~`).
@@ -65,6 +90,8 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         public var layer: Int
         /// The cell-graph node it computes (cell operations).
         public var node: Int?
+        /// The pass whose weights it uses: 1 for a bidirectional layer's backward pass (absent: 0).
+        public var pass: Int? = nil
         /// The values it reads, in `inputs` order (cell operations).
         public var reads: [String]?
         /// The ciphertexts it reads.

@@ -18,6 +18,16 @@ import Testing
                 LayerShape(cell: TestCells.minimalGatedUnit, units: 4), LayerShape(cell: .simpleRNN, units: 5),
                 LayerShape(cell: .gru(resetAfter: false), units: 3),
             ],
+            // Layers that run backward or both ways: each pass its weights, the passes merged.
+            [
+                LayerShape(cell: .gru(resetAfter: true), units: 4, direction: .bidirectional),
+                LayerShape(cell: .lstm, units: 5),
+            ],
+            [
+                LayerShape(cell: .simpleRNN, units: 4, direction: .reverse),
+                LayerShape(cell: .lstm, units: 3, direction: .bidirectional, merge: .sum),
+            ],
+            [LayerShape(cell: TestCells.minimalGatedUnit, units: 5, direction: .bidirectional)],
         ]
 
     static func job(_ cell: RecurrentCell, units: [Int] = [4, 6]) throws -> EncryptedJob {
@@ -75,6 +85,8 @@ import Testing
                 #expect((operation.chebyshev != nil) == (cell.graph.operations.first { $0.node == node }?.site != nil))
             case .dense:
                 #expect(operation.node == nil && operation.output == job.logits)
+            case .merge:
+                Issue.record("a merge in a stack of forward layers: \(operation.label)")
             }
         }
         let data = try job.encoded()

@@ -145,25 +145,27 @@ class Circuit:
             u, w = layer["units"], layer["input_size"]
             if u + w > SLOTS:
                 raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {SLOTS}-slot window")
-            kernel, recurrent = layer["kernel"], layer["recurrent_kernel"]
-            for part, ks in needs.items():
-                for k in ks:
-                    matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
-                    if part != "input":
-                        for i in range(u):
-                            for j in range(u):
-                                matrix[i][j] = recurrent[i * blocks * u + k * u + j]
-                    if part != "recurrent":
-                        for i in range(w):
-                            for j in range(u):
-                                matrix[u + i][j] = kernel[i * blocks * u + k * u + j]
-                    self.matrices[(l, part, k)] = self.encode(diagonals(matrix))
-            for k in needs["both"] | needs["input"]:
-                self.bias[(l, k)] = self.vector(layer["bias"][k * u:(k + 1) * u])
-            if layer.get("recurrent_bias"):
-                self.recurrent_bias[l] = self.vector(layer["recurrent_bias"])
-        last = job["layers"][-1]["units"]
+            # A bidirectional layer's second pass has weights of its own.
+            for p, weights in enumerate([layer] + ([layer["backward"]] if layer.get("backward") else [])):
+                kernel, recurrent = weights["kernel"], weights["recurrent_kernel"]
+                for part, ks in needs.items():
+                    for k in ks:
+                        matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
+                        if part != "input":
+                            for i in range(u):
+                                for j in range(u):
+                                    matrix[i][j] = recurrent[i * blocks * u + k * u + j]
+                        if part != "recurrent":
+                            for i in range(w):
+                                for j in range(u):
+                                    matrix[u + i][j] = kernel[i * blocks * u + k * u + j]
+                        self.matrices[(l, p, part, k)] = self.encode(diagonals(matrix))
+                for k in needs["both"] | needs["input"]:
+                    self.bias[(l, p, k)] = self.vector(weights["bias"][k * u:(k + 1) * u])
+                if weights.get("recurrent_bias"):
+                    self.recurrent_bias[(l, p)] = self.vector(weights["recurrent_bias"])
         classes = job["classes"]
+        last = len(job["dense_kernel"]) // classes  # the last layer's output: 2 u for passes side by side
         dense = [[0.0] * SLOTS for _ in range(SLOTS)]
         for i in range(last):
             for j in range(classes):
@@ -231,15 +233,22 @@ class Circuit:
     def mult(self, x, y):
         return None if x is None or y is None else self.cc.EvalMult(x, y)
 
-    def product(self, v, layer, part, k):
-        """v times a weight matrix (None for a zero v)."""
-        return None if v is None else matvec(self.cc, v, self.matrices[(layer, part, k)], self.batch)
+    def product(self, v, layer, p, part, k):
+        """v times a weight matrix of pass p (None for a zero v)."""
+        return None if v is None else matvec(self.cc, v, self.matrices[(layer, p, part, k)], self.batch)
 
     def operation(self, op, args):
         """The operation's result from its input ciphertexts (in `op["inputs"]` order)."""
-        l = op["layer"]
+        l, p = op["layer"], op.get("pass", 0)
         if op["kind"] == "dense":
             return self.cc.EvalAdd(matvec(self.cc, args[0], self.dense, self.batch), self.dense_bias)
+        if op["kind"] == "merge":
+            # A bidirectional layer's h of each pass in features 0..u-1: side by side (the backward
+            # one moved to u..2u-1) or added.
+            forward, backward = args
+            if self.job["layers"][l].get("merge", "concat") == "concat" and backward is not None:
+                backward = self.cc.EvalRotate(backward, -self.job["layers"][l]["units"] * self.batch)
+            return self.add(forward, backward)
         known = dict(zip(op["reads"], args))
 
         def value(text):
@@ -257,13 +266,14 @@ class Circuit:
             if n in self.combined[l]:
                 k, recurrent = self.combined[l][n]
                 v = self.add(value(recurrent), self.place(value("x"), l))
-                return self.cc.EvalAdd(self.product(v, l, "both", k), self.bias[(l, k)])
+                return self.cc.EvalAdd(self.product(v, l, p, "both", k), self.bias[(l, p, k)])
             if kind == "input_product":
                 k = spec["block"]
-                return self.cc.EvalAdd(self.product(self.place(value("x"), l), l, "input", k), self.bias[(l, k)])
+                return self.cc.EvalAdd(
+                    self.product(self.place(value("x"), l), l, p, "input", k), self.bias[(l, p, k)])
             if kind == "recurrent_product":
-                y = self.product(value(spec["of"]), l, "recurrent", spec["block"])
-                return self.add(y, self.recurrent_bias.get(l)) if spec.get("with_bias") else y
+                y = self.product(value(spec["of"]), l, p, "recurrent", spec["block"])
+                return self.add(y, self.recurrent_bias.get((l, p))) if spec.get("with_bias") else y
             if kind == "activate":
                 return self.polynomial(op, value(spec["of"]))
             a, b = (value(v) for v in spec["of"])
@@ -290,6 +300,10 @@ def check_job(job):
         if op["layer"] >= len(job["layers"]):
             raise ValueError(f"{where}: layer {op['layer']} of {len(job['layers'])}")
         nodes = layer_graph(job, op["layer"])["nodes"]
+        if op["kind"] == "merge" and (len(op["inputs"]) != 2 or not job["layers"][op["layer"]].get("backward")):
+            raise ValueError(f"{where}: a merge reads the two passes of a bidirectional layer")
+        if op.get("pass", 0) == 1 and not job["layers"][op["layer"]].get("backward"):
+            raise ValueError(f"{where}: pass 1 of a layer without backward weights")
         if op["kind"] == "cell":
             if op["node"] >= len(nodes):
                 raise ValueError(f"{where}: node {op['node']} of {len(nodes)}")
