@@ -26,7 +26,16 @@ public struct CiphertextSchedule: Sendable, Equatable {
 /// the state after an operation is the level of every ciphertext still to be read, and costs
 /// add up); ``greedy(_:model:)`` refreshes, just before an operation that does not fit, the input
 /// with the fewest levels until it fits.
+///
+/// The program's states multiply with the ciphertexts live at once. A model whose every layer
+/// runs forward keeps a few (each layer's states); a layer above a backward pass waits for the
+/// whole sequence below, which stays live meanwhile. So that such a model is still priced in
+/// seconds, not hours, the program keeps at most ``stateLimit`` states per operation, the cheapest
+/// so far (a bound no forward model reaches: its placement stays exact).
 public enum CiphertextPlacement {
+    /// The most states ``optimal(_:model:)`` keeps after an operation.
+    public static let stateLimit = 1_000
+
     /// The least-latency placement.
     ///
     /// - Throws: ``CostModelError/shape(_:)`` when an operation needs more levels than a bootstrap gives.
@@ -49,6 +58,15 @@ public enum CiphertextPlacement {
                 }
             }
             guard !next.isEmpty else { throw plan.tooDeep(k) }
+            if next.count > stateLimit {
+                // The cheapest states so far; ties broken by the levels, so the result does not depend
+                // on the dictionary's order.
+                let kept = next.sorted {
+                    $0.value.seconds != $1.value.seconds
+                        ? $0.value.seconds < $1.value.seconds : $0.key.lexicographicallyPrecedes($1.key)
+                }.prefix(stateLimit)
+                next = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            }
             history.append(next)
             table = next
         }

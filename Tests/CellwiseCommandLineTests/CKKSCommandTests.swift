@@ -195,22 +195,24 @@ import Testing
     }
 
     /// GRU (two stacked layers: the lower layer's h rotated into the upper layer's inputs; and with
-    /// the reset before the product) and LSTM circuits under CKKS at N = 1024 (insecure, labelled),
-    /// bootstraps placed per ciphertext by the cost model: the decrypted logits agree with the
-    /// plaintext evaluator's on JapaneseVowels series, and the bootstraps performed are the ones
-    /// predicted.
+    /// the reset before the product), LSTM and two bidirectional GRU layers (each pass's weights, the
+    /// backward h rotated beside the forward one for the layer above and the head) under CKKS at
+    /// N = 1024 (insecure, labelled), bootstraps placed per ciphertext by the cost model: the
+    /// decrypted logits agree with the plaintext evaluator's on JapaneseVowels series, and the
+    /// bootstraps performed are the ones predicted.
     @Test(
         .enabled(
             if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel"),
         arguments: [
-            ("gru", 2, "z=3;r=3;h=7"), ("gru-reset-before", 1, "z=3;r=3;h=7"), ("lstm", 1, "i=3;f=3;g=7;o=3;c=7"),
+            ("gru", 2, "z=3;r=3;h=7", "forward"), ("gru-reset-before", 1, "z=3;r=3;h=7", "forward"),
+            ("lstm", 1, "i=3;f=3;g=7;o=3;c=7", "forward"), ("gru", 2, "z=3;r=3;h=7", "bidirectional"),
         ])
-    func gatedAndStackedModelsRunEncrypted(cell: String, layers: Int, plan: String) throws {
+    func gatedAndStackedModelsRunEncrypted(cell: String, layers: Int, plan: String, direction: String) throws {
         let directory = try CLI.temporaryDirectory()
         let model = directory.appendingPathComponent("\(cell).json").path
         let train = try CLI.run([
             "train", "--dataset", "JapaneseVowels", "--cell", cell, "--layers", "\(layers)", "--units", "8",
-            "--epochs", "2", "--out", model, "--quiet",
+            "--direction", direction, "--epochs", "2", "--out", model, "--quiet",
         ])
         try #require(train.status == 0, "\(train.error)")
         let profile = try Self.tinyProfile(in: directory)

@@ -46,7 +46,8 @@ die_with_parent()
 
 import openfhe as fhe  # noqa: E402  (after die_with_parent: importing OpenFHE takes a while)
 
-from circuit import BABY, SLOTS, Circuit, check_job, interleave, openfhe_series, plaintext, progress  # noqa: E402
+from circuit import (  # noqa: E402
+    BABY, SLOTS, Circuit, check_job, extra_rotations, interleave, openfhe_series, plaintext, progress)
 
 
 SECRETS = {
@@ -318,10 +319,7 @@ def run(args):
     started = time.perf_counter()
     keys_folder = os.path.join(args.work, "keys") if args.work else None
     loaded = bool(keys_folder and os.path.exists(os.path.join(keys_folder, "complete")))
-    layers = job["layers"]
-    # Beyond the BSGS rotations: a lower layer's h moved to the input features of the layer above.
-    extra = sorted({-layers[l]["units"] * batch for l in range(1, len(layers))})
-    cc, keys, parameters = context(args, keys_folder, extra)
+    cc, keys, parameters = context(args, keys_folder, extra_rotations(job, batch))
     setup_seconds = time.perf_counter() - started
     progress(f"keys {'read from ' + keys_folder if loaded else 'made'} in {setup_seconds:.1f} s "
              f"(N = {cc.GetRingDimension()}); {len(pending)} of {len(list(wanted))} batch(es) to run")

@@ -84,6 +84,15 @@ def parse_value(text):
     return ("x", 0) if text == "x" else (text[0], int(text[1:]))
 
 
+def extra_rotations(job, batch):
+    """The rotations beyond the BSGS ones: a lower layer's h moved to the input features of the
+    layer above, and a bidirectional layer's backward h moved beside the forward one."""
+    layers = job["layers"]
+    moves = {-layers[l]["units"] * batch for l in range(1, len(layers))}
+    moves |= {-layer["units"] * batch for layer in layers if layer.get("backward") and layer.get("merge") == "concat"}
+    return sorted(moves)
+
+
 def layer_graph(job, l):
     """The cell graph layer `l` runs: its own in a stack of different kinds, else the job's."""
     return job["layers"][l].get("cell") or job["cell"]
