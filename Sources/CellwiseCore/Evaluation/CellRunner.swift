@@ -114,18 +114,7 @@ final class CellRunner {
                     layer: l, direction: direction, step: direction.position(ofStep: position, timeSteps: steps))!
             }
             guard cells.count == 2 else { return state(cells[0], 0) }
-            let (a, b) = (state(cells[0], 0), state(cells[1], 0))
-            let u = layer.units
-            switch layer.merge {
-            case .concat:
-                for row in 0..<rows {
-                    (merged + row * 2 * u).update(from: a + row * u, count: u)
-                    (merged + row * 2 * u + u).update(from: b + row * u, count: u)
-                }
-            case .sum:
-                for i in 0..<(rows * u) { merged[i] = a[i] + b[i] }
-            }
-            return merged
+            return merge(state(cells[0], 0), state(cells[1], 0), layer, rows: rows)
         }
         for c in start..<layout.cells {
             let cell = layout.cell(c)
@@ -146,17 +135,7 @@ final class CellRunner {
             // The forward pass ends at the last time step, the backward pass at the first.
             let forward = state(layout.cellIndex(layer: last, direction: .forward, step: steps - 1)!, 0)
             let backward = state(layout.cellIndex(layer: last, direction: .backward, step: steps - 1)!, 0)
-            let u = model.layers[last].units
-            switch model.layers[last].merge {
-            case .concat:
-                for row in 0..<rows {
-                    (merged + row * 2 * u).update(from: forward + row * u, count: u)
-                    (merged + row * 2 * u + u).update(from: backward + row * u, count: u)
-                }
-            case .sum:
-                for i in 0..<(rows * u) { merged[i] = forward[i] + backward[i] }
-            }
-            final = merged
+            final = merge(forward, backward, model.layers[last], rows: rows)
         } else {
             let direction = model.layers[last].direction.passes[0]
             final = state(layout.cellIndex(layer: last, direction: direction, step: steps - 1)!, 0)
@@ -172,6 +151,24 @@ final class CellRunner {
             for k in 0..<classes { logits[row * classes + k] += model.denseBias[k] }
         }
         return logits
+    }
+
+    /// A bidirectional layer's two `rows x units` states into its output (side by side or added),
+    /// in the runner's merge buffer.
+    private func merge(
+        _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ layer: RecurrentLayer, rows: Int
+    ) -> UnsafeMutablePointer<Float> {
+        let u = layer.units
+        switch layer.merge {
+        case .concat:
+            for row in 0..<rows {
+                (merged + row * 2 * u).update(from: a + row * u, count: u)
+                (merged + row * 2 * u + u).update(from: b + row * u, count: u)
+            }
+        case .sum:
+            for i in 0..<(rows * u) { merged[i] = a[i] + b[i] }
+        }
+        return merged
     }
 
     /// `out = act_site(z + addend)`, showing the pre-activation to the observer first.
