@@ -44,15 +44,15 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Threads (default: all cores).")
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Samples per block.")
-    var blockSize: Int = 512
+    @Option(parsing: .unconditional, help: "Samples per block (default: the samples split evenly over the threads, at most 512 per block).")
+    var blockSize: Int?
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
-        guard blockSize >= 1 else { throw ValidationError("--block-size must be at least 1") }
+        guard (blockSize ?? 1) >= 1 else { throw ValidationError("--block-size must be at least 1") }
         guard (1...16).contains(layers) else { throw ValidationError("--layers must be 1-16") }
         guard (1...4096).contains(units) else { throw ValidationError("--units must be 1-4096") }
         guard cell == "all" || CellChoice(rawValue: cell) != nil else {

@@ -51,7 +51,8 @@ public struct Trainer: Sendable {
     ///
     /// - Parameter cell: A cell kind to train instead of the configuration's (any ``CellGraph``,
     ///   e.g. one defined outside Cellwise). The file's metadata then records the configuration
-    ///   without a cell name (`training` is nil): the cell itself is the model file's graph.
+    ///   with the graph's name as ``TrainingConfiguration/cellGraph``; the graph itself is in the
+    ///   model file.
     public func train(
         _ dataset: Dataset, cell: RecurrentCell? = nil, progress: (EpochReport) -> Void = { _ in }
     ) throws -> Outcome {
@@ -116,8 +117,10 @@ public struct Trainer: Sendable {
         }
 
         let best = stopping.bestModel ?? model
+        var record = config
+        if let cell, cell != config.cell.cell { record.cellGraph = cell.name }
         let metadata = try ModelMetadata(
-            measuring: best, on: dataset, training: cell == nil || cell == config.cell.cell ? config : nil,
+            measuring: best, on: dataset, training: record,
             epochsRun: history.count, bestEpoch: stopping.bestEpoch)
         return Outcome(file: ModelFile(model: best, metadata: metadata), history: history)
     }

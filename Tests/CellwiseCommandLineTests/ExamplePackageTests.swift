@@ -95,6 +95,7 @@ import Testing
         let json =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any]
         #expect(json?["version"] as? Int == 3)
+        #expect(file.metadata.training?.cellGraph == "MGU" && file.metadata.training?.epochs == 15)
         // Nine classes (chance 0.11); measured here: 0.9189 after 15 epochs.
         #expect(file.metadata.testAccuracy > 0.8, "MGU(16) after 15 epochs: \(file.metadata.testAccuracy)")
 

@@ -95,7 +95,16 @@ import Testing
         ])
         #expect(train.status == 0, "\(train.error)")
         let file = try ModelFile.load(from: model)
-        #expect(file.model.cell == TestCells.minimalGatedUnit && file.metadata.training == nil)
+        #expect(file.model.cell == TestCells.minimalGatedUnit)
+        // The settings are recorded as for a built-in cell, the cell by its graph's name.
+        let training = try #require(file.metadata.training)
+        #expect(training.cellGraph == TestCells.minimalGatedUnit.name && training.units == 8 && training.epochs == 3)
+        #expect(training.seed == 1)
+        var gru = training
+        gru.cellGraph = nil
+        gru.cell = .gru
+        #expect(
+            TrainingConfiguration.differences(gru, training) == ["cell gru in the config, \(training.cellGraph!) in the model"])
         let evaluate = try CLI.run(["evaluate", "--model", model, "--plan", "f=3;h=7"])
         #expect(evaluate.status == 0, "\(evaluate.error)")
         let broken = directory.appendingPathComponent("broken.json")

@@ -116,7 +116,7 @@ public struct EvaluatorBenchmark: Sendable {
     ///   - approximations: The fits (default: the paper's on [-8, 8], no fitting data).
     public static func run(
         model: RecurrentModel, split: DataSplit, plan: ActivationPlan, repetitions: Int = 30,
-        workers: Int? = nil, blockSize: Int = 512, approximations: ApproximationLibrary? = nil
+        workers: Int? = nil, blockSize: Int? = nil, approximations: ApproximationLibrary? = nil
     ) throws -> Result {
         let clock = ContinuousClock()
         let library = try approximations ?? ApproximationLibrary()

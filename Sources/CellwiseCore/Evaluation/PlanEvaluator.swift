@@ -84,12 +84,16 @@ public final class PlanEvaluator {
     ///   - split: The samples (features and labels), transformed by the model's ``InputTransform``.
     ///   - approximations: The polynomial fits (interval).
     ///   - workers: Threads to use (default: all cores).
-    ///   - blockSize: Samples per block (default 512).
+    ///   - blockSize: Samples per block (default: ``automaticBlockSize(samples:workers:)``, which
+    ///     keeps every core busy on a split smaller than 512). Blocks of any multiple of 64 samples
+    ///     give the same bits; other sizes may differ in last bits, because the polynomial kernels'
+    ///     rounding depends on an element's position modulo 64 within the block (see
+    ///     polynomial_kernels.h).
     ///   - cachedPlans: How many plans' states to keep for prefix reuse (0 disables reuse).
     /// - Throws: ``ConfigurationError`` when the data's classes or shape do not fit the model.
     public init(
         model: RecurrentModel, split: DataSplit, approximations: ApproximationLibrary,
-        workers: Int? = nil, blockSize: Int = 512, cachedPlans: Int = 4
+        workers: Int? = nil, blockSize: Int? = nil, cachedPlans: Int = 4
     ) throws {
         // A model with another class count would score against the wrong logits without any error.
         guard model.classes == split.classCount, split.labels.allSatisfy({ Int($0) < model.classes }) else {
@@ -110,9 +114,10 @@ public final class PlanEvaluator {
         self.splitName = split.name
         self.sampleCount = split.count
         self.approximations = approximations
-        self.blockSize = max(1, blockSize)
+        let requested = max(1, workers ?? defaultWorkerCount)
+        self.blockSize = max(1, blockSize ?? Self.automaticBlockSize(samples: split.count, workers: requested))
         let blocks = (split.count + self.blockSize - 1) / self.blockSize
-        self.workers = max(1, min(workers ?? defaultWorkerCount, blocks))
+        self.workers = max(1, min(requested, blocks))
         self.labels = split.labels
         self.trailCapacity = max(0, cachedPlans)
         let n = split.count
@@ -291,6 +296,20 @@ public final class PlanEvaluator {
     }
 
     // MARK: - The recurrence
+
+    /// The largest block the automatic choice makes: 512 samples' states of a 32-unit GRU stay
+    /// in the second-level cache.
+    public static let defaultMaximumBlockSize = 512
+
+    /// Blocks that give every worker an even share of the samples, at most
+    /// ``defaultMaximumBlockSize``: 370 samples on 2 workers are blocks of 192 and 178, where one
+    /// block of 512 would leave a core idle. A multiple of 64 samples, so that every element keeps
+    /// its position modulo 64 (the polynomial kernels' vector lanes and chains) and its place in or
+    /// out of the scalar tail: the logits are the bits one block of 512 gives.
+    public static func automaticBlockSize(samples: Int, workers: Int) -> Int {
+        let share = (max(1, samples) + max(1, workers) - 1) / max(1, workers)
+        return min(defaultMaximumBlockSize, (share + 63) / 64 * 64)
+    }
 
     /// Runs cells `start..<cells` for every block and returns the number of correct samples and
     /// whether each sample is correct.

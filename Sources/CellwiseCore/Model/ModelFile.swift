@@ -380,6 +380,7 @@ public struct ModelFile: Sendable {
             "cell", "reset_after", "cell_graph", "direction", "merge", "backward",
         ]),
         "layers[].backward": ["kernel", "recurrent_kernel", "bias", "recurrent_bias"],
+        "metadata.training": trainingKeys.union(["cell_graph"]),
     ]) { $1 }
 
     /// Rejects keys the file's version does not define (a typo must not be silently ignored).

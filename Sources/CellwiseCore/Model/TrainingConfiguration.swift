@@ -6,6 +6,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var splitSeed: UInt64 = 1
     /// The cell kind (the paper's SimpleRNN by default).
     public var cell: CellChoice = .simpleRNN
+    /// The name of the cell kind trained instead of `cell` when it is defined outside Cellwise (a
+    /// ``CellGraph`` passed to the trainer; the model file carries the graph itself), nil for a
+    /// built-in `cell`. Recorded so that a custom cell's model names its seed and settings too.
+    public var cellGraph: String?
     /// Stacked recurrent layers.
     public var layers: Int = 1
     /// Which way every layer runs (``LayerDirection/bidirectional``: PyTorch's `bidirectional=True`).
@@ -41,7 +45,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case seed, splitSeed, cell, layers, direction, merge, units, epochs, batchSize, learningRate,
+        case seed, splitSeed, cell, cellGraph, layers, direction, merge, units, epochs, batchSize, learningRate,
             minimumLearningRate, reduceFactor
         case reducePatience, earlyStoppingPatience, beta1, beta2, epsilon, trainingLimit
     }
@@ -53,6 +57,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         seed = try c.decode(UInt64.self, forKey: .seed)
         splitSeed = try c.decode(UInt64.self, forKey: .splitSeed)
         cell = try c.decodeIfPresent(CellChoice.self, forKey: .cell) ?? .simpleRNN
+        cellGraph = try c.decodeIfPresent(String.self, forKey: .cellGraph)
         layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
         direction = try c.decodeIfPresent(LayerDirection.self, forKey: .direction) ?? .forward
         merge = try c.decodeIfPresent(LayerMerge.self, forKey: .merge) ?? .concat
@@ -76,7 +81,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(seed, forKey: .seed)
         try c.encode(splitSeed, forKey: .splitSeed)
-        if cell != .simpleRNN { try c.encode(cell, forKey: .cell) }
+        if let cellGraph {
+            try c.encode(cellGraph, forKey: .cellGraph)
+        } else if cell != .simpleRNN {
+            try c.encode(cell, forKey: .cell)
+        }
         if layers != 1 { try c.encode(layers, forKey: .layers) }
         if direction != .forward { try c.encode(direction, forKey: .direction) }
         if direction == .bidirectional && merge != .concat { try c.encode(merge, forKey: .merge) }
@@ -129,7 +138,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         guard let b else { return ["the model was not trained by Cellwise"] }
         let pairs: [(String, String, String)] = [
             ("seed", "\(a.seed)", "\(b.seed)"), ("split_seed", "\(a.splitSeed)", "\(b.splitSeed)"),
-            ("cell", a.cell.rawValue, b.cell.rawValue), ("layers", "\(a.layers)", "\(b.layers)"),
+            ("cell", a.cellGraph ?? a.cell.rawValue, b.cellGraph ?? b.cell.rawValue), ("layers", "\(a.layers)", "\(b.layers)"),
             ("direction", a.direction.rawValue, b.direction.rawValue), ("merge", a.merge.rawValue, b.merge.rawValue),
             ("units", "\(a.units)", "\(b.units)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
             ("batch_size", "\(a.batchSize)", "\(b.batchSize)"),

@@ -45,6 +45,36 @@ import Testing
         try Self.checkAgainstTheReference(model)
     }
 
+    /// Blocks of any multiple of 64 samples, so the automatic choice and the thread count,
+    /// change nothing: each sample's logits are the bits of one block of 512, for exact
+    /// activations and fits alike, with and without a scalar tail (20 units, 101 samples).
+    @Test(arguments: [RecurrentCell.gru(resetAfter: true), .lstm], [false, true])
+    func logitsDoNotDependOnTheBlockSize(cell: RecurrentCell, bidirectional: Bool) throws {
+        let model = ReferenceRecurrence.randomModel(
+            stack: [LayerShape(cell: cell, units: 20, direction: bidirectional ? .bidirectional : .forward)],
+            inputSize: 6, classes: 4, timeSteps: 9, seed: 77)
+        let split = Self.split(for: model, count: 101, seed: 5)
+        let library = try ApproximationLibrary.observing(
+            model: model, split: Self.split(for: model, count: 30, seed: 6), lower: -6, upper: 6)
+        #expect(PlanEvaluator.automaticBlockSize(samples: 370, workers: 2) == 192)
+        #expect(PlanEvaluator.automaticBlockSize(samples: 10_000, workers: 2) == 512)
+        #expect(PlanEvaluator.automaticBlockSize(samples: 3, workers: 2) == 64)
+        for text in ["t", "17", "7w"] {
+            let plan = try ActivationPlan(parsing: text, layout: model.sites)
+            let reference = try PlanEvaluator(
+                model: model, split: split, approximations: library, workers: 1, blockSize: 512
+            ).logits(of: plan)
+            for (workers, blockSize) in [(1, 64), (2, 64), (2, 128), (2, nil), (1, nil)] as [(Int, Int?)] {
+                let evaluator = try PlanEvaluator(
+                    model: model, split: split, approximations: library, workers: workers, blockSize: blockSize)
+                let logits = try evaluator.logits(of: plan)
+                #expect(
+                    logits.map(\.bitPattern) == reference.map(\.bitPattern),
+                    "plan \(text), \(workers) workers, blocks of \(evaluator.blockSize)")
+            }
+        }
+    }
+
     static func checkAgainstTheReference(_ model: RecurrentModel) throws {
         let (cell, units) = (
             model.stack.map { "\($0.cell.name) \($0.direction) \($0.merge)" }, model.stack.map(\.units)
