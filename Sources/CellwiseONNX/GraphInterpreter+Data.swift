@@ -243,7 +243,6 @@ extension GraphInterpreter {
     /// Reshape that only adds or removes length-1 axes (a selected time axis counts as one), or
     /// merges a direction axis with the feature axis right after it: the passes side by side.
     private func reshape(_ data: DataValue, to target: [Dimension], _ label: String) throws -> DataValue {
-        var result = data
         let essential = data.axes.filter { $0.role != .unit && !($0.role == .time && data.timeSelected) }
         if let d = essential.firstIndex(where: { $0.role == .direction }), d + 1 < essential.count,
             essential[d + 1].role == .feature, let u = essential[d + 1].size.fixedValue
