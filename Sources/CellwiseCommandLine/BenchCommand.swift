@@ -44,7 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Threads (default: all cores).")
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Samples per block (default: the samples split evenly over the threads, at most 512 per block).")
+    @Option(
+        parsing: .unconditional,
+        help: "Samples per block (default: the samples split evenly over the threads, at most 512 per block).")
     var blockSize: Int?
 
     @Flag(help: "Print JSON.")

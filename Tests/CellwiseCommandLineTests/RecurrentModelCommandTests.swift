@@ -104,7 +104,8 @@ import Testing
         gru.cellGraph = nil
         gru.cell = .gru
         #expect(
-            TrainingConfiguration.differences(gru, training) == ["cell gru in the config, \(training.cellGraph!) in the model"])
+            TrainingConfiguration.differences(gru, training)
+                == ["cell gru in the config, \(training.cellGraph!) in the model"])
         let evaluate = try CLI.run(["evaluate", "--model", model, "--plan", "f=3;h=7"])
         #expect(evaluate.status == 0, "\(evaluate.error)")
         let broken = directory.appendingPathComponent("broken.json")

@@ -138,7 +138,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         guard let b else { return ["the model was not trained by Cellwise"] }
         let pairs: [(String, String, String)] = [
             ("seed", "\(a.seed)", "\(b.seed)"), ("split_seed", "\(a.splitSeed)", "\(b.splitSeed)"),
-            ("cell", a.cellGraph ?? a.cell.rawValue, b.cellGraph ?? b.cell.rawValue), ("layers", "\(a.layers)", "\(b.layers)"),
+            ("cell", a.cellGraph ?? a.cell.rawValue, b.cellGraph ?? b.cell.rawValue),
+            ("layers", "\(a.layers)", "\(b.layers)"),
             ("direction", a.direction.rawValue, b.direction.rawValue), ("merge", a.merge.rawValue, b.merge.rawValue),
             ("units", "\(a.units)", "\(b.units)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
             ("batch_size", "\(a.batchSize)", "\(b.batchSize)"),
