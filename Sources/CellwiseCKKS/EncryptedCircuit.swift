@@ -13,28 +13,35 @@ public struct EncryptedCircuit: Sendable {
     /// The ciphertexts bootstrapped just before each operation (by operation index).
     public let refreshes: [Int: [Int]]
 
-    /// Every image's window: a layer's units and inputs side by side in 64 slots.
-    public static let window = 64
+    /// Slots per image: a power of two that holds every layer's units and inputs side by side, its
+    /// output (two passes side by side), and the classes (``window(for:)``).
+    public let window: Int
+
+    /// The largest window an encrypted run packs one image into: 4,096 slots (a layer of up to
+    /// 4,096 units and inputs; one image fills N = 8,192).
+    public static let maximumWindow = 4096
+
+    /// The window of `model`: the next power of two of the most slots any step needs (a layer's
+    /// units plus its inputs, a bidirectional layer's two passes side by side, the classes): 64
+    /// for the shipped models (32 + 28 for mnist5k's SimpleRNN, 32 + 12 for the vowels GRU), 128
+    /// for a GRU(64) on 12 features. Every matrix-vector product is a BSGS product over the
+    /// window (``MatrixVectorAlgorithm/bsgs``: 8 + 8 baby and giant steps for 64, 16 + 8 for 128).
+    public static func window(for model: RecurrentModel) -> Int {
+        let needed = model.layers.map { max($0.units + $0.inputSize, $0.outputSize) }.max() ?? 1
+        return 1 << DepthRule.ceilLog2(max(needed, model.classes, 1))
+    }
 
     /// The circuit of `plan` with the bootstraps the cost model placed for `prediction`.
     ///
     /// - Throws: ``ConfigurationError`` for a model that does not fit the slots or a chain placement
     ///   of a gated or stacked model.
     public init(model: RecurrentModel, plan: ActivationPlan, costModel: CostModel, prediction: CostReport) throws {
-        for (index, layer) in model.layers.enumerated() where layer.units + layer.inputSize > Self.window {
+        window = Self.window(for: model)
+        guard window <= Self.maximumWindow else {
             throw ConfigurationError(
                 key: "model",
-                problem: "layer \(index) has \(layer.units) units and \(layer.inputSize) inputs; encrypted runs pack "
-                    + "both into a \(Self.window)-slot window per image")
-        }
-        guard model.classes <= Self.window else {
-            throw ConfigurationError(key: "model", problem: "has \(model.classes) classes; at most \(Self.window)")
-        }
-        for (index, layer) in model.layers.enumerated() where layer.outputSize > Self.window {
-            throw ConfigurationError(
-                key: "model",
-                problem: "layer \(index) gives \(layer.outputSize) values per step (two passes side by side); "
-                    + "encrypted runs hold them in a \(Self.window)-slot window per image")
+                problem: "needs a \(window)-slot window per image (its widest layer's units and inputs); encrypted "
+                    + "runs pack at most \(Self.maximumWindow)")
         }
         graph = try CiphertextGraph(plan: plan, model: costModel)
         switch prediction.placement {
@@ -88,13 +95,17 @@ public struct EncryptedCircuit: Sendable {
                     throw CostModelError.exactTanh(cell: site)
                 }
                 let fit = try approximations.fit(candidate, cell: site)
-                entry.chebyshev = fit.chebyshevCoefficients
+                // Rounded to Float32 (about 1e-7 relative, far below CKKS noise): a least-squares fit's
+                // last bits depend on the CPU's LAPACK kernels, and a job must be the same bits on
+                // every machine (its digest identifies the run's folder).
+                entry.chebyshev = fit.chebyshevCoefficients.map { Double(Float($0)) }
                 entry.interval = [fit.lower, fit.upper]
             }
             return entry
         }
         return EncryptedJob(
-            format: EncryptedJob.currentFormat, cell: cell, inputSize: model.inputSize, classes: model.classes,
+            format: EncryptedJob.currentFormat, window: window, cell: cell, inputSize: model.inputSize,
+            classes: model.classes,
             layers: model.layers.map { layer in
                 EncryptedJob.Layer(
                     units: layer.units, inputSize: layer.inputSize, kernel: layer.kernel.map(Double.init),

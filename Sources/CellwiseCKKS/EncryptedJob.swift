@@ -11,8 +11,9 @@ import Foundation
 /// computes and the values it reads (`x`, `s<k>`, `n<k>`, ``CellGraph/Value``), and evaluates the
 /// unlabelled nodes between them.
 public struct EncryptedJob: Codable, Sendable, Equatable {
-    /// The format this Cellwise writes (1 was the untyped job before the cell graph).
-    public static let currentFormat = 2
+    /// The format this Cellwise writes (1 was the untyped job before the cell graph; 2 had no
+    /// `window`: every image had 64 slots).
+    public static let currentFormat = 3
 
     /// One recurrent layer's weights (row-major, blocks side by side as in model files).
     public struct Layer: Codable, Sendable, Equatable {
@@ -108,6 +109,9 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
 
     /// The job's format (``currentFormat``).
     public var format: Int
+    /// Slots per image (a power of two, ``EncryptedCircuit/window(for:)``): every image's values sit
+    /// in its window, and every matrix-vector product is a BSGS product over it.
+    public var window: Int
     /// The cell every layer runs (the first layer's, where a layer names its own).
     public var cell: CellGraph
     /// Features per step.
@@ -132,7 +136,7 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
     public var inputsAtBootstrapLevel: Bool
 
     private enum CodingKeys: String, CodingKey {
-        case format, cell
+        case format, window, cell
         case inputSize = "input_size"
         case classes, layers
         case denseKernel = "dense_kernel"

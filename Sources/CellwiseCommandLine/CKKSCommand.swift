@@ -219,6 +219,9 @@ struct CKKSRunCommand: ParsableCommand {
                     + "samples (give 1-\(available))")
         }
         var settings = try parameters.settings()
+        // The model's window sets the slots: a probe for this run measures at them.
+        settings.window = EncryptedCircuit.window(for: context.file.model)
+        try settings.validate()
         let label = settings.insecure ? "INSECURE (no security check): " : ""
         let shard = try self.shard.map(Shard.init(parsing:)) ?? .all
         let folder = out ?? self.folder(plan: parsed, settings: settings)
@@ -244,10 +247,11 @@ struct CKKSRunCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try AtomicFile.write(Data(costProfile.tomlText.utf8), to: keptProfile)
         }
-        if costProfile.parameters.slots != 64 * settings.batch {
+        if costProfile.parameters.slots != settings.slots {
             standardError(
                 label + "warning: \(costProfile.name) was measured at \(costProfile.parameters.slots) slots; "
-                    + "\(settings.batch) image(s) per ciphertext use \(64 * settings.batch) (bootstrap costs differ)")
+                    + "\(settings.batch) image(s) of \(settings.window) slots per ciphertext use \(settings.slots) "
+                    + "(bootstrap costs differ)")
         }
         let model = context.file.model
         let costModel = CostModel(profile: costProfile, depthRule: .openfhe, shapeOf: model)
@@ -433,7 +437,9 @@ struct OpenFHEOptions: ParsableArguments {
 
     @Option(
         parsing: .unconditional,
-        help: "Images per ciphertext (a power of two; SIMD packing in 64 x batch slots; 512 fill N = 65536).")
+        help: ArgumentHelp(
+            "Images per ciphertext (a power of two; SIMD packing in window x batch slots, the window 64 for "
+                + "the shipped models; 512 of them fill N = 65536)."))
     var batch: Int = 1
 
     /// The bridge settings.

@@ -75,8 +75,9 @@ public struct EncryptedRun: Sendable {
 
     /// Runs `plan` on the first `count` images of `split` under CKKS, `settings.batch` images per
     /// ciphertext, keeping each finished ciphertext in `folder` (see ``EncryptedRunFolder``). Any
-    /// cell the plaintext evaluator runs (SimpleRNN, GRU, LSTM, stacked) with each layer's units and
-    /// inputs within 64 slots; the circuit is ``EncryptedCircuit``'s.
+    /// cell the plaintext evaluator runs (SimpleRNN, GRU, LSTM, stacked, bidirectional) at any width:
+    /// each image gets the model's window of slots (``EncryptedCircuit/window(for:)``; `settings.window`
+    /// is set to it); the circuit is ``EncryptedCircuit``'s.
     ///
     /// Started again with the same folder, it computes only the batches not yet done, with the
     /// keys and input ciphertexts serialized by the interrupted run. The shard's plaintext job,
@@ -100,6 +101,8 @@ public struct EncryptedRun: Sendable {
         settings: OpenFHESettings = OpenFHESettings(), folder: URL? = nil, shard: Shard = .all,
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> Outcome {
+        var settings = settings
+        settings.window = EncryptedCircuit.window(for: model)
         try settings.validate()
         // Gated and stacked models have many weight matrices: the bridge then encrypts the inputs at
         // the level a bootstrap returns, so that the weights' plaintexts need only that level's

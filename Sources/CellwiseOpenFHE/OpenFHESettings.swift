@@ -32,8 +32,14 @@ public struct OpenFHESettings: Sendable, Equatable {
     public var ringDimension: Int?
     /// Turns OpenFHE's security check off (timings and tests only).
     public var insecure = false
-    /// Images per ciphertext (a power of two): packed interleaved in 64 x batch slots (SIMD).
+    /// Images per ciphertext (a power of two): packed interleaved in window x batch slots (SIMD).
     public var batch = 1
+    /// Slots per image (a power of two): the model's ``EncryptedCircuit/window(for:)``, which an
+    /// encrypted run sets; 64 (the bridge's default) for the shipped models.
+    public var window = 64
+
+    /// Slots of every ciphertext: window x batch.
+    public var slots: Int { window * batch }
 
     /// The secure defaults.
     public init() {}
@@ -57,6 +63,9 @@ public struct OpenFHESettings: Sendable, Equatable {
                 "--correction", String(correction), "--secret", secret, "--security", insecure ? "none" : "128",
                 "--ring-dim", String(ringDimension ?? 0), "--batch", String(batch),
             ]
+            // Given only when it is not the bridge's default, so that runs made before windows keep
+            // their arguments (and their folders' identity).
+            + (window == 64 ? [] : ["--window", String(window)])
     }
 
     /// Checks the values.
@@ -74,10 +83,14 @@ public struct OpenFHESettings: Sendable, Equatable {
         guard batch >= 1, batch & (batch - 1) == 0, batch <= 1 << 12 else {
             throw ConfigurationError(key: "--batch", problem: "must be a power of two, 1-4096 (images per ciphertext)")
         }
-        if let ringDimension, 64 * batch > ringDimension / 2 {
+        guard window >= 1, window & (window - 1) == 0 else {
+            throw ConfigurationError(key: "window", problem: "\(window) slots per image is not a power of two")
+        }
+        if let ringDimension, slots > ringDimension / 2 {
             throw ConfigurationError(
                 key: "--batch",
-                problem: "\(batch) images need \(64 * batch) slots; N = \(ringDimension) has \(ringDimension / 2)")
+                problem: "\(batch) images of \(window) slots need \(slots) slots; N = \(ringDimension) has "
+                    + "\(ringDimension / 2)")
         }
         guard ["uniform", "sparse"].contains(secret) else {
             throw ConfigurationError(key: "--secret", problem: "must be uniform or sparse")

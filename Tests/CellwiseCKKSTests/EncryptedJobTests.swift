@@ -28,6 +28,11 @@ import Testing
                 LayerShape(cell: .lstm, units: 3, direction: .bidirectional, merge: .sum),
             ],
             [LayerShape(cell: TestCells.minimalGatedUnit, units: 5, direction: .bidirectional)],
+            // Wider than 64 slots: windows of 128 (70 units + 5 inputs; two passes of 40 side by
+            // side) and 256 (130 units), each product a BSGS product over the window.
+            [LayerShape(cell: .gru(resetAfter: true), units: 70)],
+            [LayerShape(cell: .lstm, units: 40, direction: .bidirectional)],
+            [LayerShape(cell: .simpleRNN, units: 130)],
         ]
 
     static func job(_ cell: RecurrentCell, units: [Int] = [4, 6]) throws -> EncryptedJob {
@@ -45,6 +50,24 @@ import Testing
         return try circuit.job(
             model: model, plan: plan, approximations: try ApproximationLibrary(lower: -6, upper: 6),
             images: [Array(inputs[..<width]), Array(inputs[width...])], inputsAtBootstrapLevel: true)
+    }
+
+    /// Each image's window is the next power of two of the most slots a step needs: a layer's units
+    /// and inputs, a bidirectional layer's passes side by side, the classes.
+    @Test func theWindowHoldsTheWidestStep() throws {
+        for (stack, window) in [
+            ([LayerShape(cell: .simpleRNN, units: 32)], 64),
+            ([LayerShape(cell: .gru(resetAfter: true), units: 59)], 64),
+            ([LayerShape(cell: .gru(resetAfter: true), units: 60)], 128),
+            ([LayerShape(cell: .lstm, units: 40, direction: .bidirectional)], 128),
+            ([LayerShape(cell: .lstm, units: 8), LayerShape(cell: .simpleRNN, units: 300)], 512),
+        ] {
+            let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 2)
+            #expect(EncryptedCircuit.window(for: model) == window, "\(stack)")
+            #expect(try Self.job(stack: stack).window == window)
+        }
+        let few = ReferenceRecurrence.randomModel(stack: [LayerShape(cell: .simpleRNN, units: 2)], classes: 90)
+        #expect(EncryptedCircuit.window(for: few) == 128)
     }
 
     @Test(arguments: cells)

@@ -199,19 +199,23 @@ import Testing
     /// backward h rotated beside the forward one for the layer above and the head) under CKKS at
     /// N = 1024 (insecure, labelled), bootstraps placed per ciphertext by the cost model: the
     /// decrypted logits agree with the plaintext evaluator's on JapaneseVowels series, and the
-    /// bootstraps performed are the ones predicted.
+    /// bootstraps performed are the ones predicted. A GRU(64) is wider than 64 slots (64 units and 12
+    /// features): each series gets a 128-slot window, and the products are BSGS products over it.
     @Test(
         .enabled(
             if: python310Available || CLI.requireAllTests, "needs Python 3.10 (pyenv or PATH) for OpenFHE's wheel"),
         arguments: [
-            ("gru", 2, "z=3;r=3;h=7", "forward"), ("gru-reset-before", 1, "z=3;r=3;h=7", "forward"),
-            ("lstm", 1, "i=3;f=3;g=7;o=3;c=7", "forward"), ("gru", 2, "z=3;r=3;h=7", "bidirectional"),
+            ("gru", 2, "z=3;r=3;h=7", "forward", 8), ("gru-reset-before", 1, "z=3;r=3;h=7", "forward", 8),
+            ("lstm", 1, "i=3;f=3;g=7;o=3;c=7", "forward", 8), ("gru", 2, "z=3;r=3;h=7", "bidirectional", 8),
+            ("gru", 1, "z=3;r=3;h=7", "forward", 64),
         ])
-    func gatedAndStackedModelsRunEncrypted(cell: String, layers: Int, plan: String, direction: String) throws {
+    func gatedAndStackedModelsRunEncrypted(
+        cell: String, layers: Int, plan: String, direction: String, units: Int
+    ) throws {
         let directory = try CLI.temporaryDirectory()
         let model = directory.appendingPathComponent("\(cell).json").path
         let train = try CLI.run([
-            "train", "--dataset", "JapaneseVowels", "--cell", cell, "--layers", "\(layers)", "--units", "8",
+            "train", "--dataset", "JapaneseVowels", "--cell", cell, "--layers", "\(layers)", "--units", "\(units)",
             "--direction", direction, "--epochs", "2", "--out", model, "--quiet",
         ])
         try #require(train.status == 0, "\(train.error)")
@@ -234,6 +238,11 @@ import Testing
         #expect(difference < 0.05, "decrypted logits differ by \(difference)")
         #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
         #expect((json["predicted_bootstraps"] as? Int ?? 0) > 0)
+        // Two series of a window each: the next power of two of the widest step (units + 12 features;
+        // 8 + 8 + 8 above a bidirectional layer of 8).
+        let slots = (json["parameters"] as? [String: Any])?["slots"] as? Int
+        let window = units + 12 > 64 ? 128 : units + 12 > 32 ? 64 : 32
+        #expect(slots == window * 2, "\(String(describing: slots)) slots")
     }
 
     /// Two runs of the same images: the same plaintext logits and labels, the same predicted

@@ -11,11 +11,12 @@ format the user sees:
          placement, then decrypts the logits.
 
 Packing: B images per ciphertext (`--batch B`, a power of two), interleaved: feature j of image b is in
-slot j * B + b of 64 * B slots. A rotation by k * B slots moves every image's features by k, cyclically
-mod 64, so each image sees exactly the single-image circuit: the hidden state h in features 0-31, the
-step's input x_t encrypted into features 32-59, and [h | x_t] W one 64x64 matrix-vector product
-(baby-step giant-step diagonal method: 7 + 7 rotations, 64 plaintext multiplications, the diagonals
-repeated for every image), exactly what Cellwise's cost model counts; no masks are needed. What B
+slot j * B + b of W * B slots, W the job's window (a power of two that holds every layer's units and
+inputs: 64 for the shipped models). A rotation by k * B slots moves every image's features by k,
+cyclically mod W, so each image sees exactly the single-image circuit: for the mnist5k SimpleRNN the
+hidden state h in features 0-31, the step's input x_t encrypted into features 32-59, and [h | x_t] W one
+64x64 matrix-vector product (baby-step giant-step diagonal method: 7 + 7 rotations for W = 64, at most
+W plaintext multiplications, the diagonals repeated for every image); no masks are needed. What B
 changes is the slot count of the bootstrap.
 """
 import argparse
@@ -47,7 +48,7 @@ die_with_parent()
 import openfhe as fhe  # noqa: E402  (after die_with_parent: importing OpenFHE takes a while)
 
 from circuit import (  # noqa: E402
-    BABY, SLOTS, Circuit, check_job, extra_rotations, interleave, openfhe_series, plaintext, progress)
+    WINDOW, Circuit, check_job, extra_rotations, interleave, openfhe_series, plaintext, progress, rotations)
 
 
 SECRETS = {
@@ -72,13 +73,14 @@ def context(args, keys_folder=None, extra_rotations=()):
     if keys_folder and os.path.exists(os.path.join(keys_folder, "complete")):
         return load_context(args, keys_folder, extra_rotations)
     batch = getattr(args, "batch", 1)
-    slots = SLOTS * batch
+    window = getattr(args, "window", WINDOW)
+    slots = window * batch
     cc, depth, bootstrap_depth = crypto_context(args, args.ring_dim)
     enable_features(cc)
     cc.EvalBootstrapSetup(args.level_budget, [0, 0], slots, args.correction)
     keys = cc.KeyGen()
     cc.EvalMultKeyGen(keys.secretKey)
-    cc.EvalRotateKeyGen(keys.secretKey, rotations(batch) + list(extra_rotations))
+    cc.EvalRotateKeyGen(keys.secretKey, rotations(batch, window) + list(extra_rotations))
     cc.EvalBootstrapKeyGen(keys.secretKey, slots)
     parameters = {
         "ring_dimension": cc.GetRingDimension(),
@@ -116,7 +118,7 @@ def crypto_context(args, ring_dim):
     bootstrap_depth = fhe.CryptoContext.GetBootstrapDepth(args.level_budget, secret)
     depth = args.levels + bootstrap_depth + 1
     p.SetMultiplicativeDepth(depth)
-    p.SetBatchSize(SLOTS * getattr(args, "batch", 1))
+    p.SetBatchSize(getattr(args, "window", WINDOW) * getattr(args, "batch", 1))
     return fhe.GenCryptoContext(p), depth, bootstrap_depth
 
 
@@ -127,9 +129,9 @@ def parameters(args):
     ring = cc.GetRingDimension()
     result = {"ring_dimension": ring, "log_q": math.log2(int(cc.GetElementParams().GetModulus())),
               "depth": depth, "bootstrap_depth": bootstrap_depth, "levels": args.levels,
-              "level_budget": list(args.level_budget), "slots": SLOTS * args.batch,
+              "level_budget": list(args.level_budget), "slots": args.window * args.batch,
               "security": "HEStd_128_classic" if args.security == "128" else "none", "openfhe": openfhe_version()}
-    if args.security == "128" and ring > 2 * SLOTS * args.batch:
+    if args.security == "128" and ring > 2 * args.window * args.batch:
         try:
             crypto_context(args, ring // 2)
             result["smaller"] = {"ring_dimension": ring // 2, "accepted": True}
@@ -143,11 +145,6 @@ def enable_features(cc):
     for feature in (fhe.PKESchemeFeature.PKE, fhe.PKESchemeFeature.KEYSWITCH, fhe.PKESchemeFeature.LEVELEDSHE,
                     fhe.PKESchemeFeature.ADVANCEDSHE, fhe.PKESchemeFeature.FHE):
         cc.Enable(feature)
-
-
-def rotations(batch):
-    """The rotations of the BSGS matrix-vector product for `batch` interleaved images."""
-    return [batch * i for i in range(1, BABY)] + [batch * BABY * j for j in range(1, SLOTS // BABY)]
 
 
 KEY_FILES = ("context", "public", "secret", "mult", "automorphism")
@@ -174,7 +171,8 @@ def load_context(args, folder, extra_rotations=()):
     """The context and keys `save_context` wrote, with the bootstrap's precomputations redone."""
     with open(os.path.join(folder, "parameters.json")) as f:
         parameters = json.load(f)
-    expected = {"slots": SLOTS * getattr(args, "batch", 1), "level_budget": list(args.level_budget),
+    expected = {"slots": getattr(args, "window", WINDOW) * getattr(args, "batch", 1),
+                "level_budget": list(args.level_budget),
                 "extra_rotations": list(extra_rotations) or None,
                 "correction_factor": args.correction, "secret": args.secret, "digits": args.digits}
     for key, value in expected.items():
@@ -303,8 +301,8 @@ def run(args):
     check_job(job)
     inputs, classes = job["input_size"], job["classes"]
     offset = job["layers"][0]["units"]
-    if offset + inputs > SLOTS or classes > SLOTS:
-        raise ValueError(f"{offset} units + {inputs} inputs or {classes} classes do not fit {SLOTS} slots")
+    # The job's window sets the slots (window * batch): the context is made for it.
+    args.window = window = job["window"]
     batch = args.batch
     images = job["images"]
     count = (len(images) + batch - 1) // batch
@@ -334,12 +332,12 @@ def run(args):
         group = images[k * batch:(k + 1) * batch]
         steps = len(group[0]) // inputs
         inputs_ct = batch_inputs(cc, keys, args.work, k, steps, lambda t: interleave(
-            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch), level)
+            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch, window), level)
         start = time.perf_counter()
         logits_ct, bootstraps = circuit.evaluate(inputs_ct, f"batch {k}")
         seconds = time.perf_counter() - start
         decrypted = cc.Decrypt(keys.secretKey, logits_ct)
-        decrypted.SetLength(SLOTS * batch)
+        decrypted.SetLength(window * batch)
         values = decrypted.GetRealPackedValue()
         logits = [[values[c * batch + b] for c in range(classes)] for b in range(len(group))]
         record = {"batch": k, "first_image": k * batch, "logits": logits, "seconds": seconds,
@@ -410,6 +408,8 @@ def add_parameters(parser):
     parser.add_argument("--correction", type=int, default=6, help="EvalBootstrapSetup's correction factor")
     parser.add_argument("--secret", choices=sorted(SECRETS), default="uniform")
     parser.add_argument("--batch", type=int, default=1, help="images per ciphertext (a power of two)")
+    parser.add_argument("--window", type=int, default=WINDOW,
+                        help="slots per image (a power of two; probe and parameters: a run takes its job's)")
     parser.add_argument("--security", choices=["none", "128"], default="128")
 
 

@@ -10,8 +10,21 @@ import os
 import sys
 import time
 
-SLOTS = 64
-BABY = 8  # baby steps of the BSGS matrix-vector product (giant steps: SLOTS / BABY)
+WINDOW = 64  # the window of a probe (format-2 jobs, which carry none, had this one)
+
+
+def baby_steps(window):
+    """Baby steps g of the BSGS matrix-vector product over a window of d slots (giant steps d / g):
+    2^ceil(log2(d) / 2), as Cellwise's cost model counts them (MatrixVectorAlgorithm.bsgs): 8 for
+    64, 16 for 128 and 256, 32 for 512."""
+    log = window.bit_length() - 1
+    return 1 << ((log + 1) // 2)
+
+
+def rotations(batch, window):
+    """The rotations of the BSGS matrix-vector product for `batch` interleaved images."""
+    g = baby_steps(window)
+    return [batch * i for i in range(1, g)] + [batch * g * j for j in range(1, window // g)]
 JOB_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "job.schema.json")
 
 
@@ -23,18 +36,19 @@ def plaintext(cc, values, level=0):
     return cc.MakeCKKSPackedPlaintext(padded, 1, level) if level else cc.MakeCKKSPackedPlaintext(padded)
 
 
-def interleave(vectors, batch):
-    """One 64-feature vector per image (at most `batch`) -> 64 * batch slots, feature j of image b at j * batch + b."""
-    out = [0.0] * (SLOTS * batch)
+def interleave(vectors, batch, window):
+    """One vector of at most `window` features per image (at most `batch` images) -> window * batch
+    slots, feature j of image b at j * batch + b."""
+    out = [0.0] * (window * batch)
     for b, vector in enumerate(vectors):
         for j, value in enumerate(vector):
             out[j * batch + b] = value
     return out
 
 
-def repeated(vector, batch):
-    """The same 64-feature vector for every image of the batch."""
-    return interleave([vector] * batch, batch)
+def repeated(vector, batch, window):
+    """The same vector for every image of the batch."""
+    return interleave([vector] * batch, batch, window)
 
 
 def openfhe_series(coefficients):
@@ -45,10 +59,11 @@ def openfhe_series(coefficients):
 
 
 def diagonals(matrix):
-    """BSGS diagonals of a SLOTS x SLOTS matrix M for y = x M (y[s] = sum_i x[i] M[i][s]):
+    """BSGS diagonals of a d x d matrix M (d the window) for y = x M (y[s] = sum_i x[i] M[i][s]):
     y = sum_j rot(sum_i rot(diag_{gj+i}, -gj) * rot(x, i), gj), diag_k[s] = M[(s + k) % d][s].
     Diagonals that are zero everywhere are left out (no multiplication, no plaintext)."""
-    d, g = SLOTS, BABY
+    d = len(matrix)
+    g = baby_steps(d)
     result = {}
     for k in range(d):
         diag = [matrix[(s + k) % d][s] for s in range(d)]
@@ -59,9 +74,9 @@ def diagonals(matrix):
     return result
 
 
-def matvec(cc, ct, plaintexts, batch=1):
+def matvec(cc, ct, plaintexts, batch, window):
     """x M for every image of the batch (rotations by multiples of `batch`; `plaintexts` repeated per image)."""
-    d, g = SLOTS, BABY
+    d, g = window, baby_steps(window)
     babies = [ct] + [cc.EvalRotate(ct, i * batch) for i in range(1, g)]
     total = None
     for j in range(d // g):
@@ -105,7 +120,8 @@ class Circuit:
     CellGraph.swift, docs/encrypted-job.md), and each operation evaluates the graph node it names
     from the values it reads, through the unlabelled nodes between them.
 
-    Every value of a layer sits in features 0..u-1 of each image's 64-slot window (a state, a
+    Every value of a layer sits in features 0..u-1 of each image's window (the job's `window`
+    slots, a power of two) (a state, a
     gate, a product); the step's input x_t is encrypted into features u..u+n-1 of layer 0, and a
     lower layer's new h is rotated there for the layer above. Products by weights are BSGS
     matrix-vector products over the window:
@@ -123,6 +139,7 @@ class Circuit:
 
     def __init__(self, cc, job, batch, level=0):
         self.cc, self.job, self.batch, self.level = cc, job, batch, level
+        self.window = window = job["window"]
         self.nodes, self.combined = [], []
         self.matrices, self.bias, self.recurrent_bias = {}, {}, {}
         for l, layer in enumerate(job["layers"]):
@@ -152,14 +169,14 @@ class Circuit:
             self.nodes.append(nodes)
             self.combined.append(combined)
             u, w = layer["units"], layer["input_size"]
-            if u + w > SLOTS:
-                raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {SLOTS}-slot window")
+            if u + w > window:
+                raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {window}-slot window")
             # A bidirectional layer's second pass has weights of its own.
             for p, weights in enumerate([layer] + ([layer["backward"]] if layer.get("backward") else [])):
                 kernel, recurrent = weights["kernel"], weights["recurrent_kernel"]
                 for part, ks in needs.items():
                     for k in ks:
-                        matrix = [[0.0] * SLOTS for _ in range(SLOTS)]
+                        matrix = [[0.0] * window for _ in range(window)]
                         if part != "input":
                             for i in range(u):
                                 for j in range(u):
@@ -175,7 +192,7 @@ class Circuit:
                     self.recurrent_bias[(l, p)] = self.vector(weights["recurrent_bias"])
         classes = job["classes"]
         last = len(job["dense_kernel"]) // classes  # the last layer's output: 2 u for passes side by side
-        dense = [[0.0] * SLOTS for _ in range(SLOTS)]
+        dense = [[0.0] * window for _ in range(window)]
         for i in range(last):
             for j in range(classes):
                 dense[i][j] = job["dense_kernel"][i * classes + j]
@@ -183,10 +200,11 @@ class Circuit:
         self.dense_bias = self.vector(job["dense_bias"])
 
     def encode(self, diagonal_map):
-        return {k: plaintext(self.cc, repeated(v, self.batch), self.level) for k, v in diagonal_map.items()}
+        return {k: plaintext(self.cc, repeated(v, self.batch, self.window), self.level)
+                for k, v in diagonal_map.items()}
 
     def vector(self, values):
-        return plaintext(self.cc, repeated(list(values) + [0.0] * (SLOTS - len(values)), self.batch), self.level)
+        return plaintext(self.cc, repeated(values, self.batch, self.window), self.level)
 
     def evaluate(self, inputs, name="batch"):
         """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
@@ -244,13 +262,13 @@ class Circuit:
 
     def product(self, v, layer, p, part, k):
         """v times a weight matrix of pass p (None for a zero v)."""
-        return None if v is None else matvec(self.cc, v, self.matrices[(layer, p, part, k)], self.batch)
+        return None if v is None else matvec(self.cc, v, self.matrices[(layer, p, part, k)], self.batch, self.window)
 
     def operation(self, op, args):
         """The operation's result from its input ciphertexts (in `op["inputs"]` order)."""
         l, p = op["layer"], op.get("pass", 0)
         if op["kind"] == "dense":
-            return self.cc.EvalAdd(matvec(self.cc, args[0], self.dense, self.batch), self.dense_bias)
+            return self.cc.EvalAdd(matvec(self.cc, args[0], self.dense, self.batch, self.window), self.dense_bias)
         if op["kind"] == "merge":
             # A bidirectional layer's h of each pass in features 0..u-1: side by side (the backward
             # one moved to u..2u-1) or added.
@@ -292,7 +310,7 @@ class Circuit:
 
 
 def check_job(job):
-    """Raises ValueError (one line, naming the field) unless `job` is a format-2 job: its schema
+    """Raises ValueError (one line, naming the field) unless `job` is a format-3 job: its schema
     (job.schema.json, checked by jsonschema), then what a schema cannot say (nodes, reads and
     ciphertexts that exist)."""
     import jsonschema
@@ -303,6 +321,16 @@ def check_job(job):
         error = errors[0]
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise ValueError(f"the job{where}: {error.message[:200]}")
+    window = job["window"]
+    if window & (window - 1):
+        raise ValueError(f"the job.window: {window} is not a power of two")
+    for l, layer in enumerate(job["layers"]):
+        u, w = layer["units"], layer["input_size"]
+        out = 2 * u if layer.get("backward") and layer.get("merge", "concat") == "concat" else u
+        if max(u + w, out) > window:
+            raise ValueError(f"the job.layers[{l}]: {u} units and {w} inputs do not fit the {window}-slot window")
+    if job["classes"] > window:
+        raise ValueError(f"the job.classes: {job['classes']} do not fit the {window}-slot window")
     known = {f["id"] for f in job["fresh"]}
     for index, op in enumerate(job["operations"]):
         where = f"the job.operations[{index}] ({op['label']})"

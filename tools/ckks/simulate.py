@@ -15,7 +15,7 @@ import sys
 import numpy as np
 from numpy.polynomial import chebyshev
 
-from circuit import SLOTS, Circuit, check_job, interleave
+from circuit import Circuit, check_job, interleave
 
 
 class Slots:
@@ -57,9 +57,10 @@ class Slots:
 
 
 def simulate(job, batch):
-    """The logits of every image, `batch` images per vector of 64 * batch slots."""
+    """The logits of every image, `batch` images per vector of window * batch slots."""
     check_job(job)
-    slots = Slots(SLOTS * batch)
+    window = job["window"]
+    slots = Slots(window * batch)
     circuit = Circuit(slots, job, batch)
     inputs, classes = job["input_size"], job["classes"]
     offset = job["layers"][0]["units"]
@@ -69,7 +70,8 @@ def simulate(job, batch):
         group = images[first:first + batch]
         steps = len(group[0]) // inputs
         cts = [slots.MakeCKKSPackedPlaintext(interleave(
-            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch)) for t in range(steps)]
+            [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch, window))
+               for t in range(steps)]
         values, _ = circuit.evaluate(cts, f"images {first + 1}-{first + len(group)}")
         logits += [[float(values[c * batch + b]) for c in range(classes)] for b in range(len(group))]
     return logits

@@ -30,7 +30,7 @@ started = time.perf_counter()
 cc, keys, parameters = C.context(args)
 setup = time.perf_counter() - started
 level = parameters["bootstrap_depth"] - 1
-slots = C.SLOTS * batch
+slots = C.WINDOW * batch
 values = [0.01 * ((i * 37) % 101 - 50) for i in range(slots)]
 fresh = cc.Encrypt(keys.publicKey, C.plaintext(cc, values, level))
 with tempfile.TemporaryDirectory() as folder:

@@ -34,8 +34,8 @@ def measure(name, settings, steps):
     cc, keys, parameters = C.context(args)
     keygen = time.perf_counter() - started
     rng = np.random.default_rng(7)
-    values = rng.uniform(-1, 1, C.SLOTS)
-    one = C.plaintext(cc, [1.0] * C.SLOTS)
+    values = rng.uniform(-1, 1, C.WINDOW)
+    one = C.plaintext(cc, [1.0] * C.WINDOW)
 
     def low(ct):  # use up the levels, as a network does before a bootstrap
         for _ in range(max(0, C.remaining_levels(cc, ct) - 1)):
@@ -44,7 +44,7 @@ def measure(name, settings, steps):
 
     def decrypt(ct):
         p = cc.Decrypt(keys.secretKey, ct)
-        p.SetLength(C.SLOTS)
+        p.SetLength(C.WINDOW)
         return np.array(p.GetRealPackedValue())
 
     x = low(cc.Encrypt(keys.publicKey, C.plaintext(cc, values)))
