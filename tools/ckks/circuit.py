@@ -11,6 +11,7 @@ import sys
 import time
 
 WINDOW = 64  # the window of a probe (format-2 jobs, which carry none, had this one)
+JOB_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "job.schema.json")
 
 
 def baby_steps(window):
@@ -25,7 +26,6 @@ def rotations(batch, window):
     """The rotations of the BSGS matrix-vector product for `batch` interleaved images."""
     g = baby_steps(window)
     return [batch * i for i in range(1, g)] + [batch * g * j for j in range(1, window // g)]
-JOB_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "job.schema.json")
 
 
 def plaintext(cc, values, level=0):
@@ -120,11 +120,10 @@ class Circuit:
     CellGraph.swift, docs/encrypted-job.md), and each operation evaluates the graph node it names
     from the values it reads, through the unlabelled nodes between them.
 
-    Every value of a layer sits in features 0..u-1 of each image's window (the job's `window`
-    slots, a power of two) (a state, a
-    gate, a product); the step's input x_t is encrypted into features u..u+n-1 of layer 0, and a
-    lower layer's new h is rotated there for the layer above. Products by weights are BSGS
-    matrix-vector products over the window:
+    Every value of a layer (a state, a gate, a product) sits in features 0..u-1 of each image's
+    window (the job's `window` slots, a power of two); the step's input x_t is encrypted into
+    features u..u+n-1 of layer 0, and a lower layer's new h is rotated there for the layer above.
+    Products by weights are BSGS matrix-vector products over the window:
 
       add(input_product(k), recurrent_product(v, k))   one product of [v | x] by M_k (the
                        recurrent block in rows 0..u-1, the input block below it), plus b_k
@@ -168,9 +167,7 @@ class Circuit:
                     needs[node["op"].split("_")[0]].add(node["block"])
             self.nodes.append(nodes)
             self.combined.append(combined)
-            u, w = layer["units"], layer["input_size"]
-            if u + w > window:
-                raise ValueError(f"layer {l}: {u} units + {w} inputs do not fit a {window}-slot window")
+            u, w = layer["units"], layer["input_size"]  # within the window: check_job says so
             # A bidirectional layer's second pass has weights of its own.
             for p, weights in enumerate([layer] + ([layer["backward"]] if layer.get("backward") else [])):
                 kernel, recurrent = weights["kernel"], weights["recurrent_kernel"]

@@ -26,33 +26,17 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import cellwise_ckks as C  # noqa: E402
 import numpy as np  # noqa: E402
 import openfhe as fhe  # noqa: E402
 
 from circuit import plaintext  # noqa: E402
 
-SECRETS = {
-    "uniform": fhe.SecretKeyDist.UNIFORM_TERNARY,
-    "sparse": fhe.SecretKeyDist.SPARSE_TERNARY,
-    "sparse_encapsulated": fhe.SecretKeyDist.SPARSE_ENCAPSULATED,
-}
+SECRETS = {**C.SECRETS, "sparse_encapsulated": fhe.SecretKeyDist.SPARSE_ENCAPSULATED}
 
 
 def peak_gb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB -> GB
-
-
-def remaining_levels(cc, ct, slots):
-    """Usable levels left in `ct`, as the bridge counts them (cellwise_ckks.remaining_levels)."""
-    one = plaintext(cc, [1.0] * slots)
-    count = 0
-    while count < 200:
-        try:
-            ct = cc.EvalMult(ct, one)
-            count += 1
-        except Exception:
-            break
-    return max(0, count - 2)
 
 
 def drained(cc, ct, slots, levels):
@@ -87,9 +71,7 @@ def measure(args):
     result.update(accepted=True, ring_dimension=cc.GetRingDimension(),
                   log_q=round(math.log2(int(cc.GetElementParams().GetModulus())), 1),
                   security="HEStd_128_classic" if args.security == "128" else "none")
-    for feature in (fhe.PKESchemeFeature.PKE, fhe.PKESchemeFeature.KEYSWITCH, fhe.PKESchemeFeature.LEVELEDSHE,
-                    fhe.PKESchemeFeature.ADVANCEDSHE, fhe.PKESchemeFeature.FHE):
-        cc.Enable(feature)
+    C.enable_features(cc)
     started = time.perf_counter()
     cc.EvalBootstrapSetup(args.level_budget, [0, 0], args.slots, args.correction, not args.no_precompute,
                           args.stc_first)
@@ -104,7 +86,7 @@ def measure(args):
     # As many levels used as the bootstrap allows (as in a network): all of them for the usual
     # bootstrap; the SlotsToCoeffs-first one needs some left on its input (counted here).
     bootstrap = cc.EvalBootstrapStCFirst if args.stc_first else cc.EvalBootstrap
-    usable = remaining_levels(cc, fresh, args.slots)
+    usable = C.remaining_levels(cc, fresh)
     low, needed = None, 0
     for needed in range(0, 8):
         candidate = drained(cc, fresh, args.slots, max(0, usable - 1 - needed))
@@ -128,7 +110,7 @@ def measure(args):
     decrypted.SetLength(args.slots)
     error = float(np.max(np.abs(np.array(decrypted.GetRealPackedValue()) - values)))
     result.update(max_error=error, precision_bits=round(-math.log2(error), 1) if error > 0 else None)
-    result["levels_after_bootstrap"] = remaining_levels(cc, out, args.slots)
+    result["levels_after_bootstrap"] = C.remaining_levels(cc, out)
     # What a circuit can use between two bootstraps.
     result["levels_per_cycle"] = result["levels_after_bootstrap"] - needed
     result["peak_gb"] = round(peak_gb(), 2)
