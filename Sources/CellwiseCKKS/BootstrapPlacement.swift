@@ -13,6 +13,9 @@ public enum PlacementStrategy: String, CaseIterable, Sendable, Codable {
     /// intermediate value is refreshed on its own, at least latency, on the cells' operation
     /// graph (``CiphertextGraph``). The same as the chain for one state (a one-layer SimpleRNN).
     case ciphertexts
+    /// Per ciphertext, and several live ciphertexts may be packed side by side in one before a
+    /// bootstrap (``CiphertextPlacement/packed(_:model:)``): one bootstrap refreshes them all.
+    case packed
 }
 
 /// A placement and its latency.
@@ -41,7 +44,7 @@ public enum BootstrapPlacement {
         switch strategy {
         case .greedy: return greedy(chain, model: model)
         // A chain has no ciphertexts of its own: the chain's optimum (CostModel.cost prices plans per ciphertext).
-        case .optimal, .ciphertexts: return optimal(chain, model: model)
+        case .optimal, .ciphertexts, .packed: return optimal(chain, model: model)
         }
     }
 

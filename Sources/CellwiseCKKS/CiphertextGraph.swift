@@ -59,6 +59,16 @@ public struct CiphertextGraph: Sendable, Equatable {
     public var operations: [Operation]
     /// Each ciphertext's name (`h[0] after step 3`, `r at step 3 layer 0`, `x_3`).
     public var names: [String]
+    /// Each ciphertext's features in use, 0..<width of every sample's window: its layer's units (two
+    /// passes side by side for a merged bidirectional output, the classes for the logits; a step's
+    /// input: the layer's units plus its inputs). Packing puts values side by side within the window.
+    public var widths: [Int]
+    /// Slots per sample (``CostModel/window``).
+    public var window: Int
+    /// Whether each ciphertext is zero past its width in every window (``CellGraph/zeroPadded``;
+    /// the step inputs are not): such a value packs without a mask, and another value's features
+    /// may only be added to it when it is masked again after the bootstrap.
+    public var zeroPadded: [Bool]
     /// Ciphertexts at the fresh level that are never bootstrapped (inputs, zero initial states).
     public var fresh: Set<Int>
     /// The ciphertext of each step's input `x_t`, in step order (the other fresh ones are zero states).
@@ -67,9 +77,15 @@ public struct CiphertextGraph: Sendable, Equatable {
     public var logits: Int { operations[operations.count - 1].output }
 
     /// Creates a graph from its parts.
-    init(operations: [Operation], names: [String], fresh: Set<Int>, stepInputs: [Int]) {
+    init(
+        operations: [Operation], names: [String], widths: [Int], window: Int, zeroPadded: [Bool],
+        fresh: Set<Int>, stepInputs: [Int]
+    ) {
         self.operations = operations
         self.names = names
+        self.widths = widths
+        self.window = window
+        self.zeroPadded = zeroPadded
         self.fresh = fresh
         self.stepInputs = stepInputs
     }
@@ -88,9 +104,13 @@ public struct CiphertextGraph: Sendable, Equatable {
         let steps = layout.timeSteps
         var operations = [Operation]()
         var names = [String]()
+        var widths = [Int]()
+        var padded = [Bool]()
         var fresh = Set<Int>()
-        func ciphertext(_ name: String, isFresh: Bool = false) -> Int {
+        func ciphertext(_ name: String, width: Int, isFresh: Bool = false, zeroPadded: Bool = true) -> Int {
             names.append(name)
+            widths.append(width)
+            padded.append(zeroPadded)
             if isFresh { fresh.insert(names.count - 1) }
             return names.count - 1
         }
@@ -107,7 +127,9 @@ public struct CiphertextGraph: Sendable, Equatable {
                 for pass in states[layer].indices {
                     let suffix = pass == 0 ? "" : " backward"
                     states[layer][pass].append(
-                        ciphertext("\(graph.states[k])[\(layer)]\(suffix) initial (zero)", isFresh: true))
+                        ciphertext(
+                            "\(graph.states[k])[\(layer)]\(suffix) initial (zero)", width: model.stack[layer].units,
+                            isFresh: true))
                 }
             }
         }
@@ -125,7 +147,11 @@ public struct CiphertextGraph: Sendable, Equatable {
         var stepInputs = [Int]()
         // Every layer forward: each step's input appears as its step begins (as it always has).
         if !layout.isStepMajor {
-            for step in 0..<steps { stepInputs.append(ciphertext("x_\(step)", isFresh: true)) }
+            for step in 0..<steps {
+                stepInputs.append(
+                    ciphertext(
+                        "x_\(step)", width: model.stack[0].units + model.inputSize, isFresh: true, zeroPadded: false))
+            }
         }
         var merged = [Int: Int]()  // layer * steps + time step -> the merged ciphertext
         /// Layer `layer`'s output at time step `position` (a bidirectional layer's passes merged).
@@ -138,7 +164,9 @@ public struct CiphertextGraph: Sendable, Equatable {
             guard read.count == 2 else { return read[0] }
             if let done = merged[layer * steps + position] { return done }
             let concat = shape.merge == .concat
-            let made = ciphertext("h[\(layer)] merged at step \(position)")
+            let made = ciphertext(
+                "h[\(layer)] merged at step \(position)", width: CostModel.outputSize(of: shape),
+                zeroPadded: read.allSatisfy { padded[$0] })
             operations.append(
                 Operation(
                     label: label, inputs: read.map { Input(ciphertext: $0, lead: 0) }, polynomialDepth: 0,
@@ -153,11 +181,13 @@ public struct CiphertextGraph: Sendable, Equatable {
             let (layer, step, pass) = (cell.layer, cell.step, cell.pass)
             let shape = model.stack[layer]
             let graph = shape.cell.graph
+            let cleanNodes = graph.zeroPadded
             let position = cell.direction.position(ofStep: step, timeSteps: steps)
             var below: Int
             if layer == 0 {
                 if layout.isStepMajor {
-                    below = ciphertext("x_\(step)", isFresh: true)
+                    below = ciphertext(
+                        "x_\(step)", width: model.stack[0].units + model.inputSize, isFresh: true, zeroPadded: false)
                     stepInputs.append(below)
                 } else {
                     below = stepInputs[position]
@@ -186,7 +216,8 @@ public struct CiphertextGraph: Sendable, Equatable {
                 let name = newState.map {
                     "\(graph.states[$0])[\(layer)]\(backward ? " backward" : "") after step \(step)"
                 }
-                let output = ciphertext(name ?? "\(operation.label) at \(cellName)")
+                let output = ciphertext(
+                    name ?? "\(operation.label) at \(cellName)", width: u, zeroPadded: cleanNodes[operation.node])
                 var linear = OperationCounts()
                 for _ in operation.blocks { linear = linear + block }
                 for _ in 0..<operation.elementwiseProducts { linear = linear + product }
@@ -212,7 +243,9 @@ public struct CiphertextGraph: Sendable, Equatable {
         var final = states[last][0][0]
         if states[last].count == 2 {
             let concat = model.stack[last].merge == .concat
-            final = ciphertext("h[\(last)] merged final")
+            final = ciphertext(
+                "h[\(last)] merged final", width: model.outputSize,
+                zeroPadded: padded[states[last][0][0]] && padded[states[last][1][0]])
             operations.append(
                 Operation(
                     label: "final merge", inputs: [0, 1].map { Input(ciphertext: states[last][$0][0], lead: 0) },
@@ -225,8 +258,11 @@ public struct CiphertextGraph: Sendable, Equatable {
         operations.append(
             Operation(
                 label: "dense", inputs: [Input(ciphertext: final, lead: 1)], polynomialDepth: 0,
-                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element,
+                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits", width: model.classes),
+                element: element,
                 kind: "dense", layer: last))
-        self.init(operations: operations, names: names, fresh: fresh, stepInputs: stepInputs)
+        self.init(
+            operations: operations, names: names, widths: widths, window: model.window, zeroPadded: padded,
+            fresh: fresh, stepInputs: stepInputs)
     }
 }

@@ -9,13 +9,29 @@ public struct CiphertextSchedule: Sendable, Equatable {
         public var ciphertext: Int
     }
 
-    /// The bootstraps, in order.
+    /// Several ciphertexts packed into one and refreshed by a single bootstrap just before
+    /// `operation`: each is rotated beside the ones before it in the window (its features,
+    /// ``CiphertextGraph/widths``) and added; after the bootstrap each is rotated back. A member that
+    /// is not zero past its width (a sigmoid gate, ``CiphertextGraph/zeroPadded``) is masked to it
+    /// first, so it needs a level left, and comes back at the top with its neighbours' values past
+    /// its width (which only products with zero-padded values read). A zero-padded member needs no
+    /// mask before and is masked again after, coming back a level below the top.
+    public struct Pack: Sendable, Equatable, Hashable {
+        public var operation: Int
+        /// The members, in slot order (the first at feature 0).
+        public var ciphertexts: [Int]
+    }
+
+    /// The single refreshes, in order.
     public var refreshes: [Refresh]
-    /// Total seconds: one bootstrap per refresh plus every operation at the level it runs.
+    /// The packed refreshes (``CiphertextPlacement/packed(_:model:)``), in order.
+    public var packs: [Pack] = []
+    /// Total seconds: one bootstrap per refresh and per pack, packing's masks and rotations, and
+    /// every operation at the level it runs.
     public var seconds: Double
 
-    /// Bootstraps (ciphertext refreshes).
-    public var bootstraps: Int { refreshes.count }
+    /// Bootstraps: single refreshes and packs.
+    public var bootstraps: Int { refreshes.count + packs.count }
 }
 
 /// Bootstrap placement per ciphertext, where the chain placement (``BootstrapPlacement``)
@@ -40,21 +56,37 @@ public enum CiphertextPlacement {
     ///
     /// - Throws: ``CostModelError/shape(_:)`` when an operation needs more levels than a bootstrap gives.
     public static func optimal(_ graph: CiphertextGraph, model: CostModel) throws -> CiphertextSchedule {
+        try program(graph, model: model, packing: false)
+    }
+
+    /// The least-latency placement when live ciphertexts may also be packed side by side into one
+    /// before a bootstrap (``CiphertextSchedule/Pack``): the program's transitions before an
+    /// operation add every pack of at least two live ciphertexts (one of them the operation's
+    /// input) that fits the window, priced with its masks, rotations and additions. Never slower
+    /// than ``optimal(_:model:)``: packing is one more choice.
+    ///
+    /// - Throws: ``CostModelError/shape(_:)`` when an operation needs more levels than a bootstrap gives.
+    public static func packed(_ graph: CiphertextGraph, model: CostModel) throws -> CiphertextSchedule {
+        try program(graph, model: model, packing: true)
+    }
+
+    static func program(_ graph: CiphertextGraph, model: CostModel, packing: Bool) throws -> CiphertextSchedule {
         let plan = Plan(graph, model)
         struct Entry {
             var seconds: Double
             var parent: [Int]
             var refreshed: [Int]
+            var packed: [Int]
         }
-        var table: [[Int]: Entry] = [[]: Entry(seconds: 0, parent: [], refreshed: [])]
+        var table: [[Int]: Entry] = [[]: Entry(seconds: 0, parent: [], refreshed: [], packed: [])]
         var history = [[[Int]: Entry]]()
         for k in graph.operations.indices {
             var next = [[Int]: Entry]()
             for (levels, entry) in table {
-                plan.transitions(at: k, from: levels) { refreshed, after, seconds in
+                plan.transitions(at: k, from: levels, packing: packing) { refreshed, packed, after, seconds in
                     let total = entry.seconds + seconds
                     if let known = next[after], known.seconds <= total { return }
-                    next[after] = Entry(seconds: total, parent: levels, refreshed: refreshed)
+                    next[after] = Entry(seconds: total, parent: levels, refreshed: refreshed, packed: packed)
                 }
             }
             guard !next.isEmpty else { throw plan.tooDeep(k) }
@@ -76,12 +108,14 @@ public enum CiphertextPlacement {
         }
         let seconds = table[key]!.seconds
         var refreshes = [CiphertextSchedule.Refresh]()
+        var packs = [CiphertextSchedule.Pack]()
         for k in stride(from: graph.operations.count - 1, through: 0, by: -1) {
             let entry = history[k][key]!
             refreshes += entry.refreshed.map { CiphertextSchedule.Refresh(operation: k, ciphertext: $0) }
+            if !entry.packed.isEmpty { packs.append(.init(operation: k, ciphertexts: entry.packed)) }
             key = entry.parent
         }
-        return CiphertextSchedule(refreshes: refreshes.reversed(), seconds: seconds)
+        return CiphertextSchedule(refreshes: refreshes.reversed(), packs: packs.reversed(), seconds: seconds)
     }
 
     /// Refresh, before an operation that does not fit, its input with the fewest levels left until it fits.
@@ -154,35 +188,91 @@ public enum CiphertextPlacement {
             return seconds
         }
 
+        /// The most live ciphertexts a pack chooses its members from (the operation's inputs
+        /// first, then the others by fewest levels): bounds the program's work where a layer
+        /// above a backward pass keeps a whole sequence live.
+        static let packPool = 10
+
+        /// The level a member of a pack comes back at: a zero-padded one is masked after the bootstrap.
+        func packedLevel(_ id: Int) -> Int { graph.zeroPadded[id] ? top - 1 : top }
+
+        /// Seconds of packing `members` into one and unpacking them after the bootstrap: one mask
+        /// per member (before or after), a rotation on each side and an addition for every member
+        /// but the first (priced at the top level, an upper bound).
+        func packingSeconds(_ members: Int) -> Double {
+            let count = Double(members)
+            let counts = OperationCounts(
+                multiplications: 0, plaintextMultiplications: count, rotations: 2 * (count - 1), additions: count - 1)
+            return model.profile.costs.seconds(of: counts) * model.profile.levelFactor(Double(top))
+        }
+
+        /// The packs possible before operation `k` from `levels`: sets of at least two live
+        /// ciphertexts, at least one an input of the operation, each below the level it comes back
+        /// at (with a level for its mask when it is not zero-padded), whose widths fit the window.
+        func packs(at k: Int, from levels: [Int]) -> [[Int]] {
+            let ids = live[k]
+            let inputs = Set(graph.operations[k].inputs.map(\.ciphertext))
+            let eligible = ids.indices.filter {
+                let id = ids[$0]
+                return levels[$0] >= (graph.zeroPadded[id] ? 0 : 1) && levels[$0] < packedLevel(id)
+            }.map { ids[$0] }
+            guard eligible.count >= 2, eligible.contains(where: inputs.contains) else { return [] }
+            let level = Dictionary(uniqueKeysWithValues: zip(ids, levels))
+            let pool = eligible.sorted {
+                (inputs.contains($0) ? 0 : 1, level[$0]!, $0) < (inputs.contains($1) ? 0 : 1, level[$1]!, $1)
+            }.prefix(Self.packPool)
+            var found = [[Int]]()
+            func extend(_ chosen: [Int], from start: Int, width: Int) {
+                if chosen.count >= 2 && chosen.contains(where: inputs.contains) { found.append(chosen) }
+                for index in start..<pool.count {
+                    let id = pool[pool.startIndex + index]
+                    let total = width + graph.widths[id]
+                    if total <= graph.window { extend(chosen + [id], from: index + 1, width: total) }
+                }
+            }
+            extend([], from: 0, width: 0)
+            return found
+        }
+
         /// Every choice of inputs to refresh before operation `k` from `levels` (aligned with
-        /// `live[k]`) that lets it run: the refreshed ciphertexts, the levels after, the seconds.
-        func transitions(at k: Int, from levels: [Int], _ visit: ([Int], [Int], Double) -> Void) {
+        /// `live[k]`) that lets it run, and with `packing` every pack (``packs(at:from:)``) with
+        /// the single refreshes of the inputs left out of it: the refreshed ciphertexts, the
+        /// pack's members (empty for none), the levels after, the seconds.
+        func transitions(at k: Int, from levels: [Int], packing: Bool, _ visit: ([Int], [Int], [Int], Double) -> Void) {
             let operation = graph.operations[k]
             let ids = live[k]
             func level(_ id: Int, _ current: [Int]) -> Int {
                 graph.fresh.contains(id) ? freshLevel : current[ids.firstIndex(of: id)!]
             }
-            var candidates = [Int]()
-            for input in operation.inputs where !graph.fresh.contains(input.ciphertext) {
-                if !candidates.contains(input.ciphertext) && level(input.ciphertext, levels) < top {
-                    candidates.append(input.ciphertext)
+            for pack in [[]] + (packing ? packs(at: k, from: levels) : []) {
+                var packed = levels
+                for id in pack { packed[ids.firstIndex(of: id)!] = packedLevel(id) }
+                let fixed = pack.isEmpty ? 0 : bootstrap + packingSeconds(pack.count)
+                var candidates = [Int]()
+                for input in operation.inputs where !graph.fresh.contains(input.ciphertext) {
+                    let id = input.ciphertext
+                    if !candidates.contains(id) && !pack.contains(id) && level(id, packed) < top {
+                        candidates.append(id)
+                    }
                 }
-            }
-            for mask in 0..<(1 << candidates.count) {
-                var current = levels
-                var refreshed = [Int]()
-                for (bit, id) in candidates.enumerated() where mask & (1 << bit) != 0 {
-                    current[ids.firstIndex(of: id)!] = top
-                    refreshed.append(id)
+                for mask in 0..<(1 << candidates.count) {
+                    var current = packed
+                    var refreshed = [Int]()
+                    for (bit, id) in candidates.enumerated() where mask & (1 << bit) != 0 {
+                        current[ids.firstIndex(of: id)!] = top
+                        refreshed.append(id)
+                    }
+                    let pre = operation.inputs.map { level($0.ciphertext, current) - $0.lead }.min()!
+                    let out = pre - operation.polynomialDepth
+                    guard out >= 0 else { continue }
+                    var after = [Int]()
+                    for id in live[k + 1] {
+                        after.append(id == operation.output ? out : current[ids.firstIndex(of: id)!])
+                    }
+                    visit(
+                        refreshed, pack, after,
+                        fixed + Double(refreshed.count) * bootstrap + seconds(of: operation, pre: pre))
                 }
-                let pre = operation.inputs.map { level($0.ciphertext, current) - $0.lead }.min()!
-                let out = pre - operation.polynomialDepth
-                guard out >= 0 else { continue }
-                var after = [Int]()
-                for id in live[k + 1] {
-                    after.append(id == operation.output ? out : current[ids.firstIndex(of: id)!])
-                }
-                visit(refreshed, after, Double(refreshed.count) * bootstrap + seconds(of: operation, pre: pre))
             }
         }
 

@@ -39,6 +39,21 @@ public struct CostModel: Sendable {
     /// What layer `layer` reads per step.
     public func inputWidth(ofLayer layer: Int) -> Int { layer == 0 ? inputSize : Self.outputSize(of: stack[layer - 1]) }
 
+    /// Slots per sample in an encrypted run: the next power of two of the most slots any step
+    /// needs (a layer's units beside its inputs, a bidirectional layer's two passes side by side,
+    /// the classes). 64 for the shipped models, 128 for a GRU(64) on 12 features.
+    public var window: Int { Self.window(inputSize: inputSize, stack: stack, classes: classes) }
+
+    /// The window of a stack on `inputSize` features per step with `classes` outputs (``window``).
+    public static func window(inputSize: Int, stack: [LayerShape], classes: Int) -> Int {
+        var needed = max(classes, 1)
+        for (index, layer) in stack.enumerated() {
+            let below = index == 0 ? inputSize : outputSize(of: stack[index - 1])
+            needed = max(needed, layer.units + below, outputSize(of: layer))
+        }
+        return 1 << DepthRule.ceilLog2(needed)
+    }
+
     static func outputSize(of layer: LayerShape) -> Int {
         layer.direction == .bidirectional && layer.merge == .concat ? 2 * layer.units : layer.units
     }
@@ -230,17 +245,23 @@ public struct CostModel: Sendable {
     /// Places bootstraps and prices `plan`.
     public func cost(of plan: ActivationPlan, placement: PlacementStrategy = .greedy) throws -> CostReport {
         let chain = try elements(of: plan)
-        if placement == .ciphertexts {
+        if placement == .ciphertexts || placement == .packed {
             let graph = try CiphertextGraph(plan: plan, model: self)
-            let placed = try CiphertextPlacement.optimal(graph, model: self)
-            // One entry per refreshed ciphertext, at the chain element of the operation it precedes.
-            let schedule = BootstrapSchedule(
-                bootstrapBefore: placed.refreshes.map { graph.operations[$0.operation].element }, entryLevels: [],
-                seconds: placed.seconds)
+            let placed =
+                placement == .packed
+                ? try CiphertextPlacement.packed(graph, model: self)
+                : try CiphertextPlacement.optimal(graph, model: self)
+            // One entry per bootstrap (a refreshed ciphertext or a pack), at the chain element of the
+            // operation it precedes.
+            var before = placed.refreshes.map { graph.operations[$0.operation].element }
+            if !placed.packs.isEmpty {
+                before = (before + placed.packs.map { graph.operations[$0.operation].element }).sorted()
+            }
+            let schedule = BootstrapSchedule(bootstrapBefore: before, entryLevels: [], seconds: placed.seconds)
             return CostReport(
                 plan: plan, depthPerCell: chain.dropLast().map(\.depth), schedule: schedule, profile: profile.name,
                 depthRule: depthRule, placement: placement, samplesPerCiphertext: profile.parameters.batch,
-                ciphertextRefreshes: placed.refreshes)
+                ciphertextRefreshes: placed.refreshes, ciphertextPacks: placed.packs)
         }
         let schedule = try BootstrapPlacement.place(chain, model: self, strategy: placement)
         return CostReport(
@@ -274,6 +295,8 @@ public struct CostReport: Sendable, Equatable {
     /// With ``PlacementStrategy/ciphertexts``: each bootstrap, as the ciphertext of the plan's
     /// ``CiphertextGraph`` refreshed before an operation (empty for the chain placements).
     public var ciphertextRefreshes: [CiphertextSchedule.Refresh] = []
+    /// With ``PlacementStrategy/packed``: the bootstraps of several ciphertexts packed into one.
+    public var ciphertextPacks: [CiphertextSchedule.Pack] = []
     /// Seconds per sample: the latency of a ciphertext shared by the samples packed in it.
     public var amortizedSeconds: Double { latencySeconds / Double(samplesPerCiphertext) }
 

@@ -12,6 +12,9 @@ public struct EncryptedCircuit: Sendable {
     public let graph: CiphertextGraph
     /// The ciphertexts bootstrapped just before each operation (by operation index).
     public let refreshes: [Int: [Int]]
+    /// The ciphertexts packed into one and bootstrapped together just before each operation
+    /// (``PlacementStrategy/packed``), by operation index.
+    public let packs: [Int: [[Int]]]
 
     /// Slots per image: a power of two that holds every layer's units and inputs side by side, its
     /// output (two passes side by side), and the classes (``window(for:)``).
@@ -27,8 +30,26 @@ public struct EncryptedCircuit: Sendable {
     /// for a GRU(64) on 12 features. Every matrix-vector product is a BSGS product over the
     /// window (``MatrixVectorAlgorithm/bsgs``: 8 + 8 baby and giant steps for 64, 16 + 8 for 128).
     public static func window(for model: RecurrentModel) -> Int {
-        let needed = model.layers.map { max($0.units + $0.inputSize, $0.outputSize) }.max() ?? 1
-        return 1 << DepthRule.ceilLog2(max(needed, model.classes, 1))
+        CostModel.window(inputSize: model.inputSize, stack: model.stack, classes: model.classes)
+    }
+
+    /// Whether an encrypted run of `model` encrypts its inputs at the level a bootstrap returns:
+    /// so for gated and stacked models, whose many weight matrices then need only that level's
+    /// towers (a one-layer SimpleRNN's inputs are fresh, at the context's top level).
+    public static func inputsAtBootstrapLevel(for model: RecurrentModel) -> Bool {
+        !model.sites.isOneSimpleRNNLayer
+    }
+
+    /// `costModel` as an encrypted run of `model` prices a plan: with inputs encrypted at the
+    /// bootstrap's level where ``inputsAtBootstrapLevel(for:)`` says so (fresh ciphertexts then have
+    /// a bootstrapped one's levels). `cellwise cost --placement ciphertexts` and `cellwise ckks run`
+    /// both predict with it, so that they agree on bootstraps and seconds.
+    public static func pricing(_ costModel: CostModel, for model: RecurrentModel) -> CostModel {
+        guard inputsAtBootstrapLevel(for: model) else { return costModel }
+        var priced = costModel
+        let parameters = costModel.profile.parameters
+        priced.profile.parameters.freshLevels = min(parameters.freshLevels, parameters.levelsAfterBootstrap)
+        return priced
     }
 
     /// The circuit of `plan` with the bootstraps the cost model placed for `prediction`.
@@ -45,9 +66,12 @@ public struct EncryptedCircuit: Sendable {
         }
         graph = try CiphertextGraph(plan: plan, model: costModel)
         switch prediction.placement {
-        case .ciphertexts:
+        case .ciphertexts, .packed:
             refreshes = Dictionary(grouping: prediction.ciphertextRefreshes, by: \.operation).mapValues {
                 $0.map(\.ciphertext)
+            }
+            packs = Dictionary(grouping: prediction.ciphertextPacks, by: \.operation).mapValues {
+                $0.map(\.ciphertexts)
             }
         case .greedy, .optimal:
             guard model.sites.isOneSimpleRNNLayer else {
@@ -63,6 +87,7 @@ public struct EncryptedCircuit: Sendable {
                 if !graph.fresh.contains(state) { refreshes[element] = [state] }
             }
             self.refreshes = refreshes
+            packs = [:]
         }
     }
 
@@ -89,7 +114,14 @@ public struct EncryptedCircuit: Sendable {
                         $0.value.description
                     }
                 },
-                inputs: operation.inputs.map(\.ciphertext), output: operation.output, refresh: refreshes[index] ?? [])
+                inputs: operation.inputs.map(\.ciphertext), output: operation.output, refresh: refreshes[index] ?? [],
+                pack: packs[index].map { groups in
+                    groups.map {
+                        EncryptedJob.Pack(
+                            ciphertexts: $0, widths: $0.map { graph.widths[$0] },
+                            zeroPadded: $0.map { graph.zeroPadded[$0] })
+                    }
+                })
             if let site = operation.site {
                 guard let candidate = plan.activations[site].candidate else {
                     throw CostModelError.exactTanh(cell: site)

@@ -74,6 +74,23 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         public var input: Int?
     }
 
+    /// Ciphertexts refreshed by one bootstrap: member i sits at features `sum(widths[..<i])` onward
+    /// of every image's window while packed.
+    public struct Pack: Codable, Sendable, Equatable {
+        /// The members, in slot order.
+        public var ciphertexts: [Int]
+        /// Each member's features in use (0..<width of the window).
+        public var widths: [Int]
+        /// Whether each member is zero past its width (``CiphertextGraph/zeroPadded``): packed as
+        /// it is and masked after the bootstrap; the others are masked before and not after.
+        public var zeroPadded: [Bool]
+
+        private enum CodingKeys: String, CodingKey {
+            case ciphertexts, widths
+            case zeroPadded = "zero_padded"
+        }
+    }
+
     /// One operation.
     public struct Operation: Codable, Sendable, Equatable {
         /// `cell` (a node of the cell graph), `merge` (a bidirectional layer's two `h` into one: the
@@ -101,6 +118,10 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         public var output: Int
         /// The ciphertexts bootstrapped just before it.
         public var refresh: [Int]
+        /// Ciphertexts packed side by side into one and bootstrapped together just before it (and
+        /// before `refresh`), each with its features in use (``CiphertextSchedule/Pack``); absent
+        /// when none.
+        public var pack: [Pack]? = nil
         /// The polynomial of its activation site: Chebyshev coefficients (NumPy's convention) on `interval`.
         public var chebyshev: [Double]?
         /// The polynomial's interval `[lower, upper]`.

@@ -174,7 +174,8 @@ struct CKKSRunCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Bootstrap placement (default: greedy for a one-layer SimpleRNN, ciphertexts otherwise; GRU, LSTM and "
-                + "stacked models need ciphertexts)."))
+                + "stacked models need ciphertexts or packed, which also packs live values into one before a "
+                + "bootstrap)."))
     var placement: PlacementStrategy?
 
     @OptionGroup var parameters: OpenFHEOptions
@@ -218,10 +219,9 @@ struct CKKSRunCommand: ParsableCommand {
                 problem: "is \(samples), but the test split of \(context.file.metadata.dataset) has \(available) "
                     + "samples (give 1-\(available))")
         }
-        var settings = try parameters.settings()
-        // The model's window sets the slots: a probe for this run measures at them.
-        settings.window = EncryptedCircuit.window(for: context.file.model)
-        try settings.validate()
+        // The model's window sets the slots (a probe for this run measures at them) and so the
+        // level budget.
+        var settings = try parameters.settings(window: EncryptedCircuit.window(for: context.file.model))
         let label = settings.insecure ? "INSECURE (no security check): " : ""
         let shard = try self.shard.map(Shard.init(parsing:)) ?? .all
         let folder = out ?? self.folder(plan: parsed, settings: settings)
@@ -288,7 +288,8 @@ struct CKKSRunCommand: ParsableCommand {
             return
         }
         let report = EncryptedRunReport(
-            result, profile: costProfile.name, model: self.model.model, modelSha256: context.file.fileSHA256)
+            result, profile: costProfile.name, model: self.model.model, modelSha256: context.file.fileSHA256,
+            timeSteps: context.file.model.timeSteps)
         let encoder = JSONEncoder.cellwise
         try AtomicFile.write(try encoder.encode(report), to: folder + "/report.json")
         if json {
@@ -322,7 +323,15 @@ struct CKKSRunCommand: ParsableCommand {
                     + String(
                         format: "  accuracy: encrypted %.4f, plaintext evaluator %.4f on the same %d image(s)",
                         report.encryptedAccuracy, report.plaintextAccuracy, report.samples))
-            print(label + String(format: "  key generation and set-up: %.1f s", report.setupSeconds))
+            var throughput = String(
+                format: "  per image: %.2f s (median over full ciphertexts)", report.secondsPerSample)
+            if let core = report.coreSecondsPerSample { throughput += String(format: ", %.2f core-seconds", core) }
+            throughput += String(format: "; %.2f bootstraps per time step", report.bootstrapsPerStep)
+            print(label + throughput)
+            var memory = String(format: "  key generation and set-up: %.1f s", report.setupSeconds)
+            if let peak = report.peakMemoryGB { memory += String(format: "; peak memory %.1f GB", peak) }
+            if let keys = report.keyGB { memory += String(format: ", keys %.1f GB serialized", keys) }
+            print(label + memory)
             print(label + "  wrote \(folder)/report.json")
         }
     }
@@ -352,6 +361,15 @@ struct EncryptedRunReport: Encodable {
     var measuredSeconds: Double
     /// All ciphertexts' seconds over the images.
     var amortizedSeconds: Double
+    /// Median over the full ciphertexts of a ciphertext's seconds over its images.
+    var secondsPerSample: Double
+    /// Median over the full ciphertexts of CPU seconds (every core) per image; absent when not recorded.
+    var coreSecondsPerSample: Double?
+    /// Median bootstraps per ciphertext over the time steps.
+    var bootstrapsPerStep: Double
+    /// The largest peak resident memory of a computing process, and the serialized keys, in GB.
+    var peakMemoryGB: Double?
+    var keyGB: Double?
     var batch: Int
     var ciphertexts: Int
     /// Seconds of each ciphertext, in order.
@@ -362,6 +380,8 @@ struct EncryptedRunReport: Encodable {
     var predictedSeconds: Double
     var measuredBootstraps: Int
     var predictedBootstraps: Int
+    /// Predicted bootstraps that refresh several values packed into one (`--placement packed`).
+    var packedBootstraps: Int
     var largestLogitDifference: Double
     var agreeingPredictions: Int
     var setupSeconds: Double
@@ -369,7 +389,7 @@ struct EncryptedRunReport: Encodable {
     var plaintextLogits: [[Double]]
     var labels: [Int]
 
-    init(_ run: EncryptedRun, profile: String, model: String, modelSha256: String?) {
+    init(_ run: EncryptedRun, profile: String, model: String, modelSha256: String?, timeSteps: Int) {
         self.model = model
         self.modelSha256 = modelSha256
         plan = run.plan.description
@@ -382,6 +402,11 @@ struct EncryptedRunReport: Encodable {
         self.profile = profile
         measuredSeconds = run.measuredSeconds
         amortizedSeconds = run.amortizedSeconds
+        secondsPerSample = run.secondsPerSample
+        coreSecondsPerSample = run.coreSecondsPerSample
+        bootstrapsPerStep = run.bootstrapsPerStep(timeSteps: timeSteps)
+        peakMemoryGB = run.peakGB
+        keyGB = run.keyGB
         batch = run.parameters.batch ?? 1
         ciphertexts = run.batches.count
         ciphertextSeconds = run.batches.map(\.seconds)
@@ -392,6 +417,7 @@ struct EncryptedRunReport: Encodable {
         predictedSeconds = run.prediction.latencySeconds
         measuredBootstraps = run.samples.map(\.bootstraps).max() ?? 0
         predictedBootstraps = run.prediction.bootstraps
+        packedBootstraps = run.prediction.ciphertextPacks.count
         largestLogitDifference = run.largestLogitDifference
         agreeingPredictions = run.agreeingPredictions
         setupSeconds = run.setupSeconds
@@ -410,14 +436,16 @@ struct OpenFHEOptions: ParsableArguments {
 
     @Option(
         parsing: .unconditional,
-        help: "Usable levels between bootstraps (default: 9, or 7 with level budget [2, 2]: depth 26 keeps N = 65536).")
+        help: ArgumentHelp(
+            "Usable levels between bootstraps (default: 9, 7 or 5 with level budget 1, 2 or 3: depth 26 keeps "
+                + "N = 65536)."))
     var levels: Int?
 
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Bootstrapping's level budget b (the transforms use [b, b]; default 1, or 2 above 4 images per "
-                + "ciphertext, whose [1, 1] precomputation does not fit 24 GB)."))
+            "Bootstrapping's level budget b (the transforms use [b, b]; default by slots per ciphertext, what "
+                + "fits 24 GB: 1 up to 256, 2 up to 4,096, else 3)."))
     var levelBudget: Int?
 
     @Option(
@@ -442,11 +470,12 @@ struct OpenFHEOptions: ParsableArguments {
                 + "the shipped models; 512 of them fill N = 65536)."))
     var batch: Int = 1
 
-    /// The bridge settings.
-    func settings() throws -> OpenFHESettings {
+    /// The bridge settings for images of `window` slots (the level budget follows the slots).
+    func settings(window: Int = 64) throws -> OpenFHESettings {
         var settings = OpenFHESettings()
         settings.ringDimension = ringDim
-        let budget = levelBudget ?? OpenFHESettings.levelBudget(forBatch: batch)
+        settings.window = window
+        let budget = levelBudget ?? OpenFHESettings.levelBudget(forSlots: window * batch)
         guard (1...6).contains(budget) else {
             throw ConfigurationError(key: "--level-budget", problem: "must be 1-6")
         }

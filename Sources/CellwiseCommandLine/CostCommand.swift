@@ -15,8 +15,9 @@ struct CostModelOptions: ParsableArguments {
     var depth: DepthRule = .ideal
 
     @Option(
-        help:
-            "Bootstrap placement: greedy (fewest bootstraps), optimal (least latency) or ciphertexts (per ciphertext).")
+        help: ArgumentHelp(
+            "Bootstrap placement: greedy (fewest bootstraps), optimal (least latency), ciphertexts (per ciphertext) "
+                + "or packed (per ciphertext, live values packed into one before a bootstrap)."))
     var placement: PlacementStrategy = .greedy
 
     /// The cost model for the paper's shape (28 inputs, 32 units, 10 classes).
@@ -67,7 +68,12 @@ struct CostCommand: ParsableCommand {
         let shape = try model.map { try ModelFile.load(from: $0).model }
         let parsed =
             try shape.map { try ActivationPlan(parsing: plan, layout: $0.sites) } ?? ActivationPlan(parsing: plan)
-        let pricing = try shape.map { try costModel.model(shapeOf: $0) } ?? costModel.model()
+        var pricing = try shape.map { try costModel.model(shapeOf: $0) } ?? costModel.model()
+        // Per ciphertext is how encrypted runs place bootstraps: price as `ckks run` does (its inputs'
+        // level included), so that both say the same bootstraps and seconds.
+        if [.ciphertexts, .packed].contains(costModel.placement), let shape {
+            pricing = EncryptedCircuit.pricing(pricing, for: shape)
+        }
         let report = try pricing.cost(of: parsed, placement: costModel.placement)
         var perCiphertext: CiphertextJSON?
         if ciphertexts {

@@ -23,6 +23,12 @@ public struct EncryptedRun: Sendable {
         public var seconds: Double
         /// Bootstraps performed.
         public var bootstraps: Int
+        /// CPU seconds (all threads of the process that computed it; nil when not recorded).
+        public var cpuSeconds: Double?
+        /// That process's peak resident memory, in GB (nil when not recorded).
+        public var peakGB: Double?
+        /// Its serialized keys' size, in GB (nil when not recorded).
+        public var keyGB: Double?
     }
 
     /// The plan.
@@ -51,6 +57,34 @@ public struct EncryptedRun: Sendable {
     public var amortizedSeconds: Double {
         batches.map(\.seconds).reduce(0, +) / Double(max(1, samples.count))
     }
+
+    /// The ciphertexts that hold a full batch (every one when none does, e.g. fewer images than a batch).
+    var fullBatches: [Batch] {
+        let most = batches.map(\.images).max() ?? 0
+        return batches.filter { $0.images == most }
+    }
+
+    /// Median seconds per sample over the full ciphertexts: a ciphertext's seconds over its images
+    /// (a last, partly filled ciphertext costs the same and would count its few images dear).
+    public var secondsPerSample: Double { fullBatches.map { $0.seconds / Double(max(1, $0.images)) }.median }
+
+    /// Median CPU seconds per sample over the full ciphertexts (every core the process used; nil
+    /// when a batch did not record them).
+    public var coreSecondsPerSample: Double? {
+        let values = fullBatches.compactMap { batch in batch.cpuSeconds.map { $0 / Double(max(1, batch.images)) } }
+        return values.count == fullBatches.count && !values.isEmpty ? values.median : nil
+    }
+
+    /// Median bootstraps per time step (per ciphertext, every layer and pass of the step together).
+    public func bootstrapsPerStep(timeSteps: Int) -> Double {
+        batches.map { Double($0.bootstraps) }.median / Double(max(1, timeSteps))
+    }
+
+    /// The largest peak resident memory of the processes that computed the ciphertexts, in GB.
+    public var peakGB: Double? { batches.compactMap(\.peakGB).max() }
+
+    /// The serialized keys' size, in GB (the largest recorded).
+    public var keyGB: Double? { batches.compactMap(\.keyGB).max() }
 
     /// Largest |decrypted - plaintext| logit.
     public var largestLogitDifference: Double {
@@ -107,12 +141,8 @@ public struct EncryptedRun: Sendable {
         // Gated and stacked models have many weight matrices: the bridge then encrypts the inputs at
         // the level a bootstrap returns, so that the weights' plaintexts need only that level's
         // towers, and fresh ciphertexts have the levels of a bootstrapped one.
-        let lowInputs = !model.sites.isOneSimpleRNNLayer
-        var costModel = costModel
-        let profiled = costModel.profile.parameters
-        if lowInputs {
-            costModel.profile.parameters.freshLevels = min(profiled.freshLevels, profiled.levelsAfterBootstrap)
-        }
+        let lowInputs = EncryptedCircuit.inputsAtBootstrapLevel(for: model)
+        let costModel = EncryptedCircuit.pricing(costModel, for: model)
         let prediction = try costModel.cost(of: plan, placement: placement)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
         guard (1...split.count).contains(count) else {
@@ -190,7 +220,11 @@ public struct EncryptedRun: Sendable {
                 plan: plan, ringDimension: parameters.ringDimension, parameters: parameters,
                 setupSeconds: ordered.map(\.setupSeconds).median,
                 samples: samples,
-                batches: ordered.map { Batch(images: $0.logits.count, seconds: $0.seconds, bootstraps: $0.bootstraps) },
+                batches: ordered.map {
+                    Batch(
+                        images: $0.logits.count, seconds: $0.seconds, bootstraps: $0.bootstraps,
+                        cpuSeconds: $0.cpuSeconds, peakGB: $0.peakGb, keyGB: $0.keyGb)
+                },
                 prediction: prediction, plaintextLogits: plain, labels: subset.labels.map(Int.init)))
     }
 

@@ -40,6 +40,13 @@ public struct EncryptedRunFolder: Sendable {
         public var keysRead: Bool
         /// The context's parameters.
         public var parameters: OpenFHEParameters
+        /// CPU seconds of the computing process over the ciphertext (all its threads; absent in
+        /// batches computed before Cellwise recorded it).
+        public var cpuSeconds: Double?
+        /// The computing process's peak resident memory when the ciphertext was done, in GB.
+        public var peakGb: Double?
+        /// The serialized keys' size (context, key pair, relinearisation, rotation and bootstrap keys), in GB.
+        public var keyGb: Double?
     }
 
     private struct Identity: Codable, Equatable {

@@ -44,11 +44,14 @@ public struct OpenFHESettings: Sendable, Equatable {
     /// The secure defaults.
     public init() {}
 
-    /// The level budget b ([b, b]) for `batch` images per ciphertext at the secure default: 1 up to
-    /// 4 images (256 slots), else 2. Measured here (docs/cost-model.md): [1, 1] needs 9.9 GB for one
-    /// image and 20.1 GB for 4, and 8 do not fit 24 GB; [2, 2] with 7 levels needs 10.6 GB for 16
-    /// images and 17.8 GB for 64 (23.2 GB for 128).
-    public static func levelBudget(forBatch batch: Int) -> Int { batch <= 4 ? 1 : 2 }
+    /// The level budget b ([b, b]) for `slots` slots per ciphertext (window x batch) at the secure
+    /// default, the smallest whose bootstrap keys and precomputed transforms fit this 24 GB machine
+    /// with room for a circuit's: 1 up to 256 slots (4 images of 64), 2 up to 4,096 (64 images),
+    /// else 3. Measured here (docs/cost-model.md, `tools/ckks/experiments/bootstrap_grid.py`): [1, 1]
+    /// needs 9.9 GB at 64 slots and 20.1 GB at 256 (512 do not fit); [2, 2] with 7 levels 17.8 GB at
+    /// 4,096 and 23.2 GB at 8,192 (16,384 do not fit); [3, 3] with 5 levels 13.7 GB at 16,384 and
+    /// 12.4 GB at 32,768.
+    public static func levelBudget(forSlots slots: Int) -> Int { slots <= 256 ? 1 : slots <= 4096 ? 2 : 3 }
 
     /// The usable levels that keep the depth at 26 (levels + bootstrap depth + 1), the most the
     /// secure default's primes allow at N = 2^16: 9 with [1, 1], 7 with [2, 2], 5 with [3, 3]

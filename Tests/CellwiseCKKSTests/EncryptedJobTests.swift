@@ -39,11 +39,11 @@ import Testing
         try job(stack: units.map { LayerShape(cell: cell, units: $0) })
     }
 
-    static func job(stack: [LayerShape]) throws -> EncryptedJob {
+    static func job(stack: [LayerShape], placement: PlacementStrategy = .ciphertexts) throws -> EncryptedJob {
         let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 3)
         let costModel = CostModel(profile: .heaanFGb, depthRule: .openfhe, shapeOf: model)
         let plan = ActivationPlan(uniform: .polynomial(degree: 3), layout: model.sites)
-        let prediction = try costModel.cost(of: plan, placement: .ciphertexts)
+        let prediction = try costModel.cost(of: plan, placement: placement)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
         let (inputs, _) = ReferenceRecurrence.randomInputs(for: model, count: 2)
         let width = model.timeSteps * model.inputSize
@@ -173,14 +173,40 @@ import Testing
             "needs the Python of make test (NumPy, jsonschema)"),
         arguments: stacks.indices)
     func theCircuitOnPlainSlotsComputesThePlansLogits(index: Int) throws {
-        let python = try #require(Self.python)
         let stack = Self.stacks[index]
-        let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 3)
-        let cell = stack.map(\.cell.name)
         let job = try Self.job(stack: stack)
         if stack.contains(where: { $0.cell != stack[0].cell }) {
             #expect(job.layers.contains { $0.cell != nil }, "a mixed stack's layers name their cells")
         }
+        try Self.expectThePlansLogits(of: job, stack: stack)
+    }
+
+    /// The same with live values packed into one ciphertext before bootstraps
+    /// (``PlacementStrategy/packed``): rotations and masks leave every logit as it was. Stacked
+    /// layers' states, refreshed at the same time, are packed.
+    @Test(
+        .enabled(
+            if: Self.python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
+            "needs the Python of make test (NumPy, jsonschema)"),
+        arguments: stacks.indices)
+    func packedCircuitsOnPlainSlotsComputeThePlansLogits(index: Int) throws {
+        let stack = Self.stacks[index]
+        let job = try Self.job(stack: stack, placement: .packed)
+        let packs = job.operations.compactMap(\.pack).joined()
+        if stack.count > 1 && stack.allSatisfy({ $0.direction == .forward && $0.units < 10 }) {
+            #expect(!packs.isEmpty, "\(stack.map(\.cell.name)): no pack")
+        }
+        for pack in packs {
+            #expect(pack.widths.reduce(0, +) <= job.window && pack.ciphertexts.count >= 2)
+        }
+        try Self.expectThePlansLogits(of: job, stack: stack)
+    }
+
+    /// Runs `job` on NumPy slots and expects the Float64 reference's logits.
+    static func expectThePlansLogits(of job: EncryptedJob, stack: [LayerShape]) throws {
+        let python = try #require(Self.python)
+        let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 3)
+        let cell = stack.map(\.cell.name)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("job-\(UUID().uuidString).json")
         try job.encoded().write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

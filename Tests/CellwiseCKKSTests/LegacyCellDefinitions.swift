@@ -70,15 +70,23 @@ extension CiphertextGraph {
         let perCell = cell.sites.count
         var operations = [Operation]()
         var names = [String]()
+        var widths = [Int]()
+        var padded = [Bool]()
         var fresh = Set<Int>()
-        func ciphertext(_ name: String, isFresh: Bool = false) -> Int {
+        func ciphertext(_ name: String, width: Int, isFresh: Bool = false, zeroPadded: Bool = true) -> Int {
             names.append(name)
+            widths.append(width)
+            padded.append(zeroPadded)
             if isFresh { fresh.insert(names.count - 1) }
             return names.count - 1
         }
-        var hidden = (0..<layers).map { ciphertext("h[\($0)] initial (zero)", isFresh: true) }
+        var hidden = (0..<layers).map {
+            ciphertext("h[\($0)] initial (zero)", width: model.layerUnits[$0], isFresh: true)
+        }
         var cellState =
-            cell.hasCellState ? (0..<layers).map { ciphertext("c[\($0)] initial (zero)", isFresh: true) } : []
+            cell.hasCellState
+            ? (0..<layers).map { ciphertext("c[\($0)] initial (zero)", width: model.layerUnits[$0], isFresh: true) }
+            : []
         let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
         try model.checkShape(of: plan)
         if let exact = plan.activations.firstIndex(where: { $0.degree == nil }) {
@@ -89,7 +97,8 @@ extension CiphertextGraph {
         var element = 0
         var stepInputs = [Int]()
         for step in 0..<plan.layout.timeSteps {
-            var below = ciphertext("x_\(step)", isFresh: true)
+            var below = ciphertext(
+                "x_\(step)", width: model.layerUnits[0] + model.inputSize, isFresh: true, zeroPadded: false)
             stepInputs.append(below)
             for layer in 0..<layers {
                 let index = step * layers + layer
@@ -104,7 +113,10 @@ extension CiphertextGraph {
                     _ kind: String, _ inputs: [(Int, Int)], stage: Int = 0, depth: Int, linear: OperationCounts,
                     polynomial: OperationCounts = OperationCounts(), name: String? = nil, site: Int? = nil
                 ) -> Int {
-                    let output = ciphertext(name ?? "\(kind) at \(position)")
+                    // Sigmoid gates hold 1/2 past the units.
+                    let output = ciphertext(
+                        name ?? "\(kind) at \(position)", width: u,
+                        zeroPadded: !["z", "r", "i", "f", "o"].contains(kind))
                     operations.append(
                         Operation(
                             label: "\(position) \(kind)", inputs: inputs.map { Input(ciphertext: $0.0, lead: $0.1) },
@@ -155,8 +167,12 @@ extension CiphertextGraph {
         operations.append(
             Operation(
                 label: "dense", inputs: [Input(ciphertext: hidden[layers - 1], lead: 1)], polynomialDepth: 0,
-                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits"), element: element,
+                linear: dense.linear, polynomial: OperationCounts(), output: ciphertext("logits", width: model.classes),
+                element: element,
                 kind: "dense", layer: layers - 1))
-        self.init(operations: operations, names: names, fresh: fresh, stepInputs: stepInputs)
+        self.init(
+            operations: operations, names: names, widths: widths, window: model.window, zeroPadded: padded,
+            fresh: fresh,
+            stepInputs: stepInputs)
     }
 }

@@ -245,6 +245,44 @@ import Testing
         #expect(slots == window * 2, "\(String(describing: slots)) slots")
     }
 
+    /// Live values packed into one ciphertext before bootstraps (`--placement packed`): a two-layer
+    /// GRU's states, refreshed about together, share bootstraps; under OpenFHE the decrypted logits
+    /// still agree with the plaintext evaluator's and the bootstraps performed are those predicted,
+    /// fewer than refreshing each ciphertext alone.
+    @Test(.enabled(if: python310Available || CLI.requireAllTests, "needs Python 3.10 for OpenFHE's wheel"))
+    func packedRefreshesRunEncrypted() throws {
+        let directory = try CLI.temporaryDirectory()
+        let model = directory.appendingPathComponent("gru2.json").path
+        let train = try CLI.run([
+            "train", "--dataset", "JapaneseVowels", "--cell", "gru", "--layers", "2", "--units", "8",
+            "--epochs", "2", "--out", model, "--quiet",
+        ])
+        try #require(train.status == 0, "\(train.error)")
+        let profile = try Self.tinyProfile(in: directory)
+        let run = try CLI.run([
+            "ckks", "run", "--model", model, "--plan", "z=3;r=3;h=7", "--samples", "2", "--batch", "2",
+            "--insecure", "--ring-dim", "1024", "--levels", "12", "--profile", profile, "--placement", "packed",
+            "--json", "--out", directory.appendingPathComponent("packed").path,
+        ])
+        try #require(run.status == 0, "\(run.error)")
+        let json = try Self.report(run.output)
+        #expect(json["agreeing_predictions"] as? Int == 2)
+        let difference = try #require(json["largest_logit_difference"] as? Double)
+        #expect(difference < 0.05, "decrypted logits differ by \(difference)")
+        #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
+        #expect((json["packed_bootstraps"] as? Int ?? 0) > 0)
+        // Each ciphertext alone, as `cellwise cost` prices it with the same profile (and the run's
+        // input level): more bootstraps.
+        let alone = try CLI.run([
+            "cost", "--model", model, "--plan", "z=3;r=3;h=7", "--profile", profile, "--depth", "openfhe",
+            "--placement", "ciphertexts", "--json",
+        ])
+        try #require(alone.status == 0, "\(alone.error)")
+        let single = try JSONSerialization.jsonObject(with: Data(alone.output.utf8)) as? [String: Any]
+        let measured = try #require(json["measured_bootstraps"] as? Int)
+        #expect(measured < (single?["bootstraps"] as? Int ?? 0), "\(measured) packed vs \(alone.output.prefix(200))")
+    }
+
     /// Two runs of the same images: the same plaintext logits and labels, the same predicted
     /// classes, decrypted logits equal up to CKKS noise (fresh keys and encryption randomness).
     static func expectSameRun(_ one: [String: Any], _ two: [String: Any]) {

@@ -333,16 +333,17 @@ def run(args):
         steps = len(group[0]) // inputs
         inputs_ct = batch_inputs(cc, keys, args.work, k, steps, lambda t: interleave(
             [[0.0] * offset + image[t * inputs:(t + 1) * inputs] for image in group], batch, window), level)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         logits_ct, bootstraps = circuit.evaluate(inputs_ct, f"batch {k}")
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
         decrypted = cc.Decrypt(keys.secretKey, logits_ct)
         decrypted.SetLength(window * batch)
         values = decrypted.GetRealPackedValue()
         logits = [[values[c * batch + b] for c in range(classes)] for b in range(len(group))]
         record = {"batch": k, "first_image": k * batch, "logits": logits, "seconds": seconds,
                   "bootstraps": bootstraps, "setup_seconds": setup_seconds, "keys_read": loaded,
-                  "parameters": parameters}
+                  "parameters": parameters, "cpu_seconds": cpu_seconds, "peak_gb": peak_gb(),
+                  "key_gb": folder_gb(keys_folder)}
         if results_folder:
             write_json(batch_file(results_folder, k), record)
         else:
@@ -354,6 +355,19 @@ def run(args):
     # Without --results the batches' records are in the output.
     return {"ring_dimension": cc.GetRingDimension(), "setup_seconds": setup_seconds, "parameters": parameters,
             "keys_read": loaded, "batches": records}
+
+
+def peak_gb():
+    """The process's peak resident memory so far, in GB (10^9 bytes)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB on Linux
+
+
+def folder_gb(folder):
+    """The serialized keys' size in GB (None without a keys folder)."""
+    if not folder or not os.path.isdir(folder):
+        return None
+    return sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(folder) for name in names) / 1e9
 
 
 def check(args):

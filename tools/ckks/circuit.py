@@ -99,12 +99,25 @@ def parse_value(text):
     return ("x", 0) if text == "x" else (text[0], int(text[1:]))
 
 
+def pack_offsets(group):
+    """Where each member of a pack starts in the window: after the widths of those before it."""
+    offsets, start = [], 0
+    for width in group["widths"]:
+        offsets.append(start)
+        start += width
+    return offsets
+
+
 def extra_rotations(job, batch):
     """The rotations beyond the BSGS ones: a lower layer's h moved to the input features of the
-    layer above, and a bidirectional layer's backward h moved beside the forward one."""
+    layer above, a bidirectional layer's backward h moved beside the forward one, and each packed
+    member moved to its features in the pack and back."""
     layers = job["layers"]
     moves = {-layers[l]["units"] * batch for l in range(1, len(layers))}
     moves |= {-layer["units"] * batch for layer in layers if layer.get("backward") and layer.get("merge") == "concat"}
+    for op in job["operations"]:
+        for group in op.get("pack", []):
+            moves |= {sign * offset * batch for offset in pack_offsets(group) if offset for sign in (1, -1)}
     return sorted(moves)
 
 
@@ -134,12 +147,18 @@ class Circuit:
     and a tanh p(0) = 0; every product that follows multiplies such a slot by a zero, so no mask is
     needed. A zero initial state is kept as None (no ciphertext): sums and products with it are
     simplified away. The Dense operation computes h D + d.
+
+    A pack (an operation's `pack`) puts several ciphertexts side by side in one before a single
+    bootstrap: member i rotated to features offset_i.. (the widths before it), a member that is not
+    zero past its width masked to it first; after the bootstrap each is rotated back, and a
+    zero-padded one masked again (the others keep their neighbours' values past their width, which
+    only products with zero-padded values read, as their 0.5 before).
     """
 
     def __init__(self, cc, job, batch, level=0):
         self.cc, self.job, self.batch, self.level = cc, job, batch, level
         self.window = window = job["window"]
-        self.nodes, self.combined = [], []
+        self.nodes, self.combined, self.masks = [], [], {}
         self.matrices, self.bias, self.recurrent_bias = {}, {}, {}
         for l, layer in enumerate(job["layers"]):
             graph = layer_graph(job, l)
@@ -203,6 +222,35 @@ class Circuit:
     def vector(self, values):
         return plaintext(self.cc, repeated(values, self.batch, self.window), self.level)
 
+    def mask(self, width):
+        """1 in features 0..width-1 of every image, 0 elsewhere."""
+        if width not in self.masks:
+            self.masks[width] = self.vector([1.0] * width)
+        return self.masks[width]
+
+    def refresh_packed(self, cts, group):
+        """Bootstraps the group's members as one ciphertext (see the class); returns 1, or 0 when
+        every member is a zero state (None)."""
+        cc, batch = self.cc, self.batch
+        members = list(zip(group["ciphertexts"], group["widths"], group["zero_padded"], pack_offsets(group)))
+        packed = None
+        for c, width, padded, offset in members:
+            if cts[c] is None:
+                continue
+            value = cts[c] if padded else cc.EvalMult(cts[c], self.mask(width))
+            if offset:
+                value = cc.EvalRotate(value, -offset * batch)
+            packed = value if packed is None else cc.EvalAdd(packed, value)
+        if packed is None:
+            return 0
+        packed = cc.EvalBootstrap(packed)
+        for c, width, padded, offset in members:
+            if cts[c] is None:
+                continue
+            value = cc.EvalRotate(packed, offset * batch) if offset else packed
+            cts[c] = cc.EvalMult(value, self.mask(width)) if padded else value
+        return 1
+
     def evaluate(self, inputs, name="batch"):
         """Runs the operations on one batch's input ciphertexts (one per step); returns the logits
         ciphertext and the number of bootstraps. A progress line at most once a minute says how far
@@ -218,6 +266,8 @@ class Circuit:
                 last_use[c] = index
         for index, op in enumerate(job["operations"]):
             try:
+                for group in op.get("pack", []):
+                    bootstraps += self.refresh_packed(cts, group)
                 for c in op.get("refresh", []):
                     if cts[c] is not None:
                         cts[c] = cc.EvalBootstrap(cts[c])
@@ -345,7 +395,15 @@ def check_job(job):
                 raise ValueError(f"{where}: {len(op['reads'])} reads for {len(op['inputs'])} inputs")
             if nodes[op["node"]]["op"] == "activate" and not ("chebyshev" in op and "interval" in op):
                 raise ValueError(f"{where}: an activation without its polynomial")
-        for c in op["inputs"] + op["refresh"]:
+        for group in op.get("pack", []):
+            members, widths = group["ciphertexts"], group["widths"]
+            if len(widths) != len(members) or len(group["zero_padded"]) != len(members):
+                raise ValueError(f"{where}: a pack of {len(members)} ciphertexts with {len(widths)} widths")
+            if sum(widths) > window:
+                raise ValueError(f"{where}: a pack of {sum(widths)} features does not fit the {window}-slot window")
+            if len(set(members)) != len(members) or set(members) & set(op["refresh"]):
+                raise ValueError(f"{where}: a ciphertext packed twice or also refreshed alone")
+        for c in op["inputs"] + op["refresh"] + [c for group in op.get("pack", []) for c in group["ciphertexts"]]:
             if c not in known:
                 raise ValueError(f"{where}: reads ciphertext {c} before it is made")
         known.add(op["output"])

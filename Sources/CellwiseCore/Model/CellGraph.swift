@@ -280,6 +280,38 @@ extension CellGraph {
 }
 
 extension CellGraph {
+    /// For each node: whether its value is zero in every feature past the layer's units, where an
+    /// encrypted run keeps other values (the step's input, packed neighbours). Products by weights
+    /// are; a sum or difference is when both operands are, an element-wise product when either is,
+    /// an activation when its operand is and its function vanishes at 0 (tanh, not sigmoid, whose
+    /// 1/2 there only products with zero-padded values clear). States are when the nodes that
+    /// become them are (the largest consistent assignment).
+    public var zeroPadded: [Bool] {
+        var states = [Bool](repeating: true, count: self.states.count)
+        while true {
+            var result = [Bool]()
+            func padded(_ value: Value) -> Bool {
+                switch value {
+                case .input: false
+                case .state(let k): states[k]
+                case .node(let n): result[n]
+                }
+            }
+            for node in nodes {
+                switch node.operation {
+                case .inputProduct, .recurrentProduct: result.append(true)
+                case .add(let a, let b), .subtract(let a, let b): result.append(padded(a) && padded(b))
+                case .multiply(let a, let b): result.append(padded(a) || padded(b))
+                case .activate(let v, let site): result.append(padded(v) && sites[site].kind.function.centre == 0)
+                }
+            }
+            let next = outputs.map(padded)
+            // Each round only turns states from padded to not: it ends within `states.count` rounds.
+            if next == states { return result }
+            states = next
+        }
+    }
+
     /// One operation of the cell's encrypted evaluation: a labelled node with the unlabelled nodes
     /// that only it reads, from the values it reads (inputs, states, earlier operations' results).
     public struct CircuitOperation: Hashable, Sendable {

@@ -120,7 +120,7 @@ struct WindowDP {
             return level >= depth ? [(false, level)] : [(true, top)]
         // Per ciphertext: a bootstrap may come early, but levels are not dropped. The DP plans on
         // the chain (exact for one state) and every plan it proposes is priced per ciphertext.
-        case .ciphertexts:
+        case .ciphertexts, .packed:
             return (level >= depth ? [(false, level)] : []) + [(true, top)]
         case .optimal:
             var options = [(bootstrap: Bool, r: Int)]()
