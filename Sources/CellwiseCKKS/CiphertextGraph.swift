@@ -225,8 +225,9 @@ public struct CiphertextGraph: Sendable, Equatable {
                     Operation(
                         label: "\(cellName) \(operation.label)",
                         inputs: operation.inputs.map { Input(ciphertext: read($0.value), lead: $0.lead) },
-                        polynomialDepth: operation.site.map { model.depthRule.polynomialDepth(degree: degrees[$0]) }
-                            ?? 0,
+                        polynomialDepth: operation.site.map {
+                            model.polynomialDepth(degree: degrees[$0], site: cell.firstSite + $0)
+                        } ?? 0,
                         linear: linear,
                         polynomial: operation.site.map { PolynomialOperations.counts(degree: degrees[$0]) }
                             ?? OperationCounts(),

@@ -27,6 +27,19 @@ public struct CostModel: Sendable {
     public var classes: Int
     /// The layers: cell kind, units, direction and merge of each.
     public var stack: [LayerShape]
+    /// Plan sites whose polynomial's map of its interval onto [-1, 1] is folded into the weights
+    /// that make its argument (an encrypted run's `--fold-intervals`, ``polynomialDepth(degree:site:)``):
+    /// one level less each from degree 3 on. Empty by default: the depth rule as it is.
+    public var foldedSites: Set<Int> = []
+
+    /// Levels of `degree`'s polynomial at plan site `site`: the depth rule's, one less when the site
+    /// is folded (OpenFHE's Chebyshev series on [-1, 1] skips the affine map, measured: degree 13
+    /// takes 4 levels there and 5 on [-4, 4]).
+    public func polynomialDepth(degree: Int, site: Int?) -> Int {
+        let depth = depthRule.polynomialDepth(degree: degree)
+        guard let site, degree >= 3, foldedSites.contains(site) else { return depth }
+        return depth - 1
+    }
     /// Each layer's units (the last equals ``units``).
     public var layerUnits: [Int] { stack.map(\.units) }
     /// The cell kind every layer shares, or nil for a stack of different kinds.
@@ -152,7 +165,7 @@ public struct CostModel: Sendable {
                 guard let degree = plan.activations[site].degree else { throw CostModelError.exactTanh(cell: site) }
                 degrees.append(degree)
             }
-            elements += cellStages(degrees: degrees, layer: cell.layer)
+            elements += cellStages(degrees: degrees, layer: cell.layer, firstSite: cell.firstSite)
         }
         elements.append(denseElement)
         return elements
@@ -168,13 +181,16 @@ public struct CostModel: Sendable {
     /// (1), `tanh(c)` (`d_c`), `h = o * tanh(c)` (1). A bootstrap before the first stage refreshes
     /// every state ciphertext; one between stages refreshes the values live there (GRU 4 then 3,
     /// LSTM 5, 2, 3) and the other layers' states.
-    public func cellStages(degrees: [Int], layer: Int) -> [Element] {
+    /// `firstSite`: the plan index of the cell's first site, for ``foldedSites``.
+    public func cellStages(degrees: [Int], layer: Int, firstSite: Int? = nil) -> [Element] {
         let graph = stack[layer].cell.graph
         let u = stack[layer].units
         let input = inputWidth(ofLayer: layer)
         let block = profile.matrixVector.counts(inputs: input + u, outputs: u, rotations: profile.matrixVectorRotations)
         let product = OperationCounts(multiplications: 1, plaintextMultiplications: 0, rotations: 0, additions: 2)
-        let d = degrees.map(depthRule.polynomialDepth(degree:))
+        let d = degrees.enumerated().map { offset, degree in
+            polynomialDepth(degree: degree, site: firstSite.map { $0 + offset })
+        }
         let others = stateCiphertexts - graph.states.count
         return graph.stages.enumerated().map { index, stage in
             var polynomial = OperationCounts()

@@ -16,6 +16,9 @@ public struct EncryptedCircuit: Sendable {
     /// (``PlacementStrategy/packed``), by operation index.
     public let packs: [Int: [[Int]]]
 
+    /// Plan sites whose interval map is folded into the weights (the cost model's ``CostModel/foldedSites``).
+    public let foldedSites: Set<Int>
+
     /// Slots per image: a power of two that holds every layer's units and inputs side by side, its
     /// output (two passes side by side), and the classes (``window(for:)``).
     public let window: Int
@@ -52,6 +55,36 @@ public struct EncryptedCircuit: Sendable {
         return priced
     }
 
+    /// The plan sites of `plan` whose interval map an encrypted run can fold into the weights: a
+    /// site the layer's cell can fold (``CellGraph/foldableSites``) with a polynomial of degree 3 or
+    /// more whose interval is the same in every cell of its layer and pass (one scaled copy of the
+    /// weights serves them all; per-cell intervals would need one copy per cell).
+    public static func foldableSites(
+        model: RecurrentModel, plan: ActivationPlan, approximations: ApproximationLibrary
+    ) throws -> Set<Int> {
+        let layout = plan.layout
+        var intervals = [[Int]: Set<[Double]>]()  // [layer, pass, site in cell] -> intervals
+        var sites = [[Int]: [Int]]()
+        var blocked = Set<[Int]>()
+        for index in 0..<layout.cells {
+            let cell = layout.cell(index)
+            let foldable = model.layers[cell.layer].cell.graph.foldableSites
+            for (offset, site) in cell.sites.enumerated() {
+                let key = [cell.layer, cell.pass, offset]
+                guard foldable.contains(offset), let candidate = plan.activations[site].candidate,
+                    candidate.degree >= 3
+                else {
+                    blocked.insert(key)
+                    continue
+                }
+                let fit = try approximations.fit(candidate, cell: site)
+                intervals[key, default: []].insert([fit.lower, fit.upper])
+                sites[key, default: []].append(site)
+            }
+        }
+        return Set(sites.filter { !blocked.contains($0.key) && intervals[$0.key]?.count == 1 }.values.joined())
+    }
+
     /// The circuit of `plan` with the bootstraps the cost model placed for `prediction`.
     ///
     /// - Throws: ``ConfigurationError`` for a model that does not fit the slots or a chain placement
@@ -65,6 +98,7 @@ public struct EncryptedCircuit: Sendable {
                     + "runs pack at most \(Self.maximumWindow)")
         }
         graph = try CiphertextGraph(plan: plan, model: costModel)
+        foldedSites = costModel.foldedSites
         switch prediction.placement {
         case .ciphertexts, .packed:
             refreshes = Dictionary(grouping: prediction.ciphertextRefreshes, by: \.operation).mapValues {
@@ -132,6 +166,7 @@ public struct EncryptedCircuit: Sendable {
                 // every machine (its digest identifies the run's folder).
                 entry.chebyshev = fit.chebyshevCoefficients.map { Double(Float($0)) }
                 entry.interval = [fit.lower, fit.upper]
+                if foldedSites.contains(site) && candidate.degree >= 3 { entry.fold = true }
             }
             return entry
         }

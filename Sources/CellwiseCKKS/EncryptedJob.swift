@@ -126,6 +126,9 @@ public struct EncryptedJob: Codable, Sendable, Equatable {
         public var chebyshev: [Double]?
         /// The polynomial's interval `[lower, upper]`.
         public var interval: [Double]?
+        /// Whether the interval's map onto [-1, 1] is folded into the weights and biases that make
+        /// the activation's argument (``CellGraph/foldableSites``; absent: mapped by the series).
+        public var fold: Bool? = nil
     }
 
     /// The job's format (``currentFormat``).

@@ -154,9 +154,16 @@ struct CKKSRunCommand: ParsableCommand {
             ciphertexts i, i+n, ... only (other machines, or tools/ray/dispatch.py, compute the rest); the
             command without --shard then merges them and writes <out>/report.json.
 
+            --fold-intervals folds each polynomial's map of its interval onto [-1, 1] into the weights
+            (a level less per site): 256 images per ciphertext get level budget [3, 3] and 5 levels,
+            enough for degree 13. --placement packed packs live values into one ciphertext before a
+            bootstrap (stacked layers' states).
+
             Example:
               cellwise ckks run --model results/models/paper-mnist5k.json --plan '17*28' --samples 256 \\
                 --batch 64 --profile configs/profiles/openfhe-n65536-secure-b64.toml
+              cellwise ckks run --model results/models/paper-mnist5k.json --plan '13*28' --samples 256 \\
+                --batch 256 --fold-intervals
               cellwise ckks run --model m.json --plan '7*28' --samples 2 --insecure --ring-dim 1024   # tests only
             """)
 
@@ -189,6 +196,12 @@ struct CKKSRunCommand: ParsableCommand {
     @Option(help: "Compute only the ciphertexts k with k mod n = i (i/n); run without it to merge.")
     var shard: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Fold each polynomial's map of its interval onto [-1, 1] into the weights that make its argument "
+                + "(one level less per site whose interval is the same in every cell; not an LSTM's tanh(c))."))
+    var foldIntervals = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -199,11 +212,12 @@ struct CKKSRunCommand: ParsableCommand {
         }
     }
 
-    /// The default folder: one per model, images, batch and plan (and INSECURE when so).
+    /// The default folder: one per model, images, batch and plan (folded and INSECURE when so).
     func folder(plan: ActivationPlan, settings: OpenFHESettings) -> String {
         let stem = URL(fileURLWithPath: model.model).deletingPathExtension().lastPathComponent
         let digest = SHA256.hex(of: [UInt8](plan.description.utf8)).prefix(8)
-        return "results/ckks/\(stem)-\(samples)x\(settings.batch)-\(digest)" + (settings.insecure ? "-INSECURE" : "")
+        return "results/ckks/\(stem)-\(samples)x\(settings.batch)-\(digest)" + (foldIntervals ? "-folded" : "")
+            + (settings.insecure ? "-INSECURE" : "")
     }
 
     func run() throws {
@@ -266,7 +280,7 @@ struct CKKSRunCommand: ParsableCommand {
                 backend: OpenFHEBridge { standardError($0) }, model: context.file.model, split: context.dataset.test,
                 plan: parsed, count: samples, approximations: context.approximations, costModel: costModel,
                 placement: placement, settings: settings, folder: URL(fileURLWithPath: folder), shard: shard,
-                progress: { standardError(label + $0) })
+                foldIntervals: foldIntervals, progress: { standardError(label + $0) })
         } catch is Subprocess.Interrupted {
             // The bridge is gone (its group ended); what it finished is on disk, written atomically.
             standardError(
@@ -301,6 +315,11 @@ struct CKKSRunCommand: ParsableCommand {
                         format: "plan %@ at N = %d, %d image(s), profile %@:", report.plan, report.ringDimension,
                         report.samples, report.profile))
             print(label + "  security: \(report.security) (OpenFHE \(report.openfhe))")
+            if let diverged = report.divergedSamples {
+                print(
+                    label + "  warning: \(diverged) image(s) have logits that are not finite (written as null): the "
+                        + "plan's polynomials leave their intervals there")
+            }
             print(
                 label
                     + String(
@@ -385,8 +404,11 @@ struct EncryptedRunReport: Encodable {
     var largestLogitDifference: Double
     var agreeingPredictions: Int
     var setupSeconds: Double
-    var decryptedLogits: [[Double]]
-    var plaintextLogits: [[Double]]
+    /// Logits, null where not finite (a polynomial driven far outside its interval diverges).
+    var decryptedLogits: [[Double?]]
+    var plaintextLogits: [[Double?]]
+    /// Images whose decrypted or plaintext logits are not all finite (absent when none).
+    var divergedSamples: Int?
     var labels: [Int]
 
     init(_ run: EncryptedRun, profile: String, model: String, modelSha256: String?, timeSteps: Int) {
@@ -421,8 +443,11 @@ struct EncryptedRunReport: Encodable {
         largestLogitDifference = run.largestLogitDifference
         agreeingPredictions = run.agreeingPredictions
         setupSeconds = run.setupSeconds
-        decryptedLogits = run.samples.map(\.logits)
-        plaintextLogits = run.plaintextLogits
+        func finite(_ rows: [[Double]]) -> [[Double?]] { rows.map { $0.map { $0.isFinite ? $0 : nil } } }
+        decryptedLogits = finite(run.samples.map(\.logits))
+        plaintextLogits = finite(run.plaintextLogits)
+        let diverged = zip(decryptedLogits, plaintextLogits).filter { $0.contains(nil) || $1.contains(nil) }.count
+        divergedSamples = diverged > 0 ? diverged : nil
         labels = run.labels
     }
 }

@@ -86,15 +86,19 @@ public struct EncryptedRun: Sendable {
     /// The serialized keys' size, in GB (the largest recorded).
     public var keyGB: Double? { batches.compactMap(\.keyGB).max() }
 
-    /// Largest |decrypted - plaintext| logit.
+    /// Largest |decrypted - plaintext| logit over the images whose logits are all finite.
     public var largestLogitDifference: Double {
-        zip(samples, plaintextLogits).flatMap { zip($0.logits, $1).map { abs($0 - $1) } }.max() ?? 0
+        zip(samples, plaintextLogits).filter { finite($0.logits) && finite($1) }
+            .flatMap { zip($0.logits, $1).map { abs($0 - $1) } }.max() ?? 0
     }
 
-    /// Images whose decrypted and plaintext logits predict the same class.
+    /// Images whose decrypted and plaintext logits are finite and predict the same class.
     public var agreeingPredictions: Int {
-        zip(samples, plaintextLogits).filter { argmax($0.logits) == argmax($1) }.count
+        zip(samples, plaintextLogits).filter { finite($0.logits) && finite($1) && argmax($0.logits) == argmax($1) }
+            .count
     }
+
+    private func finite(_ values: [Double]) -> Bool { values.allSatisfy(\.isFinite) }
 
     private func argmax(_ values: [Double]) -> Int { values.indices.max { values[$0] < values[$1] } ?? 0 }
 
@@ -126,6 +130,9 @@ public struct EncryptedRun: Sendable {
     ///   - placement: Where bootstraps go (``PlacementStrategy/ciphertexts`` for gated or stacked models).
     ///   - folder: The run's folder (nil: a temporary one, removed afterwards: no resume).
     ///   - shard: The batches to compute here (batch k belongs to shard k mod n).
+    ///   - foldIntervals: Fold each polynomial's map of its interval onto [-1, 1] into the weights
+    ///     where ``EncryptedCircuit/foldableSites(model:plan:approximations:)`` allows (a level less
+    ///     per such site), and price the plan so.
     ///   - progress: Receives a line when the keys are ready and when a batch is done.
     public static func run(
         backend: @autoclosure () throws -> any EncryptedBackend, model: RecurrentModel, split: DataSplit,
@@ -133,7 +140,7 @@ public struct EncryptedRun: Sendable {
         count: Int,
         approximations: ApproximationLibrary, costModel: CostModel, placement: PlacementStrategy,
         settings: OpenFHESettings = OpenFHESettings(), folder: URL? = nil, shard: Shard = .all,
-        progress: @escaping @Sendable (String) -> Void = { _ in }
+        foldIntervals: Bool = false, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> Outcome {
         var settings = settings
         settings.window = EncryptedCircuit.window(for: model)
@@ -142,7 +149,11 @@ public struct EncryptedRun: Sendable {
         // the level a bootstrap returns, so that the weights' plaintexts need only that level's
         // towers, and fresh ciphertexts have the levels of a bootstrapped one.
         let lowInputs = EncryptedCircuit.inputsAtBootstrapLevel(for: model)
-        let costModel = EncryptedCircuit.pricing(costModel, for: model)
+        var costModel = EncryptedCircuit.pricing(costModel, for: model)
+        if foldIntervals {
+            costModel.foldedSites = try EncryptedCircuit.foldableSites(
+                model: model, plan: plan, approximations: approximations)
+        }
         let prediction = try costModel.cost(of: plan, placement: placement)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
         guard (1...split.count).contains(count) else {

@@ -44,6 +44,20 @@ import Testing
         #expect(error?.description == "cell 5 (degree 63) needs 7 levels, more than the 6 available after a bootstrap")
     }
 
+    /// A folded interval map saves its level from degree 3 on, only at the folded sites.
+    @Test func foldedSitesTakeALevelLess() throws {
+        var openfhe = CostModel(profile: .heaanFGb, depthRule: .openfhe)
+        openfhe.foldedSites = Set(0..<14)
+        let report = try openfhe.cost(of: ActivationPlan(parsing: "13*28"))
+        #expect(report.depthPerCell == Array(repeating: 5, count: 14) + Array(repeating: 6, count: 14))
+        #expect(openfhe.polynomialDepth(degree: 2, site: 0) == 3)
+        #expect(openfhe.polynomialDepth(degree: 17, site: 3) == 5 && openfhe.polynomialDepth(degree: 17, site: 20) == 6)
+        let graph = try CiphertextGraph(plan: ActivationPlan(parsing: "13*28"), model: openfhe)
+        #expect(
+            graph.operations.prefix(28).map(\.polynomialDepth) == Array(repeating: 4, count: 14)
+                + Array(repeating: 5, count: 14))
+    }
+
     @Test func openFHEDepthNeedsMoreBootstraps() throws {
         let openfhe = CostModel(profile: .heaanFGb, depthRule: .openfhe)
         let report = try openfhe.cost(of: ActivationPlan(parsing: "17*28"))

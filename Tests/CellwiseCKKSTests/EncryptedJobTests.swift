@@ -39,10 +39,16 @@ import Testing
         try job(stack: units.map { LayerShape(cell: cell, units: $0) })
     }
 
-    static func job(stack: [LayerShape], placement: PlacementStrategy = .ciphertexts) throws -> EncryptedJob {
+    static func job(stack: [LayerShape], placement: PlacementStrategy = .ciphertexts, fold: Bool = false) throws
+        -> EncryptedJob
+    {
         let model = ReferenceRecurrence.randomModel(stack: stack, timeSteps: 3)
-        let costModel = CostModel(profile: .heaanFGb, depthRule: .openfhe, shapeOf: model)
+        var costModel = CostModel(profile: .heaanFGb, depthRule: .openfhe, shapeOf: model)
         let plan = ActivationPlan(uniform: .polynomial(degree: 3), layout: model.sites)
+        if fold {
+            costModel.foldedSites = try EncryptedCircuit.foldableSites(
+                model: model, plan: plan, approximations: try ApproximationLibrary(lower: -6, upper: 6))
+        }
         let prediction = try costModel.cost(of: plan, placement: placement)
         let circuit = try EncryptedCircuit(model: model, plan: plan, costModel: costModel, prediction: prediction)
         let (inputs, _) = ReferenceRecurrence.randomInputs(for: model, count: 2)
@@ -167,11 +173,7 @@ import Testing
     /// gives the Float64 reference recurrence's logits with the plan's polynomials, for every cell
     /// kind, two stacked layers, stacks of different kinds (each layer its own graph) and two
     /// images per vector.
-    @Test(
-        .enabled(
-            if: Self.python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
-            "needs the Python of make test (NumPy, jsonschema)"),
-        arguments: stacks.indices)
+    @Test(needsPython, arguments: stacks.indices)
     func theCircuitOnPlainSlotsComputesThePlansLogits(index: Int) throws {
         let stack = Self.stacks[index]
         let job = try Self.job(stack: stack)
@@ -184,11 +186,7 @@ import Testing
     /// The same with live values packed into one ciphertext before bootstraps
     /// (``PlacementStrategy/packed``): rotations and masks leave every logit as it was. Stacked
     /// layers' states, refreshed at the same time, are packed.
-    @Test(
-        .enabled(
-            if: Self.python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
-            "needs the Python of make test (NumPy, jsonschema)"),
-        arguments: stacks.indices)
+    @Test(needsPython, arguments: stacks.indices)
     func packedCircuitsOnPlainSlotsComputeThePlansLogits(index: Int) throws {
         let stack = Self.stacks[index]
         let job = try Self.job(stack: stack, placement: .packed)
@@ -199,6 +197,23 @@ import Testing
         for pack in packs {
             #expect(pack.widths.reduce(0, +) <= job.window && pack.ciphertexts.count >= 2)
         }
+        try Self.expectThePlansLogits(of: job, stack: stack)
+    }
+
+    /// With every foldable site's interval map folded into its weights (`--fold-intervals`): the
+    /// same logits, the folded activations marked in the job (all but an LSTM's tanh(c), on the one
+    /// interval every cell shares here).
+    @Test(needsPython, arguments: stacks.indices)
+    func foldedIntervalMapsOnPlainSlotsComputeThePlansLogits(index: Int) throws {
+        let stack = Self.stacks[index]
+        let job = try Self.job(stack: stack, fold: true)
+        for operation in job.operations where operation.chebyshev != nil {
+            let cell = job.layers[operation.layer].cell ?? job.cell
+            let node = cell.nodes[operation.node ?? 0]
+            guard case .activate(_, let site) = node.operation else { continue }
+            #expect((operation.fold == true) == cell.foldableSites.contains(site), "\(operation.label)")
+        }
+        #expect(job.operations.contains { $0.fold == true })
         try Self.expectThePlansLogits(of: job, stack: stack)
     }
 
@@ -228,4 +243,9 @@ import Testing
     }
 
     static var python: String? { TestData.python }
+
+    /// The simulator runs with the Python of make test.
+    static let needsPython: ConditionTrait = .enabled(
+        if: python != nil || ProcessInfo.processInfo.environment["CELLWISE_REQUIRE_ALL_TESTS"] == "1",
+        "needs the Python of make test (NumPy, jsonschema)")
 }

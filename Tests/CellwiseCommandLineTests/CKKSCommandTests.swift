@@ -404,16 +404,18 @@ import Testing
 @Suite struct CommittedEncryptedRunsTests {
     typealias CLI = CommandLineTests
 
+    static let b64 = ["--batch", "64", "--profile", "configs/profiles/openfhe-n65536-secure-b64.toml"]
+
     @Test(arguments: [
         (
             "mnist5k-256-secure", "results/models/paper-mnist5k.json", "7,17*3,7*5,17,7,17,7,17,7,17*6,7,17*5,7",
-            256
+            256, b64
         ),
-        ("vowels-gru-370x64-36c32ee9", "results/models/vowels-gru.json", "z=3;r=3;h=7", 370),
+        ("vowels-gru-370x64-36c32ee9", "results/models/vowels-gru.json", "z=3;r=3;h=7", 370, b64),
     ])
-    func theReadmesCommandsRebuildTheShippedReports(folder: String, model: String, plan: String, samples: Int)
-        throws
-    {
+    func theReadmesCommandsRebuildTheShippedReports(
+        folder: String, model: String, plan: String, samples: Int, options: [String]
+    ) throws {
         let root = TestData.repositoryRoot
         let shipped = root.appendingPathComponent("results/ckks/\(folder)")
         let copy = try CLI.temporaryDirectory().appendingPathComponent(folder)
@@ -422,9 +424,8 @@ import Testing
         let run = try CLI.launch(
             CLI.executable,
             [
-                "ckks", "run", "--model", model, "--plan", plan, "--samples", "\(samples)", "--batch", "64",
-                "--profile", "configs/profiles/openfhe-n65536-secure-b64.toml", "--out", copy.path,
-            ], in: root)
+                "ckks", "run", "--model", model, "--plan", plan, "--samples", "\(samples)", "--out", copy.path,
+            ] + options, in: root)
         #expect(run.status == 0, "\(run.error)")
         let rebuilt = try Data(contentsOf: copy.appendingPathComponent("report.json"))
         let expected = try Data(contentsOf: shipped.appendingPathComponent("report.json"))

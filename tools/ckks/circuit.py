@@ -159,7 +159,10 @@ class Circuit:
         self.cc, self.job, self.batch, self.level = cc, job, batch, level
         self.window = window = job["window"]
         self.nodes, self.combined, self.masks = [], [], {}
-        self.matrices, self.bias, self.recurrent_bias = {}, {}, {}
+        # Weights as diagonals and bias values, encoded per scale on first use (``matrix``, ``bias``):
+        # a folded interval map needs them scaled. Without folds, all are encoded here, as before.
+        self.diagonals, self.biases, self.encoded = {}, {}, {}
+        folds = any(op.get("fold") for op in job["operations"])
         for l, layer in enumerate(job["layers"]):
             graph = layer_graph(job, l)
             nodes, blocks = graph["nodes"], graph["blocks"]
@@ -201,11 +204,16 @@ class Circuit:
                             for i in range(w):
                                 for j in range(u):
                                     matrix[u + i][j] = kernel[i * blocks * u + k * u + j]
-                        self.matrices[(l, p, part, k)] = self.encode(diagonals(matrix))
+                        self.diagonals[(l, p, part, k)] = diagonals(matrix)
                 for k in needs["both"] | needs["input"]:
-                    self.bias[(l, p, k)] = self.vector(weights["bias"][k * u:(k + 1) * u])
+                    self.biases[(l, p, k)] = weights["bias"][k * u:(k + 1) * u]
                 if weights.get("recurrent_bias"):
-                    self.recurrent_bias[(l, p)] = self.vector(weights["recurrent_bias"])
+                    self.biases[(l, p, "recurrent")] = weights["recurrent_bias"]
+        if not folds:
+            for key in self.diagonals:
+                self.matrix(key)
+            for key in self.biases:
+                self.bias(key)
         classes = job["classes"]
         last = len(job["dense_kernel"]) // classes  # the last layer's output: 2 u for passes side by side
         dense = [[0.0] * window for _ in range(window)]
@@ -221,6 +229,21 @@ class Circuit:
 
     def vector(self, values):
         return plaintext(self.cc, repeated(values, self.batch, self.window), self.level)
+
+    def matrix(self, key, scale=1.0):
+        """The BSGS plaintexts of a weight matrix (layer, pass, part, block) times `scale`."""
+        if ("matrix", key, scale) not in self.encoded:
+            self.encoded[("matrix", key, scale)] = self.encode(
+                {d: [scale * v for v in values] for d, values in self.diagonals[key].items()})
+        return self.encoded[("matrix", key, scale)]
+
+    def bias(self, key, scale=1.0):
+        """A bias (layer, pass, block or "recurrent") times `scale`; None for a layer without one."""
+        if key not in self.biases:
+            return None
+        if ("bias", key, scale) not in self.encoded:
+            self.encoded[("bias", key, scale)] = self.vector([scale * v for v in self.biases[key]])
+        return self.encoded[("bias", key, scale)]
 
     def mask(self, width):
         """1 in features 0..width-1 of every image, 0 elsewhere."""
@@ -307,9 +330,11 @@ class Circuit:
     def mult(self, x, y):
         return None if x is None or y is None else self.cc.EvalMult(x, y)
 
-    def product(self, v, layer, p, part, k):
-        """v times a weight matrix of pass p (None for a zero v)."""
-        return None if v is None else matvec(self.cc, v, self.matrices[(layer, p, part, k)], self.batch, self.window)
+    def product(self, v, layer, p, part, k, scale=1.0):
+        """v times a weight matrix of pass p, times `scale` (None for a zero v)."""
+        if v is None:
+            return None
+        return matvec(self.cc, v, self.matrix((layer, p, part, k), scale), self.batch, self.window)
 
     def operation(self, op, args):
         """The operation's result from its input ciphertexts (in `op["inputs"]` order)."""
@@ -334,26 +359,68 @@ class Circuit:
             known[text] = node(n)
             return known[text]
 
-        def node(n):
-            spec = self.nodes[l][n]
+        nodes = self.nodes[l]
+
+        def scaled(text, scale):
+            """A value times `scale` through its weights (folded interval maps); `scale` 1: as it is."""
+            if scale == 1.0:
+                return value(text)
+            kind, n = parse_value(text)
+            if not scalable(nodes, text):
+                raise ValueError(f"a folded interval map reaches {text}, which is not made of products by weights")
+            return node(n, scale)
+
+        def node(n, scale=1.0):
+            spec = nodes[n]
             kind = spec["op"]
             if n in self.combined[l]:
                 k, recurrent = self.combined[l][n]
                 v = self.add(value(recurrent), self.place(value("x"), l))
-                return self.cc.EvalAdd(self.product(v, l, p, "both", k), self.bias[(l, p, k)])
+                return self.cc.EvalAdd(self.product(v, l, p, "both", k, scale), self.bias((l, p, k), scale))
             if kind == "input_product":
                 k = spec["block"]
                 return self.cc.EvalAdd(
-                    self.product(self.place(value("x"), l), l, p, "input", k), self.bias[(l, p, k)])
+                    self.product(self.place(value("x"), l), l, p, "input", k, scale), self.bias((l, p, k), scale))
             if kind == "recurrent_product":
-                y = self.product(value(spec["of"]), l, p, "recurrent", spec["block"])
-                return self.add(y, self.recurrent_bias.get((l, p))) if spec.get("with_bias") else y
+                y = self.product(value(spec["of"]), l, p, "recurrent", spec["block"], scale)
+                return self.add(y, self.bias((l, p, "recurrent"), scale)) if spec.get("with_bias") else y
             if kind == "activate":
-                return self.polynomial(op, value(spec["of"]))
-            a, b = (value(v) for v in spec["of"])
+                if not op.get("fold"):
+                    return self.polynomial(op, value(spec["of"]))
+                # s x + t maps the interval onto [-1, 1]: s through the weights, t added (no level).
+                a, b = op["interval"]
+                argument = scaled(spec["of"], 2.0 / (b - a))
+                if argument is None:
+                    raise ValueError("an activation of a value that is zero in every slot")
+                argument = self.cc.EvalAdd(argument, -(a + b) / (b - a))
+                return self.cc.EvalChebyshevSeries(argument, openfhe_series(op["chebyshev"]), -1.0, 1.0)
+            x, y = spec["of"]
+            if kind == "multiply" and scale != 1.0:
+                # One factor carries the scale: one made of products by weights.
+                if scalable(nodes, y):
+                    return self.mult(value(x), scaled(y, scale))
+                return self.mult(scaled(x, scale), value(y))
+            a, b = scaled(x, scale), scaled(y, scale)
             return {"add": self.add, "subtract": self.subtract, "multiply": self.mult}[kind](a, b)
 
         return node(op["node"])
+
+
+def scalable(nodes, text):
+    """Whether a value is an unlabelled node made of products by weights, through sums, differences
+    and element-wise products by other values (CellGraph.scalable in Cellwise): scaling its weights
+    and biases scales it."""
+    kind, n = parse_value(text)
+    if kind != "n" or "label" in nodes[n]:
+        return False
+    op = nodes[n]["op"]
+    if op in ("input_product", "recurrent_product"):
+        return True
+    if op in ("add", "subtract"):
+        return all(scalable(nodes, v) for v in nodes[n]["of"])
+    if op == "multiply":
+        return any(scalable(nodes, v) for v in nodes[n]["of"])
+    return False
 
 
 def check_job(job):
@@ -395,6 +462,11 @@ def check_job(job):
                 raise ValueError(f"{where}: {len(op['reads'])} reads for {len(op['inputs'])} inputs")
             if nodes[op["node"]]["op"] == "activate" and not ("chebyshev" in op and "interval" in op):
                 raise ValueError(f"{where}: an activation without its polynomial")
+            if op.get("fold") and not (nodes[op["node"]]["op"] == "activate"
+                                       and scalable(nodes, nodes[op["node"]]["of"])):
+                raise ValueError(f"{where}: a folded interval map needs an activation of products by weights")
+            if op.get("fold") and not op["interval"][0] < op["interval"][1]:
+                raise ValueError(f"{where}: the interval {op['interval']} is empty")
         for group in op.get("pack", []):
             members, widths = group["ciphertexts"], group["widths"]
             if len(widths) != len(members) or len(group["zero_padded"]) != len(members):

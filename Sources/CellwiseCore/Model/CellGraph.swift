@@ -312,6 +312,31 @@ extension CellGraph {
         }
     }
 
+    /// The sites whose activation reads a value made only of products by weights, through sums,
+    /// differences and element-wise products by other values (`x W + r * (h U)`), every node of it
+    /// read by the activation alone: scaling those weights and biases by `s` and adding `t` gives
+    /// `s v + t`, so an encrypted run can fold a polynomial's map of its interval onto [-1, 1] into
+    /// them and save the level the map takes. An LSTM's `tanh(c)`, which reads a state, cannot.
+    public var foldableSites: Set<Int> {
+        var result = Set<Int>()
+        for node in nodes {
+            guard case .activate(let operand, let site) = node.operation else { continue }
+            if scalable(operand) { result.insert(site) }
+        }
+        return result
+    }
+
+    /// Whether `value` is an unlabelled node made of products by weights (see ``foldableSites``).
+    public func scalable(_ value: Value) -> Bool {
+        guard case .node(let n) = value, nodes[n].label == nil else { return false }
+        switch nodes[n].operation {
+        case .inputProduct, .recurrentProduct: return true
+        case .add(let a, let b), .subtract(let a, let b): return scalable(a) && scalable(b)
+        case .multiply(let a, let b): return scalable(a) || scalable(b)
+        case .activate: return false
+        }
+    }
+
     /// One operation of the cell's encrypted evaluation: a labelled node with the unlabelled nodes
     /// that only it reads, from the values it reads (inputs, states, earlier operations' results).
     public struct CircuitOperation: Hashable, Sendable {

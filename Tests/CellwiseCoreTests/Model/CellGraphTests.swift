@@ -22,6 +22,23 @@ import Testing
         Node(.activate(.node(2), site: 0), label: "h"),
     ]
 
+    /// Which activations read only products by weights (an encrypted run folds their interval
+    /// maps into the weights), and which values are zero past the units (sigmoid gates are not).
+    @Test func foldableSitesAndZeroPaddedNodes() throws {
+        #expect(RecurrentCell.simpleRNN.graph.foldableSites == [0])
+        for resetAfter in [true, false] {
+            #expect(RecurrentCell.gru(resetAfter: resetAfter).graph.foldableSites == [0, 1, 2])
+        }
+        // The LSTM's tanh(c) reads the state c.
+        let lstm = RecurrentCell.lstm.graph
+        #expect(lstm.foldableSites == [0, 1, 2, 3])
+        let padded = lstm.zeroPadded
+        for (node, value) in zip(lstm.nodes, padded) {
+            guard let label = node.label else { continue }
+            #expect(value == !["i", "f", "o"].contains(label), "\(label)")
+        }
+    }
+
     @Test func theBuiltInGraphsAreValid() throws {
         #expect(try Self.graph(Self.simple) == CellGraph.simpleRNN.renamed("Test"))
         for cell in [RecurrentCell.simpleRNN, .gru(resetAfter: true), .gru(resetAfter: false), .lstm] {
