@@ -176,12 +176,14 @@ public struct CiphertextGraph: Sendable, Equatable {
             merged[layer * steps + position] = made
             return made
         }
+        // Each layer's zero-padded nodes, once (the same in every cell).
+        let zeroPaddedNodes = model.stack.map(\.cell.graph.zeroPadded)
         for index in 0..<layout.cells {
             let cell = layout.cell(index)
             let (layer, step, pass) = (cell.layer, cell.step, cell.pass)
             let shape = model.stack[layer]
             let graph = shape.cell.graph
-            let cleanNodes = graph.zeroPadded
+            let cleanNodes = zeroPaddedNodes[layer]
             let position = cell.direction.position(ofStep: step, timeSteps: steps)
             var below: Int
             if layer == 0 {

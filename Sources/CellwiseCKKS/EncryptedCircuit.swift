@@ -66,9 +66,10 @@ public struct EncryptedCircuit: Sendable {
         var intervals = [[Int]: Set<[Double]>]()  // [layer, pass, site in cell] -> intervals
         var sites = [[Int]: [Int]]()
         var blocked = Set<[Int]>()
+        let foldableByLayer = model.layers.map(\.cell.graph.foldableSites)
         for index in 0..<layout.cells {
             let cell = layout.cell(index)
-            let foldable = model.layers[cell.layer].cell.graph.foldableSites
+            let foldable = foldableByLayer[cell.layer]
             for (offset, site) in cell.sites.enumerated() {
                 let key = [cell.layer, cell.pass, offset]
                 guard foldable.contains(offset), let candidate = plan.activations[site].candidate,

@@ -80,26 +80,10 @@ import Testing
         #expect(abs(replay(graph, pricing, optimal) - optimal.seconds) < 1e-9 * optimal.seconds)
     }
 
-    /// Seconds of `schedule` replayed operation by operation.
+    /// Seconds of `schedule` replayed operation by operation: each single refresh returns its
+    /// ciphertext to the top; each pack costs one bootstrap and its masks, and its members come back
+    /// at the top, or a level below when zero-padded (masked after).
     func replay(_ graph: CiphertextGraph, _ model: CostModel, _ schedule: CiphertextSchedule) -> Double {
-        let plan = CiphertextPlacement.Plan(graph, model)
-        var levels = [Int: Int]()
-        var seconds = Double(schedule.bootstraps) * plan.bootstrap
-        for (k, operation) in graph.operations.enumerated() {
-            for refresh in schedule.refreshes where refresh.operation == k { levels[refresh.ciphertext] = plan.top }
-            let pre = operation.inputs.map {
-                (graph.fresh.contains($0.ciphertext) ? plan.freshLevel : levels[$0.ciphertext]!) - $0.lead
-            }.min()!
-            #expect(pre >= operation.polynomialDepth, "\(operation.label) runs out of levels")
-            seconds += plan.seconds(of: operation, pre: pre)
-            levels[operation.output] = pre - operation.polynomialDepth
-        }
-        return seconds
-    }
-
-    /// Seconds of a packed schedule replayed operation by operation: each pack costs one bootstrap and
-    /// its masks, its members come back a level below the top; single refreshes as in ``replay``.
-    func replayPacked(_ graph: CiphertextGraph, _ model: CostModel, _ schedule: CiphertextSchedule) -> Double {
         let plan = CiphertextPlacement.Plan(graph, model)
         var levels = [Int: Int]()
         var seconds = Double(schedule.bootstraps) * plan.bootstrap
@@ -138,7 +122,7 @@ import Testing
         let optimal = try CiphertextPlacement.optimal(graph, model: pricing)
         let packed = try CiphertextPlacement.packed(graph, model: pricing)
         #expect(packed.seconds <= optimal.seconds + 1e-9 * optimal.seconds, "\(cell) \(text)")
-        #expect(abs(replayPacked(graph, pricing, packed) - packed.seconds) < 1e-9 * packed.seconds)
+        #expect(abs(replay(graph, pricing, packed) - packed.seconds) < 1e-9 * packed.seconds)
     }
 
     /// Two stacked GRU(32) layers on 12 features (two 32-feature values fit a 64-slot window) under
@@ -158,7 +142,7 @@ import Testing
             Double(packed.bootstraps) <= 0.7 * Double(optimal.bootstraps),
             "\(packed.bootstraps) vs \(optimal.bootstraps)")
         #expect(packed.seconds < optimal.seconds)
-        #expect(abs(replayPacked(graph, pricing, packed) - packed.seconds) < 1e-9 * packed.seconds)
+        #expect(abs(replay(graph, pricing, packed) - packed.seconds) < 1e-9 * packed.seconds)
         // Sigmoid gates are not zero past their units; tanh outputs and states are.
         let kinds = Dictionary(graph.operations.map { ($0.output, $0.kind) }, uniquingKeysWith: { a, _ in a })
         for (id, kind) in kinds where ["z", "r"].contains(kind) { #expect(!graph.zeroPadded[id]) }

@@ -94,6 +94,15 @@ import Testing
         ]
     }
 
+    /// An encrypted run's report agrees with the plaintext evaluator on every image (logits within
+    /// 0.05) and performed the bootstraps predicted.
+    static func expectAgreement(_ json: [String: Any], images: Int) throws {
+        #expect(json["agreeing_predictions"] as? Int == images)
+        let difference = try #require(json["largest_logit_difference"] as? Double)
+        #expect(difference < 0.05, "decrypted logits differ by \(difference)")
+        #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
+    }
+
     static func report(_ output: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
     }
@@ -233,10 +242,7 @@ import Testing
         ])
         #expect(run.status == 0, "\(run.error)")
         let json = try Self.report(run.output)
-        #expect(json["agreeing_predictions"] as? Int == 2)
-        let difference = try #require(json["largest_logit_difference"] as? Double)
-        #expect(difference < 0.05, "decrypted logits differ by \(difference)")
-        #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
+        try Self.expectAgreement(json, images: 2)
         #expect((json["predicted_bootstraps"] as? Int ?? 0) > 0)
         // Two series of a window each: the next power of two of the widest step (units + 12 features;
         // 8 + 8 + 8 above a bidirectional layer of 8).
@@ -266,10 +272,7 @@ import Testing
         ])
         try #require(run.status == 0, "\(run.error)")
         let json = try Self.report(run.output)
-        #expect(json["agreeing_predictions"] as? Int == 2)
-        let difference = try #require(json["largest_logit_difference"] as? Double)
-        #expect(difference < 0.05, "decrypted logits differ by \(difference)")
-        #expect(json["measured_bootstraps"] as? Int == json["predicted_bootstraps"] as? Int)
+        try Self.expectAgreement(json, images: 2)
         #expect((json["packed_bootstraps"] as? Int ?? 0) > 0)
         // Each ciphertext alone, as `cellwise cost` prices it with the same profile (and the run's
         // input level): more bootstraps.

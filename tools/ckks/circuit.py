@@ -365,7 +365,7 @@ class Circuit:
             """A value times `scale` through its weights (folded interval maps); `scale` 1: as it is."""
             if scale == 1.0:
                 return value(text)
-            kind, n = parse_value(text)
+            _, n = parse_value(text)
             if not scalable(nodes, text):
                 raise ValueError(f"a folded interval map reaches {text}, which is not made of products by weights")
             return node(n, scale)
